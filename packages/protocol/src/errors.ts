@@ -1,0 +1,126 @@
+/**
+ * Error classes shared by every celeriac package. Each has a stable string `code` so
+ * callers branch on `err.code`, never on message text, and keeps its `cause`.
+ */
+
+/** Stable codes of {@link CeleriacError} subclasses. */
+export const ErrorCode = {
+  decode: 'ERR_DECODE',
+  contentDisallowed: 'ERR_CONTENT_DISALLOWED',
+  encode: 'ERR_ENCODE',
+  transport: 'ERR_TRANSPORT',
+  connectionLost: 'ERR_CONNECTION_LOST',
+  publish: 'ERR_PUBLISH',
+  closed: 'ERR_CLOSED',
+  timeout: 'ERR_TIMEOUT',
+  notRegistered: 'ERR_NOT_REGISTERED',
+  validation: 'ERR_VALIDATION',
+  remote: 'ERR_REMOTE_TASK',
+  messageTooLarge: 'ERR_MESSAGE_TOO_LARGE',
+} as const;
+/** One of the values of {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base class of every error celeriac throws on purpose. */
+export class CeleriacError extends Error {
+  /** Stable identifier of the kind of failure. */
+  readonly code: ErrorCode;
+  /** Whether trying the same thing again can succeed (a retry makes sense). */
+  readonly retryable: boolean;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryable?: boolean },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options?.retryable ?? false;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A message (or part of one) could not be decoded. `path` says where, e.g.
+ * `headers.timelimit[0]` or `body[1]`, and the message says why.
+ */
+export class DecodeError extends CeleriacError {
+  /** Where in the message the problem is, as a dotted path; empty for the whole message. */
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super(ErrorCode.decode, path ? `${path}: ${reason}` : reason, options);
+    this.path = path;
+  }
+}
+
+/** A content type that is not in the accept list (pickle, yaml, …) was refused. */
+export class ContentDisallowedError extends CeleriacError {
+  /** The refused content type. */
+  readonly contentType: string;
+  constructor(contentType: string, accepted: readonly string[]) {
+    super(
+      ErrorCode.contentDisallowed,
+      `Refusing to deserialize untrusted content of type ${JSON.stringify(contentType)} ` +
+        `(accepted: ${accepted.join(', ') || 'none'})`,
+    );
+    this.contentType = contentType;
+  }
+}
+
+/** A value cannot be put on the wire in the chosen serialization. */
+export class EncodeError extends CeleriacError {
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super(ErrorCode.encode, path ? `${path}: ${reason}` : reason, options);
+  }
+}
+
+/** A broker or result store failed; `retryable` tells whether reconnecting may help. */
+export class TransportError extends CeleriacError {
+  constructor(message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(ErrorCode.transport, message, options);
+  }
+}
+
+/** The connection to a broker or store went away while an operation needed it. */
+export class ConnectionLostError extends CeleriacError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.connectionLost, message, { ...options, retryable: true });
+  }
+}
+
+/** A publish was not confirmed by the broker (nacked, unroutable, or timed out). */
+export class PublishError extends CeleriacError {
+  constructor(message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(ErrorCode.publish, message, options);
+  }
+}
+
+/** An operation was called on a handle that is closed or closing. */
+export class ClosedError extends CeleriacError {
+  constructor(what: string) {
+    super(ErrorCode.closed, `${what} is closed`);
+  }
+}
+
+/** Waiting for something (a result, a confirm, a reply) took longer than allowed. */
+export class TimeoutError extends CeleriacError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.timeout, message, { ...options, retryable: true });
+  }
+}
+
+/** A message is larger than the broker or the configured limit accepts. */
+export class MessageTooLargeError extends CeleriacError {
+  /** Encoded size in bytes. */
+  readonly size: number;
+  /** The limit in bytes that was exceeded. */
+  readonly limit: number;
+  constructor(what: string, size: number, limit: number) {
+    super(
+      ErrorCode.messageTooLarge,
+      `${what} is ${size} bytes after encoding and compression, over the limit of ${limit} bytes`,
+    );
+    this.size = size;
+    this.limit = limit;
+  }
+}
