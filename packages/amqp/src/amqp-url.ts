@@ -1,0 +1,102 @@
+/**
+ * Broker URLs as kombu reads them: `amqp://user:pass@host:port/vhost` and `amqps://…`.
+ */
+import type { Options } from 'amqplib';
+import { AmqpUrlError } from './errors.js';
+
+/** What a broker URL says, decoded. */
+export interface AmqpUrl {
+  protocol: 'amqp' | 'amqps';
+  hostname: string;
+  port: number;
+  username: string;
+  password: string;
+  /** The decoded virtual host: `/` for `amqp://h`, `amqp://h/`, `amqp://h//` and `amqp://h/%2F`. */
+  vhost: string;
+  /** `?heartbeat=<seconds>` when given. */
+  heartbeatSeconds?: number;
+  /** `?frame_max=<bytes>` (or `frameMax`) when given. */
+  frameMax?: number;
+}
+
+function numberParam(
+  params: URLSearchParams,
+  names: readonly string[],
+  url: string,
+): number | undefined {
+  for (const name of names) {
+    const raw = params.get(name);
+    if (raw === null) continue;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) {
+      throw new AmqpUrlError(url, `query parameter ${name}=${JSON.stringify(raw)} is not a number`);
+    }
+    return value;
+  }
+  return undefined;
+}
+
+/** The URL with its password replaced by `****`, for logs and errors. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(\w+:\/\/[^:/@]*:)[^@/]*@/, '$1****@');
+}
+
+/**
+ * Parse a broker URL. The virtual host is the path without its first `/`,
+ * percent-decoded, and `/` when empty — kombu's rule, so `amqp://h//` is vhost `/`.
+ * User and password default to `guest`, ports to 5672 (`amqp`) and 5671 (`amqps`).
+ */
+export function parseAmqpUrl(url: string): AmqpUrl {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new AmqpUrlError(url, 'not a URL', { cause });
+  }
+  const scheme = parsed.protocol.replace(/:$/, '');
+  if (scheme !== 'amqp' && scheme !== 'amqps') {
+    throw new AmqpUrlError(url, `scheme ${JSON.stringify(scheme)} is not amqp or amqps`);
+  }
+  // WHATWG URL keeps `//` paths as they are; everything after the first `/` is the vhost.
+  const path = parsed.pathname.startsWith('/') ? parsed.pathname.slice(1) : parsed.pathname;
+  let vhost: string;
+  try {
+    vhost = path === '' ? '/' : decodeURIComponent(path);
+  } catch (cause) {
+    throw new AmqpUrlError(
+      url,
+      `virtual host ${JSON.stringify(path)} is not percent-encoded correctly`,
+      {
+        cause,
+      },
+    );
+  }
+  const result: AmqpUrl = {
+    protocol: scheme,
+    hostname: (parsed.hostname || 'localhost').replace(/^\[(.*)\]$/, '$1'),
+    port: parsed.port ? Number(parsed.port) : scheme === 'amqps' ? 5671 : 5672,
+    username: parsed.username ? decodeURIComponent(parsed.username) : 'guest',
+    password: parsed.password ? decodeURIComponent(parsed.password) : 'guest',
+    vhost,
+  };
+  const heartbeat = numberParam(parsed.searchParams, ['heartbeat'], url);
+  if (heartbeat !== undefined) result.heartbeatSeconds = heartbeat;
+  const frameMax = numberParam(parsed.searchParams, ['frame_max', 'frameMax'], url);
+  if (frameMax !== undefined) result.frameMax = frameMax;
+  return result;
+}
+
+/** amqplib's connect options for a parsed URL. */
+export function toConnectOptions(url: AmqpUrl, heartbeatSeconds: number): Options.Connect {
+  const options: Options.Connect = {
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: url.port,
+    username: url.username,
+    password: url.password,
+    vhost: url.vhost,
+    heartbeat: heartbeatSeconds,
+  };
+  if (url.frameMax !== undefined) options.frameMax = url.frameMax;
+  return options;
+}

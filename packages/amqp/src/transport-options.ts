@@ -1,0 +1,44 @@
+/**
+ * Options of {@link createAmqpTransport}.
+ */
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { BackoffOptions } from './backoff.js';
+import type { AmqpLogger } from './logger.js';
+
+/** How prefetch is applied; see {@link AmqpTransportOptions.qos}. */
+export const QosMode = {
+  /** Channel-wide unless a queue is known to be a quorum queue. */
+  auto: 'auto',
+  /** basic.qos global: one limit across the subscription's queues, changeable live (Celery's choice). */
+  channel: 'channel',
+  /** basic.qos per consumer: what quorum queues require; changed live by restarting consumers. */
+  consumer: 'consumer',
+} as const;
+/** One of the values of {@link QosMode}. */
+export type QosMode = (typeof QosMode)[keyof typeof QosMode];
+
+/** Options of an AMQP transport. */
+export interface AmqpTransportOptions {
+  /**
+   * AMQP heartbeat in seconds; a URL's `?heartbeat=` wins. Default 60. `0` disables
+   * heartbeats (then a dead peer is noticed only by TCP).
+   */
+  heartbeatSeconds?: number;
+  /** TLS options for `amqps://` (ca, cert, key, passphrase, servername, rejectUnauthorized…). */
+  tls?: TlsOptions;
+  /** Shown by `rabbitmqctl list_connections client_properties` and the management UI. */
+  connectionName?: string;
+  /** How long `connect()` keeps retrying an unreachable broker. Default 30 000 ms. */
+  connectTimeoutMs?: number;
+  /**
+   * How long a publish or declaration waits for a lost connection to come back (and a
+   * publish for its confirm) before failing with `ConnectionLostError`. Default 30 000 ms.
+   */
+  operationTimeoutMs?: number;
+  /** Reconnection backoff. Default 100 ms doubling to 10 s, half of each delay random. */
+  reconnect?: BackoffOptions;
+  /** Prefetch mode. Default `auto`. */
+  qos?: QosMode;
+  /** Where reconnections, stale acks and consumer restarts are reported. Default console. */
+  logger?: AmqpLogger;
+}
