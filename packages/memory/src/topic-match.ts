@@ -1,0 +1,42 @@
+/**
+ * AMQP 0-9-1 topic matching: keys and patterns are dot-separated words; `*` matches
+ * exactly one word and `#` matches zero or more words (RabbitMQ's semantics, which are
+ * what Celery's event and routing bindings assume).
+ */
+
+/** A compiled topic pattern: call it with a routing key. */
+export type TopicMatcher = (routingKey: string) => boolean;
+
+/** True when `routingKey` matches the binding `pattern`. */
+export function topicMatches(pattern: string, routingKey: string): boolean {
+  return compileTopic(pattern)(routingKey);
+}
+
+/** Compile `pattern` once for many keys. */
+export function compileTopic(pattern: string): TopicMatcher {
+  if (pattern === '#') return () => true;
+  if (!pattern.includes('*') && !pattern.includes('#')) return (key) => key === pattern;
+  const words = pattern.split('.');
+  return (routingKey) => matchWords(words, 0, routingKey.split('.'), 0);
+}
+
+function matchWords(pattern: string[], p: number, key: string[], k: number): boolean {
+  for (;;) {
+    if (p === pattern.length) return k === key.length;
+    const word = pattern[p];
+    if (word === '#') {
+      // Collapse runs of `#`, then try every split point (backtracking is bounded by
+      // the number of words, which is small for routing keys).
+      while (pattern[p + 1] === '#') p++;
+      if (p + 1 === pattern.length) return true;
+      for (let i = k; i <= key.length; i++) {
+        if (matchWords(pattern, p + 1, key, i)) return true;
+      }
+      return false;
+    }
+    if (k === key.length) return false;
+    if (word !== '*' && word !== key[k]) return false;
+    p++;
+    k++;
+  }
+}
