@@ -101,12 +101,17 @@ export function registerRoutingCases(use: () => TransportTestContext): void {
       queues.push(queue);
       await transport.bindQueue({ queue, exchange, routingKey });
     }
-    const collectors = await collectEach(transport, queues);
+    // A queue bound by two matching patterns still gets each message once.
+    const both = await ctx.queue(transport);
+    await transport.bindQueue({ queue: both, exchange, routingKey: 'order.*' });
+    await transport.bindQueue({ queue: both, exchange, routingKey: 'order.#' });
+    const collectors = await collectEach(transport, [...queues, both]);
     // Only keys on which AMQP and kombu's regex emulation agree (no zero-word `#`).
     for (const key of ['order.created', 'order.created.eu', 'user.eu', 'x.y']) {
       await transport.publish(testMessage(key), { exchange, routingKey: key });
     }
-    const got = await settle(ctx, collectors, 6);
+    const got = await settle(ctx, collectors, 8);
+    expect(got[both]).toEqual(['order.created', 'order.created.eu']);
     expect(bindings.map((_, i) => got[queues[i]!])).toEqual([
       ['order.created'],
       ['order.created', 'order.created.eu'],
