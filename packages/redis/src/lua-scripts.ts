@@ -1,0 +1,167 @@
+/**
+ * The Lua scripts that make celeriac's Redis operations atomic. Each is registered on an
+ * ioredis client with `defineCommand`, so it runs by EVALSHA and is pipelined like any
+ * other command.
+ */
+import type { Redis } from 'ioredis';
+
+/**
+ * Atomic take: pop up to `limit` messages, priority-major and round-robin over queues
+ * (kombu's BRPOP key order), and record each in `unacked` + `unacked_index` in the same
+ * script, so no crash or dropped connection can lose a message between the two.
+ *
+ * KEYS: unacked, unacked_index, then the lists (step 0 of every queue, step 3 of every
+ * queue, …). ARGV: now (unix seconds), limit, queues per step.
+ * Returns a flat array: list index (1-based; negative when the envelope is unusable and
+ * was not recorded), delivery tag, raw envelope — per message.
+ */
+const TAKE = `
+local unacked, index = KEYS[1], KEYS[2]
+local now, limit, nq = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local function q(s)
+  return '"' .. (string.gsub(s, '[%c"\\\\]', function(c)
+    if c == '"' then return '\\\\"' elseif c == '\\\\' then return '\\\\\\\\'
+    elseif c == '\\n' then return '\\\\n' elseif c == '\\r' then return '\\\\r'
+    elseif c == '\\t' then return '\\\\t' end
+    return string.format('\\\\u%04x', string.byte(c))
+  end)) .. '"'
+end
+local out, taken, lists = {}, 0, #KEYS - 2
+local base = 2
+while taken < limit and base < #KEYS do
+  local progress = true
+  while taken < limit and progress do
+    progress = false
+    for i = 1, nq do
+      if taken >= limit then break end
+      local raw = redis.call('RPOP', KEYS[base + i])
+      if raw then
+        progress = true
+        taken = taken + 1
+        local ok, env = pcall(cjson.decode, raw)
+        local props = ok and type(env) == 'table' and env.properties
+        if type(props) == 'table' then
+          local tag, ex, rk = props.delivery_tag, '', ''
+          local info = props.delivery_info
+          if type(info) == 'table' then
+            if type(info.exchange) == 'string' then ex = info.exchange end
+            if type(info.routing_key) == 'string' then rk = info.routing_key end
+          end
+          if type(tag) ~= 'string' or tag == '' then
+            tag = 'celeriac-' .. redis.sha1hex(raw .. now .. taken)
+          elseif redis.call('HEXISTS', unacked, tag) == 1 then
+            -- the same envelope routed to several queues: keep both held messages apart
+            tag = tag .. '.' .. string.sub(redis.sha1hex(raw .. now .. taken), 1, 12)
+          end
+          redis.call('ZADD', index, now, tag)
+          redis.call('HSET', unacked, tag, '[' .. raw .. ', ' .. q(ex) .. ', ' .. q(rk) .. ']')
+          out[#out + 1] = base + i - 2
+          out[#out + 1] = tag
+        else
+          out[#out + 1] = -(base + i - 2)
+          out[#out + 1] = ''
+        end
+        out[#out + 1] = raw
+      end
+    end
+  end
+  base = base + nq
+end
+return out
+`;
+
+/** Ack: forget a held message. KEYS: unacked, unacked_index. ARGV: tag. Returns 1 if held. */
+const ACK = `
+redis.call('ZREM', KEYS[2], ARGV[1])
+return redis.call('HDEL', KEYS[1], ARGV[1])
+`;
+
+/**
+ * Put a held message back, only if it is still held (and, for a visibility restore, not
+ * renewed since it was found expired): forget it and push the given payload to every
+ * destination list. KEYS: unacked, unacked_index, destinations…
+ * ARGV: tag, payload, 'L' (LPUSH, the back) or 'R' (RPUSH, the front), max score or '+inf'.
+ */
+const RESTORE = `
+if ARGV[4] ~= '+inf' then
+  local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  if not score or tonumber(score) > tonumber(ARGV[4]) then return 0 end
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+for i = 3, #KEYS do
+  if ARGV[3] == 'L' then redis.call('LPUSH', KEYS[i], ARGV[2])
+  else redis.call('RPUSH', KEYS[i], ARGV[2]) end
+end
+return 1
+`;
+
+/** Release a lock only if we still own it (redis-py `Lock.release`). KEYS: lock. ARGV: token. */
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** Count and empty every list of a queue. KEYS: the lists. Returns the number removed. */
+const PURGE = `
+local n = 0
+for i = 1, #KEYS do
+  n = n + redis.call('LLEN', KEYS[i])
+  redis.call('DEL', KEYS[i])
+end
+return n
+`;
+
+/**
+ * Store a task state the way Celery does (SETEX + PUBLISH on the key name), refusing to
+ * replace SUCCESS, or any ready state with a non-ready one.
+ * KEYS: meta key. ARGV: json, expires seconds (0 = no expiry), '1' if the new state is
+ * ready, channel. Returns 1 when stored.
+ */
+const STORE_RESULT = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local status = string.match(current, '^{"status": "([^"]*)"')
+  if not status then
+    local ok, meta = pcall(cjson.decode, current)
+    if ok and type(meta) == 'table' and type(meta.status) == 'string' then status = meta.status end
+  end
+  if status == 'SUCCESS' then return 0 end
+  if (status == 'FAILURE' or status == 'REVOKED') and ARGV[3] ~= '1' then return 0 end
+end
+if tonumber(ARGV[2]) > 0 then redis.call('SETEX', KEYS[1], ARGV[2], ARGV[1])
+else redis.call('SET', KEYS[1], ARGV[1]) end
+redis.call('PUBLISH', ARGV[4], ARGV[1])
+return 1
+`;
+
+/** A client with celeriac's scripts registered as commands. */
+export interface ScriptedRedis extends Redis {
+  celeriacTake(keys: readonly string[], ...args: (string | number)[]): Promise<unknown[]>;
+  celeriacAck(unacked: string, index: string, tag: string): Promise<number>;
+  celeriacRestore(keys: readonly string[], ...args: (string | number)[]): Promise<number>;
+  celeriacUnlock(key: string, token: string): Promise<number>;
+  celeriacPurge(keys: readonly string[]): Promise<number>;
+  celeriacStoreResult(key: string, ...args: (string | number)[]): Promise<number>;
+}
+
+/** Register every script on `client` (idempotent per client) and return it typed. */
+export function withScripts(client: Redis): ScriptedRedis {
+  const scripted = client as ScriptedRedis;
+  if (typeof scripted.celeriacTake === 'function') return scripted;
+  // Variadic-key scripts take the key count first; fixed ones declare it.
+  client.defineCommand('celeriacTakeRaw', { lua: TAKE });
+  client.defineCommand('celeriacAck', { lua: ACK, numberOfKeys: 2 });
+  client.defineCommand('celeriacRestoreRaw', { lua: RESTORE });
+  client.defineCommand('celeriacUnlock', { lua: UNLOCK, numberOfKeys: 1 });
+  client.defineCommand('celeriacPurgeRaw', { lua: PURGE });
+  client.defineCommand('celeriacStoreResult', { lua: STORE_RESULT, numberOfKeys: 1 });
+  const raw = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  scripted.celeriacTake = (keys, ...args) =>
+    raw['celeriacTakeRaw']!(keys.length, ...keys, ...args) as Promise<unknown[]>;
+  scripted.celeriacRestore = (keys, ...args) =>
+    raw['celeriacRestoreRaw']!(keys.length, ...keys, ...args) as Promise<number>;
+  scripted.celeriacPurge = (keys) =>
+    raw['celeriacPurgeRaw']!(keys.length, ...keys) as Promise<number>;
+  return scripted;
+}

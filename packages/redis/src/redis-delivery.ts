@@ -1,0 +1,146 @@
+/**
+ * A message taken from Redis and held in kombu's `unacked` hash until it is settled.
+ */
+import type { BrokerMessage, Delivery } from '@celeriac/protocol';
+import { ConnectionLostError } from '@celeriac/protocol';
+import { markRedelivered } from './envelope.js';
+import type { KombuKeys } from './kombu-keys.js';
+import type { ScriptedRedis } from './lua-scripts.js';
+
+/** Where a delivery stands. */
+export const DeliveryState = {
+  /** Taken and recorded in `unacked`; ack, reject or a restore will end it. */
+  held: 'held',
+  /** Acked, rejected, or put back when its transport closed. */
+  settled: 'settled',
+} as const;
+/** One of the values of {@link DeliveryState}. */
+export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
+
+/** What a delivery needs from its transport and subscription. */
+export interface DeliveryHost {
+  readonly keys: KombuKeys;
+  /** The command connection; throws `ClosedError` once the transport is closed. */
+  command(): ScriptedRedis;
+  /** Called once when the delivery stops being held (capacity and bookkeeping). */
+  released(delivery: RedisDelivery): void;
+}
+
+/** The facts of one delivery. */
+export interface DeliveryInit {
+  message: BrokerMessage;
+  deliveryTag: string;
+  exchange: string;
+  routingKey: string;
+  queue: string;
+  redelivered: boolean;
+  /** The envelope exactly as it was in the list. */
+  raw: string;
+  priority: number;
+  /** False for fanout (PUB/SUB) deliveries: nothing is held in Redis for them. */
+  tracked: boolean;
+}
+
+function lost(action: string, cause: unknown): ConnectionLostError {
+  return new ConnectionLostError(`Could not ${action} a Redis delivery`, { cause });
+}
+
+/** A {@link Delivery} backed by kombu's ack emulation. */
+export class RedisDelivery implements Delivery {
+  readonly message: BrokerMessage;
+  readonly deliveryTag: string;
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly queue: string;
+  readonly redelivered: boolean;
+  readonly raw: string;
+  readonly priority: number;
+  readonly tracked: boolean;
+  #state: DeliveryState = DeliveryState.held;
+  readonly #host: DeliveryHost;
+
+  constructor(init: DeliveryInit, host: DeliveryHost) {
+    this.message = init.message;
+    this.deliveryTag = init.deliveryTag;
+    this.exchange = init.exchange;
+    this.routingKey = init.routingKey;
+    this.queue = init.queue;
+    this.redelivered = init.redelivered;
+    this.raw = init.raw;
+    this.priority = init.priority;
+    this.tracked = init.tracked;
+    this.#host = host;
+  }
+
+  /** Whether the delivery is still held. */
+  get state(): DeliveryState {
+    return this.#state;
+  }
+
+  async ack(): Promise<void> {
+    await this.#settle('ack', async (redis) => {
+      const { unacked, unackedIndex } = this.#host.keys;
+      await redis.celeriacAck(unacked, unackedIndex, this.deliveryTag);
+    });
+  }
+
+  async reject(options: { requeue: boolean }): Promise<void> {
+    if (!options.requeue) return this.ack();
+    // kombu: restore with LPUSH (the back of the queue), flagged redelivered, then ack.
+    await this.#settle('requeue', async (redis) => {
+      await this.restoreWith(redis, 'L');
+    });
+  }
+
+  async renew(): Promise<void> {
+    if (this.#state !== DeliveryState.held || !this.tracked) return;
+    try {
+      await this.#host
+        .command()
+        .zadd(this.#host.keys.unackedIndex, 'XX', Date.now() / 1000, this.deliveryTag);
+    } catch (error) {
+      throw lost('renew', error);
+    }
+  }
+
+  /**
+   * Put the message back into its queue's list (only if still held in Redis), flagged
+   * redelivered: `L` pushes to the back (reject), `R` to the front (shutdown restore).
+   */
+  restoreWith(redis: ScriptedRedis, side: 'L' | 'R'): Promise<number> {
+    const { unacked, unackedIndex } = this.#host.keys;
+    const destination = this.#host.keys.queueKey(this.queue, this.priority);
+    return redis.celeriacRestore(
+      [unacked, unackedIndex, destination],
+      this.deliveryTag,
+      markRedelivered(this.raw),
+      side,
+      '+inf',
+    );
+  }
+
+  /** Mark settled without touching Redis (the transport put it back itself). */
+  markSettled(): boolean {
+    if (this.#state !== DeliveryState.held) return false;
+    this.#state = DeliveryState.settled;
+    this.#host.released(this);
+    return true;
+  }
+
+  async #settle(action: string, run: (redis: ScriptedRedis) => Promise<void>): Promise<void> {
+    if (this.#state !== DeliveryState.held) return;
+    this.#state = DeliveryState.settled;
+    if (!this.tracked) {
+      this.#host.released(this);
+      return;
+    }
+    try {
+      await run(this.#host.command());
+    } catch (error) {
+      // Still held in Redis: the caller may try again; until then it counts as held.
+      this.#state = DeliveryState.held;
+      throw lost(action, error);
+    }
+    this.#host.released(this);
+  }
+}
