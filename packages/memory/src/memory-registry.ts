@@ -12,7 +12,7 @@ const stores = new Map<string, MemoryResultStore>();
 
 /**
  * The name a `memory://` URL selects: its host (`memory://` and `memory:///` → `""`,
- * `memory://foo` → `"foo"`). Any other scheme throws a `TransportError`.
+ * `memory://Foo` → `"foo"`). Any other scheme throws a `TransportError`.
  */
 export function memoryUrlName(url: string): string {
   let parsed: URL;
@@ -24,7 +24,8 @@ export function memoryUrlName(url: string): string {
   if (parsed.protocol !== 'memory:') {
     throw new TransportError(`expected a memory:// URL, got ${JSON.stringify(url)}`);
   }
-  return decodeURIComponent(parsed.hostname);
+  // Host names are case-insensitive, as in every other URL scheme celeriac takes.
+  return decodeURIComponent(parsed.hostname).toLowerCase();
 }
 
 /** The shared broker registered under `name`, created on first use. */
