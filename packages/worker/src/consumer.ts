@@ -1,0 +1,124 @@
+/**
+ * The consumer: one subscription on the task queues with prefetch = concurrency ×
+ * multiplier (+1 per held ETA or rate-limited message). Pausing cancels the subscription
+ * (deliveries already received stay valid); resuming subscribes again.
+ */
+import type { Delivery, Subscription, Transport } from '@celeriac/protocol';
+
+/**
+ * Declare each queue as Celery's default `task_queues` entry: a durable queue, a durable
+ * direct exchange of the same name, and the binding between them.
+ */
+export async function declareTaskQueues(
+  transport: Transport,
+  queues: readonly string[],
+): Promise<void> {
+  for (const name of queues) {
+    await transport.declareExchange({ name, type: 'direct', durable: true });
+    await transport.declareQueue({ name, durable: true });
+    await transport.bindQueue({ queue: name, exchange: name, routingKey: name });
+  }
+}
+
+/** Consumer states. */
+export const ConsumerState = {
+  idle: 'idle',
+  consuming: 'consuming',
+  paused: 'paused',
+  stopped: 'stopped',
+} as const;
+/** One of the values of {@link ConsumerState}. */
+export type ConsumerState = (typeof ConsumerState)[keyof typeof ConsumerState];
+
+/** Options of {@link TaskConsumer}. */
+export interface TaskConsumerOptions {
+  transport: Transport;
+  queues: readonly string[];
+  /** Base prefetch: concurrency × multiplier; 0 = unlimited. */
+  prefetch: number;
+  consumerTag: string;
+  onDelivery: (delivery: Delivery) => void;
+}
+
+/** Consumes the task queues. */
+export class TaskConsumer {
+  readonly #o: TaskConsumerOptions;
+  #subscription: Subscription | undefined;
+  #state: ConsumerState = ConsumerState.idle;
+  #held = 0;
+  #declared = false;
+  /** Serializes subscribe/cancel so pause/resume races settle in call order. */
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(options: TaskConsumerOptions) {
+    this.#o = options;
+  }
+
+  /** Current state. */
+  get state(): ConsumerState {
+    return this.#state;
+  }
+
+  /** The prefetch in force now (base plus held messages; 0 when unlimited). */
+  get prefetch(): number {
+    return this.#o.prefetch === 0 ? 0 : this.#o.prefetch + this.#held;
+  }
+
+  /** Raise (+1) or lower (-1) the prefetch for messages held in memory. */
+  adjustHeld(delta: number): void {
+    this.#held = Math.max(0, this.#held + delta);
+    this.#subscription?.setPrefetch(this.prefetch);
+  }
+
+  /** Subscribe (from idle or paused). */
+  start(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#state === ConsumerState.consuming || this.#state === ConsumerState.stopped) return;
+      if (!this.#declared) {
+        await declareTaskQueues(this.#o.transport, this.#o.queues);
+        this.#declared = true;
+      }
+      this.#subscription = await this.#o.transport.consume(this.#o.queues, this.#o.onDelivery, {
+        prefetch: this.prefetch,
+        consumerTag: this.#o.consumerTag,
+      });
+      this.#state = ConsumerState.consuming;
+    });
+  }
+
+  /** Stop receiving for a while (connection degraded). */
+  pause(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#state !== ConsumerState.consuming) return;
+      this.#state = ConsumerState.paused;
+      await this.#cancel();
+    });
+  }
+
+  /** Receive again after {@link pause}. */
+  resume(): Promise<void> {
+    if (this.#state !== ConsumerState.paused) return this.#queue;
+    this.#state = ConsumerState.idle;
+    return this.start();
+  }
+
+  /** Stop for good (shutdown). */
+  stop(): Promise<void> {
+    return this.#serial(async () => {
+      this.#state = ConsumerState.stopped;
+      await this.#cancel();
+    });
+  }
+
+  async #cancel(): Promise<void> {
+    const subscription = this.#subscription;
+    this.#subscription = undefined;
+    await subscription?.cancel();
+  }
+
+  #serial(step: () => Promise<void>): Promise<void> {
+    const next = this.#queue.then(step, step);
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+}

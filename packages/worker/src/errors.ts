@@ -1,0 +1,124 @@
+/**
+ * Errors the worker raises or records. Each has a stable `code`; those Celery knows by
+ * name also carry `excModule`, so the result stored for a Python client names the class
+ * Python would import (`celery.exceptions.Retry`, …).
+ */
+
+/** Stable codes of {@link WorkerError} subclasses. */
+export const WorkerErrorCode = {
+  retry: 'ERR_TASK_RETRY',
+  maxRetriesExceeded: 'ERR_MAX_RETRIES_EXCEEDED',
+  reject: 'ERR_TASK_REJECT',
+  illegalState: 'ERR_WORKER_STATE',
+  poolNotSupported: 'ERR_POOL_NOT_SUPPORTED',
+  duplicateTask: 'ERR_DUPLICATE_TASK',
+  invalidOption: 'ERR_INVALID_OPTION',
+} as const;
+/** One of the values of {@link WorkerErrorCode}. */
+export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
+
+/** Base class of the errors `@celeriac/worker` throws on purpose. */
+export class WorkerError extends Error {
+  /** Stable identifier of the kind of failure. */
+  readonly code: WorkerErrorCode;
+  /** Whether trying again can succeed. */
+  readonly retryable: boolean;
+  constructor(
+    code: WorkerErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryable?: boolean },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options?.retryable ?? false;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Thrown by `ctx.retry()` after the task was re-published: it ends the current
+ * execution, which the worker records as RETRY (Celery's `celery.exceptions.Retry`).
+ * Handlers must let it propagate; catching it swallows the retry's bookkeeping.
+ */
+export class Retry extends WorkerError {
+  /** Python module of the class, for the stored exception. */
+  readonly excModule = 'celery.exceptions';
+  /** The error that caused the retry, when one was given. */
+  readonly exc: unknown;
+  /** When the retry is due (unix ms). */
+  readonly when: number;
+  constructor(message: string, exc: unknown, when: number) {
+    super(WorkerErrorCode.retry, message, exc === undefined ? undefined : { cause: exc });
+    this.exc = exc;
+    this.when = when;
+  }
+}
+
+/** A task asked to retry more than `maxRetries` times and gave no error to re-throw. */
+export class MaxRetriesExceededError extends WorkerError {
+  readonly excModule = 'celery.exceptions';
+  constructor(taskName: string, taskId: string, maxRetries: number) {
+    super(
+      WorkerErrorCode.maxRetriesExceeded,
+      `Can't retry ${taskName}[${taskId}] args:... kwargs:... (max retries ${maxRetries} exceeded)`,
+    );
+  }
+}
+
+/**
+ * Throw from a handler to reject the message (Celery's `Reject`): with `requeue` it goes
+ * back to its queue, otherwise it is dropped or dead-lettered. No result is stored.
+ */
+export class Reject extends WorkerError {
+  readonly excModule = 'celery.exceptions';
+  /** Put the message back in its queue. */
+  readonly requeue: boolean;
+  constructor(reason: string, options?: { requeue?: boolean }) {
+    super(WorkerErrorCode.reject, reason);
+    this.requeue = options?.requeue ?? false;
+  }
+}
+
+/** A worker method was called in a state that does not allow it. */
+export class WorkerStateError extends WorkerError {
+  /** The worker state at the time of the call. */
+  readonly state: string;
+  constructor(action: string, state: string) {
+    super(WorkerErrorCode.illegalState, `Cannot ${action}: the worker is ${state}`);
+    this.state = state;
+  }
+}
+
+/** The requested pool kind is not available (yet). */
+export class PoolNotSupportedError extends WorkerError {
+  constructor(kind: string) {
+    super(
+      WorkerErrorCode.poolNotSupported,
+      `The ${JSON.stringify(kind)} pool is not implemented yet; use pool: 'async'`,
+    );
+  }
+}
+
+/** Two implementations were registered under one task name. */
+export class DuplicateTaskError extends WorkerError {
+  constructor(name: string) {
+    super(WorkerErrorCode.duplicateTask, `Task ${JSON.stringify(name)} is registered twice`);
+  }
+}
+
+/** An option value is malformed (a rate limit such as "10/x", a negative limit, …). */
+export class InvalidOptionError extends WorkerError {
+  constructor(option: string, reason: string) {
+    super(WorkerErrorCode.invalidOption, `${option}: ${reason}`);
+  }
+}
+
+/** Celery's `billiard.exceptions.WorkerLostError`: the executor went away mid-task. */
+export class WorkerLostError extends Error {
+  /** Python module of the class, for the stored exception. */
+  readonly excModule = 'billiard.exceptions';
+  constructor(reason: string) {
+    super(`Worker exited prematurely: ${reason}.`);
+    this.name = 'WorkerLostError';
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Celery events from this worker: `worker-online`, `worker-heartbeat` every `freq`,
+ * `worker-offline`, and `task-*` events (batched as `task.multi` lists, as Celery's async
+ * hub does). Published to the `celeryev` exchange (fanout on Redis, topic elsewhere) with
+ * header `hostname`, transient delivery. Publishing problems are logged, never thrown.
+ */
+import { loadavg, type as osType } from 'node:os';
+import type { Transport } from '@celeriac/protocol';
+import type { WorkerClock } from './clock.js';
+import type { Logger } from './logger.js';
+import type { TaskEventSink, TaskEventType } from './runtime.js';
+import { encodeEventMessage } from './wire.js';
+
+/** Software identity reported in worker events. */
+export const SOFTWARE = { ident: 'celeriac', version: '0.1.0' } as const;
+
+/** Options of {@link EventDispatcher}. */
+export interface EventDispatcherOptions {
+  transport: Transport;
+  hostname: string;
+  clock: WorkerClock;
+  logger: Logger;
+  exchange: string;
+  taskEvents: boolean;
+  heartbeatIntervalMs: number;
+  batch: boolean;
+  /** Tasks executing now, for heartbeats. */
+  active: () => number;
+  /** Tasks finished so far, for heartbeats. */
+  processed: () => number;
+}
+
+/** Most task events in one `task.multi` message (Celery flushes at 24). */
+const MAX_BATCH = 24;
+
+/** Sends this worker's events. */
+export class EventDispatcher implements TaskEventSink {
+  readonly #o: EventDispatcherOptions;
+  #clock = 0;
+  #buffer: Record<string, unknown>[] = [];
+  #flushScheduled = false;
+  #heartbeat: unknown;
+  #enabled: boolean;
+  #pending = new Set<Promise<void>>();
+
+  constructor(options: EventDispatcherOptions) {
+    this.#o = options;
+    this.#enabled = options.taskEvents;
+  }
+
+  /** The Lamport clock value (for `inspect clock` and replies). */
+  get clock(): number {
+    return this.#clock;
+  }
+
+  /** Advance the Lamport clock; returns the new value. */
+  tick(): number {
+    return ++this.#clock;
+  }
+
+  /** Turn task events on or off (`enable_events` / `disable_events`). */
+  setTaskEvents(enabled: boolean): void {
+    this.#enabled = enabled;
+  }
+
+  /** Declare the exchange, send `worker-online`, start heartbeats. */
+  async start(): Promise<void> {
+    const kind = this.#o.transport.kind;
+    await this.#o.transport.declareExchange({
+      name: this.#o.exchange,
+      type: kind === 'redis' ? 'fanout' : 'topic',
+      durable: true,
+    });
+    await this.#publishWorker('worker-online');
+    const beat = () => {
+      void this.#publishWorker('worker-heartbeat');
+      this.#heartbeat = this.#o.clock.setTimeout(beat, this.#o.heartbeatIntervalMs);
+    };
+    this.#heartbeat = this.#o.clock.setTimeout(beat, this.#o.heartbeatIntervalMs);
+  }
+
+  /** Send a heartbeat now (the `heartbeat` control command). */
+  heartbeat(): Promise<void> {
+    return this.#publishWorker('worker-heartbeat');
+  }
+
+  /** Flush task events, stop heartbeats, send `worker-offline`. */
+  async stop(): Promise<void> {
+    this.#o.clock.clearTimeout(this.#heartbeat);
+    this.#flush();
+    await Promise.allSettled([...this.#pending]);
+    await this.#publishWorker('worker-offline');
+  }
+
+  /** Queue a task event. */
+  send(type: TaskEventType, fields: Record<string, unknown>): void {
+    if (!this.#enabled) return;
+    const event = { ...this.#common(type), ...fields };
+    if (!this.#o.batch) {
+      void this.#publish(type.replace(/-/g, '.'), event);
+      return;
+    }
+    this.#buffer.push(event);
+    if (this.#buffer.length >= MAX_BATCH) this.#flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    void this.#publish('task.multi', batch);
+  }
+
+  #common(type: string): Record<string, unknown> {
+    return {
+      hostname: this.#o.hostname,
+      utcoffset: Math.floor(new Date().getTimezoneOffset() / 60),
+      pid: process.pid,
+      clock: this.tick(),
+      timestamp: this.#o.clock.now() / 1000,
+      type,
+    };
+  }
+
+  #publishWorker(type: 'worker-online' | 'worker-heartbeat' | 'worker-offline'): Promise<void> {
+    return this.#publish(type.replace(/-/g, '.'), {
+      ...this.#common(type),
+      freq: this.#o.heartbeatIntervalMs / 1000,
+      active: this.#o.active(),
+      processed: this.#o.processed(),
+      loadavg: loadavg().map((n) => Math.round(n * 100) / 100),
+      sw_ident: SOFTWARE.ident,
+      sw_ver: SOFTWARE.version,
+      sw_sys: osType(),
+    });
+  }
+
+  #publish(routingKey: string, body: unknown): Promise<void> {
+    const p = this.#o.transport
+      .publish(encodeEventMessage(body, this.#o.hostname), {
+        exchange: this.#o.exchange,
+        routingKey,
+      })
+      .catch((error: unknown) => {
+        this.#o.logger.warn('Could not publish an event', {
+          routingKey,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      });
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p));
+    return p;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Running one request on an executor: accept (early ack), last revoke/expiry check,
+ * STARTED, the handler with its soft and hard time limits and terminate, and the
+ * classification of how it ended. What happens next is `finish-request.ts`.
+ */
+import {
+  SoftTimeLimitExceeded,
+  TaskRevokedError,
+  TimeLimitExceeded,
+  ValidationError,
+} from './protocol-shim.js';
+import { Reject, Retry } from './errors.js';
+import type { RegisteredTask } from './task-registry.js';
+import { createTaskContext } from './task-context.js';
+import { effectiveTimeLimits, matchesError } from './task-options.js';
+import { backoffCountdownMs } from './retry-policy.js';
+import { deliveryInfoOf, RequestPhase, type TaskRequest } from './task-request.js';
+import { TaskEventType, type WorkerRuntime } from './runtime.js';
+
+/** How an execution ended. */
+export type ExecutionOutcome =
+  | { kind: 'success'; value: unknown }
+  | { kind: 'failure'; error: unknown }
+  | { kind: 'retry'; retry: Retry }
+  | { kind: 'revoked'; reason: 'revoked' | 'expired' | 'terminated' }
+  | { kind: 'time-limit'; seconds: number }
+  | { kind: 'rejected'; reject: Reject }
+  | { kind: 'lost'; reason: string };
+
+/** An outcome plus whether the handler was left running (its executor must be replaced). */
+export interface ExecutionResult {
+  outcome: ExecutionOutcome;
+  abandoned: boolean;
+}
+
+/** Why a running execution is being cut short from outside. */
+export type AbandonReason =
+  | { kind: 'terminated' }
+  | { kind: 'time-limit'; seconds: number }
+  | { kind: 'lost'; reason: string };
+
+/** Hooks a running request exposes, keyed by task id, for terminate and cold shutdown. */
+const abandoners = new WeakMap<TaskRequest, (reason: AbandonReason) => void>();
+
+/** Cut a running request short (revoke+terminate, cold shutdown); false if not running. */
+export function abandonRequest(request: TaskRequest, reason: AbandonReason): boolean {
+  const abandon = abandoners.get(request);
+  if (!abandon) return false;
+  abandon(reason);
+  return true;
+}
+
+/** Execute `request` with `task`'s handler. Never throws. */
+export async function executeRequest(
+  rt: WorkerRuntime,
+  task: RegisteredTask,
+  request: TaskRequest,
+): Promise<ExecutionResult> {
+  const options = task.options;
+  const now = rt.clock.now();
+  request.phase = RequestPhase.active;
+  request.timeStart = now;
+  if (!options.acksLate) {
+    request.ack.ack().catch((error: unknown) => logAckError(rt, request, error));
+  }
+  if (rt.revoked.has(request.id))
+    return { outcome: { kind: 'revoked', reason: 'revoked' }, abandoned: false };
+  if (request.expires !== null && request.expires <= now) {
+    return { outcome: { kind: 'revoked', reason: 'expired' }, abandoned: false };
+  }
+
+  rt.active.set(request.id, request);
+  try {
+    rt.events.send(TaskEventType.started, { uuid: request.id });
+    if (options.trackStarted && !options.ignoreResult && !request.ignoreResult) {
+      await rt.results.started(request, rt.pid);
+    }
+
+    const controller = new AbortController();
+    request.controller = controller;
+    const limits = effectiveTimeLimits(request.timeLimit, options);
+    const timers: unknown[] = [];
+    let abandon!: (reason: AbandonReason) => void;
+    const abandoned = new Promise<AbandonReason>((resolve) => (abandon = resolve));
+    abandoners.set(request, (reason) => {
+      controller.abort(abortReasonOf(reason, request));
+      abandon(reason);
+    });
+    if (limits.soft !== null) {
+      const soft = limits.soft;
+      timers.push(
+        rt.clock.setTimeout(() => {
+          controller.abort(new SoftTimeLimitExceeded(soft));
+        }, soft * 1000),
+      );
+    }
+    if (limits.hard !== null) {
+      const hard = limits.hard;
+      timers.push(
+        rt.clock.setTimeout(
+          () => abandoners.get(request)?.({ kind: 'time-limit', seconds: hard }),
+          hard * 1000,
+        ),
+      );
+    }
+
+    const ctx = createTaskContext({
+      taskId: request.id,
+      name: request.name,
+      retries: request.retries,
+      rootId: request.rootId,
+      parentId: request.parentId,
+      groupId: request.groupId,
+      headers: request.headers,
+      kwargs: request.kwargs,
+      hostname: rt.hostname,
+      deliveryInfo: deliveryInfoOf(request),
+      signal: controller.signal,
+      log: childLogger(rt, request),
+      now: () => rt.clock.now(),
+      maxRetries: options.maxRetries,
+      defaultRetryDelay: options.defaultRetryDelay,
+      updateState: async (state, meta) => {
+        await rt.results.store(request, state, meta, null);
+      },
+    });
+
+    const run = Promise.resolve()
+      .then(() => task.implementation.invoke(ctx, request.args, request.kwargs))
+      .then(
+        (value): ExecutionOutcome => ({ kind: 'success', value }),
+        (error: unknown): ExecutionOutcome => classify(error, task, request, (o) => ctx.retry(o)),
+      );
+    const result = await Promise.race([
+      run.then((outcome) => ({ outcome, abandoned: false })),
+      abandoned.then((reason) => ({ outcome: outcomeOf(reason), abandoned: true })),
+    ]);
+    for (const timer of timers) rt.clock.clearTimeout(timer);
+    abandoners.delete(request);
+    return result;
+  } finally {
+    rt.active.delete(request.id);
+  }
+}
+
+function classify(
+  error: unknown,
+  task: RegisteredTask,
+  request: TaskRequest,
+  retry: (options?: { countdown?: number; exc?: unknown }) => never,
+): ExecutionOutcome {
+  if (error instanceof Retry) return { kind: 'retry', retry: error };
+  if (error instanceof Reject) return { kind: 'rejected', reject: error };
+  const options = task.options;
+  if (!(error instanceof ValidationError) && matchesError(options.autoretryFor, error)) {
+    const backoff = options.retryBackoff;
+    const countdown =
+      backoff === false
+        ? options.defaultRetryDelay
+        : backoffCountdownMs({
+            factorSeconds: backoff === true ? 1 : backoff,
+            retries: request.retries,
+            maxSeconds: options.retryBackoffMax,
+            jitter: options.retryJitter,
+          }) / 1000;
+    try {
+      retry({ countdown, exc: error });
+    } catch (thrown) {
+      if (thrown instanceof Retry) return { kind: 'retry', retry: thrown };
+      return { kind: 'failure', error: thrown };
+    }
+  }
+  return { kind: 'failure', error };
+}
+
+function outcomeOf(reason: AbandonReason): ExecutionOutcome {
+  switch (reason.kind) {
+    case 'terminated':
+      return { kind: 'revoked', reason: 'terminated' };
+    case 'time-limit':
+      return { kind: 'time-limit', seconds: reason.seconds };
+    case 'lost':
+      return { kind: 'lost', reason: reason.reason };
+  }
+}
+
+function abortReasonOf(reason: AbandonReason, request: TaskRequest): Error {
+  switch (reason.kind) {
+    case 'terminated':
+      return new TaskRevokedError('terminated');
+    case 'time-limit':
+      return new TimeLimitExceeded(reason.seconds);
+    case 'lost':
+      return new Error(`Task ${request.name}[${request.id}] aborted: ${reason.reason}`);
+  }
+}
+
+function childLogger(rt: WorkerRuntime, request: TaskRequest) {
+  const fields = { task: request.name, id: request.id };
+  return {
+    debug: (m: string, f?: Record<string, unknown>) => rt.logger.debug(m, { ...fields, ...f }),
+    info: (m: string, f?: Record<string, unknown>) => rt.logger.info(m, { ...fields, ...f }),
+    warn: (m: string, f?: Record<string, unknown>) => rt.logger.warn(m, { ...fields, ...f }),
+    error: (m: string, f?: Record<string, unknown>) => rt.logger.error(m, { ...fields, ...f }),
+  };
+}
+
+/** Log a failed ack or reject. */
+export function logAckError(rt: WorkerRuntime, request: TaskRequest, error: unknown): void {
+  rt.logger.error('Could not settle the message', {
+    task: request.name,
+    id: request.id,
+    queue: request.delivery.queue,
+    error: error instanceof Error ? error.message : String(error),
+  });
+}

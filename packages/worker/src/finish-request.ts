@@ -1,0 +1,172 @@
+/**
+ * What follows an execution: store the state, send the event, settle the message (late
+ * acks), re-publish retries, send link callbacks / errbacks / the next chain step.
+ */
+import { TaskRevokedError, TimeLimitExceeded } from './protocol-shim.js';
+import { logAckError, type ExecutionOutcome } from './execute-request.js';
+import type { RegisteredTask } from './task-registry.js';
+import { RequestPhase, type TaskRequest } from './task-request.js';
+import { TaskEventType, type WorkerRuntime } from './runtime.js';
+import { republishRetry } from './republish.js';
+import { tracebackOf } from './result-writer.js';
+import { sendCallbacks, sendErrbacks } from './follow-ups.js';
+import { WorkerLostError } from './errors.js';
+
+/** A short, Python-ish repr of a value for events (`saferepr` stand-in), ≤ 1024 chars. */
+export function safeRepr(value: unknown): string {
+  let text: string;
+  if (value instanceof Error) text = `${value.name}(${JSON.stringify(value.message)})`;
+  else {
+    try {
+      text = JSON.stringify(value) ?? 'None';
+    } catch {
+      text = String(value);
+    }
+  }
+  return text.length > 1024 ? `${text.slice(0, 1021)}...` : text;
+}
+
+/** Apply `outcome` of `request`. Never throws; problems are logged. */
+export async function finishRequest(
+  rt: WorkerRuntime,
+  task: RegisteredTask,
+  request: TaskRequest,
+  outcome: ExecutionOutcome,
+): Promise<void> {
+  const options = task.options;
+  const store = !options.ignoreResult && !request.ignoreResult;
+  const runtime = request.timeStart === null ? 0 : (rt.clock.now() - request.timeStart) / 1000;
+  const settle = (how: 'ack' | 'reject' | 'requeue') => {
+    const p = how === 'ack' ? request.ack.ack() : request.ack.reject(how === 'requeue');
+    return p.catch((error: unknown) => logAckError(rt, request, error));
+  };
+  request.phase = RequestPhase.done;
+  request.controller = null;
+
+  switch (outcome.kind) {
+    case 'success': {
+      if (store) await rt.results.success(request, outcome.value);
+      rt.events.send(TaskEventType.succeeded, {
+        uuid: request.id,
+        result: safeRepr(outcome.value),
+        runtime,
+      });
+      count(rt, request);
+      await settle('ack');
+      await sendCallbacks(rt, request, outcome.value);
+      return;
+    }
+    case 'failure':
+    case 'time-limit': {
+      const error =
+        outcome.kind === 'failure' ? outcome.error : new TimeLimitExceeded(outcome.seconds);
+      rt.logger.error(`Task ${request.name}[${request.id}] raised unexpected: ${safeRepr(error)}`, {
+        task: request.name,
+        id: request.id,
+        queue: request.delivery.queue,
+      });
+      if (store) await rt.results.failure(request, error);
+      rt.events.send(TaskEventType.failed, {
+        uuid: request.id,
+        exception: safeRepr(error),
+        traceback: tracebackOf(error),
+      });
+      count(rt, request);
+      await settle(!options.acksLate || options.acksOnFailureOrTimeout ? 'ack' : 'reject');
+      await sendErrbacks(rt, request, error);
+      return;
+    }
+    case 'retry': {
+      const { retry } = outcome;
+      try {
+        await republishRetry(rt, request, retry.when);
+      } catch (error) {
+        rt.logger.error('Could not re-publish the retry; recording FAILURE', {
+          task: request.name,
+          id: request.id,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await finishRequest(rt, task, request, { kind: 'failure', error });
+        return;
+      }
+      const reason = retry.exc !== undefined ? retry.exc : retry;
+      if (store) await rt.results.retry(request, reason);
+      rt.logger.info(`Task ${request.name}[${request.id}] retry: ${retry.message}`, {
+        task: request.name,
+        id: request.id,
+      });
+      rt.events.send(TaskEventType.retried, {
+        uuid: request.id,
+        exception: safeRepr(reason),
+        traceback: tracebackOf(reason),
+      });
+      count(rt, request);
+      await settle('ack');
+      return;
+    }
+    case 'revoked': {
+      await recordRevoked(rt, request, outcome.reason, store);
+      await settle('ack');
+      return;
+    }
+    case 'rejected': {
+      rt.logger.warn(`Task ${request.name}[${request.id}] rejected by its handler`, {
+        task: request.name,
+        id: request.id,
+        queue: request.delivery.queue,
+        reason: outcome.reject.message,
+        requeue: outcome.reject.requeue,
+      });
+      rt.events.send(TaskEventType.rejected, {
+        uuid: request.id,
+        requeue: outcome.reject.requeue,
+      });
+      await settle(outcome.reject.requeue ? 'requeue' : 'reject');
+      return;
+    }
+    case 'lost': {
+      // Cold shutdown: a late-acked message goes back to its queue for another worker;
+      // an early-acked one is gone, so say so in the backend (Celery's WorkerLostError).
+      if (options.acksLate && request.ack.state === 'pending') {
+        await settle('requeue');
+        return;
+      }
+      const error = new WorkerLostError(outcome.reason);
+      if (store) await rt.results.failure(request, error);
+      rt.events.send(TaskEventType.failed, {
+        uuid: request.id,
+        exception: safeRepr(error),
+        traceback: null,
+      });
+      await settle('ack');
+      return;
+    }
+  }
+}
+
+/** Store REVOKED and send `task-revoked`. */
+export async function recordRevoked(
+  rt: WorkerRuntime,
+  request: TaskRequest,
+  reason: 'revoked' | 'expired' | 'terminated',
+  store: boolean,
+): Promise<void> {
+  rt.logger.info(`Discarding revoked task: ${request.name}[${request.id}] (${reason})`, {
+    task: request.name,
+    id: request.id,
+    queue: request.delivery.queue,
+    reason,
+  });
+  if (store) await rt.results.revoked(request, new TaskRevokedError(reason));
+  rt.events.send(TaskEventType.revoked, {
+    uuid: request.id,
+    terminated: reason === 'terminated',
+    signum: reason === 'terminated' ? 15 : null,
+    expired: reason === 'expired',
+  });
+}
+
+function count(rt: WorkerRuntime, request: TaskRequest): void {
+  rt.stats.processed += 1;
+  rt.stats.total.set(request.name, (rt.stats.total.get(request.name) ?? 0) + 1);
+}

@@ -1,0 +1,59 @@
+/**
+ * Link callbacks, errbacks and the next chain step (Celery's `on_success`/`on_failure`
+ * canvas handling): callbacks get the result prepended unless immutable; errbacks get
+ * the failed task's id; the chain's last element is popped and sent with the result.
+ */
+import type { WorkerRuntime } from './runtime.js';
+import type { TaskRequest } from './task-request.js';
+
+/** Send link callbacks and the next chain step after a success. Never throws. */
+export async function sendCallbacks(
+  rt: WorkerRuntime,
+  request: TaskRequest,
+  value: unknown,
+): Promise<void> {
+  const base = { parentId: request.id, rootId: request.rootId ?? request.id };
+  for (const signature of request.callbacks ?? []) {
+    await send(rt, request, 'link callback', signature, { ...base, prependArgs: [value] });
+  }
+  if (request.chain && request.chain.length > 0) {
+    const rest = [...request.chain];
+    const next = rest.pop();
+    await send(rt, request, 'next chain step', next, {
+      ...base,
+      prependArgs: [value],
+      chain: rest,
+    });
+  }
+}
+
+/** Send errbacks after a failure, with the failed task's id as argument. Never throws. */
+export async function sendErrbacks(
+  rt: WorkerRuntime,
+  request: TaskRequest,
+  _error: unknown,
+): Promise<void> {
+  const base = { parentId: request.id, rootId: request.rootId ?? request.id };
+  for (const signature of request.errbacks ?? []) {
+    await send(rt, request, 'errback', signature, { ...base, prependArgs: [request.id] });
+  }
+}
+
+async function send(
+  rt: WorkerRuntime,
+  request: TaskRequest,
+  what: string,
+  signature: unknown,
+  options: Parameters<WorkerRuntime['sendSignature']>[1],
+): Promise<void> {
+  try {
+    await rt.sendSignature(signature, options);
+  } catch (error) {
+    rt.logger.error(`Could not send the ${what} of ${request.name}[${request.id}]`, {
+      task: request.name,
+      id: request.id,
+      signature,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}

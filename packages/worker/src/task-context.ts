@@ -1,0 +1,126 @@
+/**
+ * What a task handler sees of its execution: ids, retries, headers, an AbortSignal, and
+ * the calls that change its fate (`retry`) or report progress (`updateState`).
+ */
+import type { Logger } from './logger.js';
+import { MaxRetriesExceededError, Retry } from './errors.js';
+
+/** Options of {@link TaskContext.retry}. */
+export interface RetryOptions {
+  /** Seconds from now; default the task's `defaultRetryDelay` (180). */
+  countdown?: number;
+  /** Absolute time of the retry; wins over `countdown`. */
+  eta?: Date;
+  /** The error behind the retry: stored with RETRY, re-thrown when retries run out. */
+  exc?: unknown;
+  /** Overrides the task's `maxRetries` for this call; `null` retries forever. */
+  maxRetries?: number | null;
+}
+
+/** Where the message came from. */
+export interface DeliveryInfo {
+  exchange: string;
+  routingKey: string;
+  priority: number;
+  redelivered: boolean;
+}
+
+/** The execution context given to a task handler as its first argument. */
+export interface TaskContext {
+  /** This task's id (the same across retries). */
+  readonly taskId: string;
+  /** The registered task name. */
+  readonly name: string;
+  /** How many times this task was retried before this run. */
+  readonly retries: number;
+  /** Id of the first task of the workflow. */
+  readonly rootId: string | null;
+  /** Id of the task that sent this one. */
+  readonly parentId: string | null;
+  /** Id of the group this task belongs to. */
+  readonly groupId: string | null;
+  /** All message headers, including custom ones from `apply_async(headers=…)`. */
+  readonly headers: Readonly<Record<string, unknown>>;
+  /** Keyword arguments of the message (Python's `**kwargs`). */
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  /** The node name of the worker running the task. */
+  readonly hostname: string;
+  /** Exchange, routing key, priority and redelivery flag of the message. */
+  readonly deliveryInfo: DeliveryInfo;
+  /**
+   * Fires on soft time limit (reason `SoftTimeLimitExceeded`), revoke with terminate
+   * (`TaskRevokedError`) and cold shutdown. Pass it to fetch, timers and child calls.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Retry this task later: re-published with the same id, `retries + 1` and an ETA. Always
+   * throws — a {@link Retry} marker the worker turns into the RETRY state, or, when the
+   * retries ran out, `exc` (→ FAILURE) or {@link MaxRetriesExceededError}. Write
+   * `throw ctx.retry(...)` or `return ctx.retry(...)` to make the control flow obvious.
+   */
+  retry(options?: RetryOptions): never;
+  /** Store a custom state (e.g. `PROGRESS`) with `meta` as its result. */
+  updateState(state: string, meta?: unknown): Promise<void>;
+  /** The worker's logger, with this task's name and id in every line. */
+  readonly log: Logger;
+}
+
+/** Inputs of {@link createTaskContext}. */
+export interface TaskContextInit {
+  taskId: string;
+  name: string;
+  retries: number;
+  rootId: string | null;
+  parentId: string | null;
+  groupId: string | null;
+  headers: Record<string, unknown>;
+  kwargs: Record<string, unknown>;
+  hostname: string;
+  deliveryInfo: DeliveryInfo;
+  signal: AbortSignal;
+  log: Logger;
+  now: () => number;
+  maxRetries: number | null;
+  defaultRetryDelay: number;
+  updateState: (state: string, meta: unknown) => Promise<void>;
+}
+
+/** Build the context of one execution. */
+export function createTaskContext(init: TaskContextInit): TaskContext {
+  return {
+    taskId: init.taskId,
+    name: init.name,
+    retries: init.retries,
+    rootId: init.rootId,
+    parentId: init.parentId,
+    groupId: init.groupId,
+    headers: init.headers,
+    kwargs: init.kwargs,
+    hostname: init.hostname,
+    deliveryInfo: init.deliveryInfo,
+    signal: init.signal,
+    log: init.log,
+    updateState: (state, meta) => init.updateState(state, meta ?? null),
+    retry(options: RetryOptions = {}): never {
+      const maxRetries = options.maxRetries !== undefined ? options.maxRetries : init.maxRetries;
+      if (maxRetries !== null && init.retries >= maxRetries) {
+        // Celery re-raises the caller's exception as is, whatever it is.
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        if (options.exc !== undefined) throw options.exc;
+        throw new MaxRetriesExceededError(init.name, init.taskId, maxRetries);
+      }
+      const when =
+        options.eta !== undefined
+          ? options.eta.getTime()
+          : init.now() + (options.countdown ?? init.defaultRetryDelay) * 1000;
+      const inSeconds = Math.max(0, Math.round((when - init.now()) / 1000));
+      throw new Retry(
+        options.exc instanceof Error
+          ? `Retry in ${inSeconds}s: ${options.exc.name}(${JSON.stringify(options.exc.message)})`
+          : `Retry in ${inSeconds}s`,
+        options.exc,
+        when,
+      );
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The parts of a worker, built once from its options: runtime, dispatcher, pool,
+ * consumer, events and control. The actor tree (`worker-tree.ts`) gives each its actor;
+ * this file only wires them together.
+ */
+import { AsyncPool, assertPoolSupported } from './async-pool.js';
+import { systemClock } from './clock.js';
+import { TaskConsumer } from './consumer.js';
+import { Dispatcher } from './dispatcher.js';
+import { EventDispatcher } from './event-dispatcher.js';
+import { LimitedSet } from './limited-set.js';
+import { createConsoleLogger } from './logger.js';
+import { RemoteControl } from './remote-control.js';
+import { ResultWriter } from './result-writer.js';
+import type { WorkerRuntime } from './runtime.js';
+import { createSignatureSender } from './send-signature.js';
+import { TaskRegistry } from './task-registry.js';
+import {
+  resolveWorkerOptions,
+  type ResolvedWorkerOptions,
+  type WorkerOptions,
+} from './worker-options.js';
+
+/** Everything a worker is made of. */
+export interface WorkerParts {
+  readonly options: ResolvedWorkerOptions;
+  readonly rt: WorkerRuntime;
+  readonly dispatcher: Dispatcher;
+  readonly pool: AsyncPool;
+  readonly consumer: TaskConsumer;
+  readonly events: EventDispatcher | null;
+  readonly control: RemoteControl | null;
+}
+
+/** Build the parts of a worker (nothing connects yet). */
+export function buildWorkerParts(
+  input: WorkerOptions,
+  hooks: { onShutdownRequested: (mode: 'warm' | 'cold') => void },
+): WorkerParts {
+  const options = resolveWorkerOptions(input);
+  assertPoolSupported(options.pool);
+  const clock = input.clock ?? systemClock;
+  const logger = input.logger ?? createConsoleLogger({ name: options.hostname });
+  const now = () => clock.now();
+  const events = options.events
+    ? new EventDispatcher({
+        transport: input.transport,
+        hostname: options.hostname,
+        clock,
+        logger,
+        ...options.events,
+        active: () => rt.active.size,
+        processed: () => rt.stats.processed,
+      })
+    : null;
+  const rt: WorkerRuntime = {
+    hostname: options.hostname,
+    pid: process.pid,
+    clock,
+    logger,
+    registry: new TaskRegistry(input.tasks, input.taskDefaults),
+    results: new ResultWriter({
+      backend: input.backend,
+      hostname: options.hostname,
+      resultExtended: options.resultExtended,
+      now,
+      logger,
+    }),
+    events: events ?? { send: () => {} },
+    revoked: new LimitedSet({ ...input.revoked, now }),
+    transport: input.transport,
+    stats: { total: new Map(), processed: 0, startedAt: now() },
+    active: new Map(),
+    sendSignature: createSignatureSender(input.transport),
+  };
+  // eslint-disable-next-line prefer-const -- the dispatcher's callback needs the consumer
+  let consumer: TaskConsumer;
+  const dispatcher = new Dispatcher(rt, {
+    accept: options.accept,
+    onHeldChange: (delta) => consumer.adjustHeld(delta),
+  });
+  const pool = new AsyncPool(rt, {
+    concurrency: options.concurrency,
+    onFinished: (request) => dispatcher.done(request),
+    onReplaced: (slot, generation) =>
+      logger.warn(`Executor ${slot} replaced (generation ${generation}) after an abandoned task`),
+  });
+  consumer = new TaskConsumer({
+    transport: input.transport,
+    queues: options.queues,
+    prefetch: options.concurrency * options.prefetchMultiplier,
+    consumerTag: `${options.hostname}-tasks`,
+    onDelivery: (delivery) => dispatcher.onDelivery(delivery),
+  });
+  const control = options.control
+    ? new RemoteControl({
+        rt,
+        dispatcher,
+        pool,
+        consumer,
+        events,
+        options,
+        onShutdown: () => hooks.onShutdownRequested('warm'),
+      })
+    : null;
+  return { options, rt, dispatcher, pool, consumer, events, control };
+}
