@@ -115,8 +115,8 @@ return n
 /**
  * Store a task state the way Celery does (SETEX + PUBLISH on the key name), refusing to
  * replace SUCCESS, or any ready state with a non-ready one.
- * KEYS: meta key. ARGV: json, expires seconds (0 = no expiry), '1' if the new state is
- * ready, channel. Returns 1 when stored.
+ * KEYS: meta key. ARGV: json, expiry in ms (0 = none; whole seconds use SETEX as Celery
+ * does), '1' if the new state is ready, channel. Returns 1 when stored.
  */
 const STORE_RESULT = `
 local current = redis.call('GET', KEYS[1])
@@ -129,7 +129,9 @@ if current then
   if status == 'SUCCESS' then return 0 end
   if (status == 'FAILURE' or status == 'REVOKED') and ARGV[3] ~= '1' then return 0 end
 end
-if tonumber(ARGV[2]) > 0 then redis.call('SETEX', KEYS[1], ARGV[2], ARGV[1])
+local ms = tonumber(ARGV[2])
+if ms > 0 and ms % 1000 == 0 then redis.call('SETEX', KEYS[1], ms / 1000, ARGV[1])
+elseif ms > 0 then redis.call('PSETEX', KEYS[1], ms, ARGV[1])
 else redis.call('SET', KEYS[1], ARGV[1]) end
 redis.call('PUBLISH', ARGV[4], ARGV[1])
 return 1

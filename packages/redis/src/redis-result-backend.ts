@@ -1,0 +1,289 @@
+/**
+ * `RedisResultBackend`: Celery's Redis result backend. Results are
+ * `celery-task-meta-<id>` strings written with SETEX and PUBLISHed on the same name in
+ * one script (which also refuses to replace a ready state); clients wait on pub/sub.
+ */
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import type {
+  GroupMeta,
+  ResultBackend,
+  ResultMeta,
+  StoreContext,
+  WaitOptions,
+} from '@celeriac/protocol';
+import { ClosedError, TimeoutError, TransportError, isReady } from '@celeriac/protocol';
+import type { ScriptedRedis } from './lua-scripts.js';
+import { withScripts } from './lua-scripts.js';
+import { pythonJsonStringify } from './python-json.js';
+import { ResultListener } from './result-listener.js';
+import { pendingMeta, resultMetaFromCelery, resultMetaToCelery } from './result-meta-json.js';
+import { parseRedisUrl } from './redis-url.js';
+
+/** Options of {@link createRedisResultBackend}. */
+export interface RedisResultBackendOptions {
+  /** Seconds results live (Celery's `result_expires`, 86400); 0 keeps them forever. */
+  resultExpires?: number;
+  /** The same in milliseconds; wins over `resultExpires` (sub-second values use PSETEX). */
+  expiresMs?: number;
+  /**
+   * Prefix of every key and channel. Celery 5.2's backend has none: leave it empty to
+   * share results with Python (tests use it to stay apart).
+   */
+  keyPrefix?: string;
+  /** Prefix of the CLIENT SETNAME of its connections (`celeriac`). */
+  connectionName?: string;
+  /** Extra ioredis options. */
+  redis?: RedisOptions;
+}
+
+const TASK_PREFIX = 'celery-task-meta-';
+const GROUP_PREFIX = 'celery-taskset-meta-';
+
+/** A Celery-compatible Redis {@link ResultBackend}. */
+export class RedisResultBackend implements ResultBackend {
+  readonly kind = 'redis';
+  readonly #url: string;
+  readonly #options: RedisResultBackendOptions;
+  readonly #expiresMs: number;
+  readonly #prefix: string;
+  #command: ScriptedRedis | undefined;
+  #listener: ResultListener | undefined;
+  #connecting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  /** expect() references per task, released by the wait that follows. */
+  readonly #expected = new Map<string, number>();
+
+  constructor(url: string, options: RedisResultBackendOptions = {}) {
+    this.#url = url;
+    this.#options = options;
+    this.#expiresMs = options.expiresMs ?? (options.resultExpires ?? 86400) * 1000;
+    this.#prefix = options.keyPrefix ?? '';
+  }
+
+  #redisOptions(role: string, subscriber: boolean): RedisOptions {
+    const s = parseRedisUrl(this.#url);
+    return {
+      host: s.host,
+      port: s.port,
+      db: s.db,
+      ...(s.username ? { username: s.username } : {}),
+      ...(s.password ? { password: s.password } : {}),
+      ...(s.tls ? { tls: {} } : {}),
+      lazyConnect: true,
+      ...this.#options.redis,
+      connectionName: `${this.#options.connectionName ?? 'celeriac'}:results:${role}`,
+      enableAutoPipelining: !subscriber,
+      ...(subscriber ? { maxRetriesPerRequest: null } : {}),
+    };
+  }
+
+  /** The key (and pub/sub channel) of a task's result. */
+  taskKey(taskId: string): string {
+    return `${this.#prefix}${TASK_PREFIX}${taskId}`;
+  }
+
+  /** The key of a saved group. */
+  groupKey(groupId: string): string {
+    return `${this.#prefix}${GROUP_PREFIX}${groupId}`;
+  }
+
+  connect(): Promise<void> {
+    if (this.#closing) return Promise.reject(new ClosedError('RedisResultBackend'));
+    this.#connecting ??= (async () => {
+      const client = withScripts(new Redis(this.#redisOptions('cmd', false)));
+      client.on('error', () => undefined);
+      this.#command = client;
+      try {
+        await client.connect();
+      } catch (cause) {
+        this.#connecting = undefined;
+        client.disconnect();
+        throw new TransportError('Could not connect to the Redis result backend', {
+          cause,
+          retryable: true,
+        });
+      }
+    })();
+    return this.#connecting;
+  }
+
+  async #redis(): Promise<ScriptedRedis> {
+    if (this.#closing) throw new ClosedError('RedisResultBackend');
+    await this.connect();
+    return this.#command!;
+  }
+
+  async #subscriber(): Promise<ResultListener> {
+    if (this.#closing) throw new ClosedError('RedisResultBackend');
+    if (!this.#listener) {
+      const client = new Redis(this.#redisOptions('sub', true));
+      client.on('error', () => undefined);
+      this.#listener = new ResultListener(client);
+      await client.connect();
+    }
+    return this.#listener;
+  }
+
+  async expect(taskId: string): Promise<void> {
+    const listener = await this.#subscriber();
+    this.#expected.set(taskId, (this.#expected.get(taskId) ?? 0) + 1);
+    await listener.acquire(this.taskKey(taskId));
+  }
+
+  async store(meta: ResultMeta, _context?: StoreContext): Promise<boolean> {
+    const redis = await this.#redis();
+    const json = pythonJsonStringify(resultMetaToCelery(meta));
+    const key = this.taskKey(meta.taskId);
+    const stored = await redis.celeriacStoreResult(
+      key,
+      json,
+      this.#expiresMs,
+      isReady(meta.status) ? '1' : '0',
+      key,
+    );
+    return stored === 1;
+  }
+
+  #decode(taskId: string, raw: string | null): ResultMeta {
+    if (raw === null) return pendingMeta(taskId);
+    return resultMetaFromCelery(taskId, JSON.parse(raw));
+  }
+
+  async get(taskId: string): Promise<ResultMeta> {
+    const redis = await this.#redis();
+    return this.#decode(taskId, await redis.get(this.taskKey(taskId)));
+  }
+
+  async wait(taskId: string, options: WaitOptions = {}): Promise<ResultMeta> {
+    options.signal?.throwIfAborted();
+    const redis = await this.#redis();
+    const listener = await this.#subscriber();
+    const channel = this.taskKey(taskId);
+    await listener.acquire(channel);
+    let stop = () => {};
+    try {
+      return await new Promise<ResultMeta>((resolve, reject) => {
+        let done = false;
+        const finish = (error: unknown, meta?: ResultMeta) => {
+          if (done) return;
+          done = true;
+          if (timer) clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+          if (meta) resolve(meta);
+          else reject(error as Error);
+        };
+        const seen = (meta: ResultMeta) => {
+          if (done) return;
+          options.onUpdate?.(meta);
+          if (isReady(meta.status)) finish(undefined, meta);
+        };
+        const read = () => {
+          redis.get(channel).then(
+            (raw) => raw !== null && seen(this.#decode(taskId, raw)),
+            (error: unknown) => finish(error),
+          );
+        };
+        const onAbort = () => finish(options.signal?.reason);
+        const timer =
+          options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(
+                () =>
+                  finish(
+                    new TimeoutError(`No result for task ${taskId} within ${options.timeoutMs} ms`),
+                  ),
+                options.timeoutMs,
+              );
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        stop = listener.listen(
+          channel,
+          (raw) => {
+            try {
+              seen(this.#decode(taskId, raw));
+            } catch (error) {
+              finish(error);
+            }
+          },
+          read,
+        );
+        // Subscribed first, then one GET: a store in between is seen either way.
+        read();
+      });
+    } finally {
+      stop();
+      listener.release(channel);
+      const expected = this.#expected.get(taskId) ?? 0;
+      if (expected > 0) {
+        if (expected === 1) this.#expected.delete(taskId);
+        else this.#expected.set(taskId, expected - 1);
+        listener.release(channel);
+      }
+    }
+  }
+
+  async forget(taskId: string): Promise<void> {
+    const redis = await this.#redis();
+    await redis.del(this.taskKey(taskId));
+  }
+
+  async saveGroup(group: GroupMeta): Promise<void> {
+    const redis = await this.#redis();
+    // GroupResult.as_tuple(): ((gid, parent), [((id, parent), None), …]); SETEX + PUBLISH.
+    const json = pythonJsonStringify({
+      result: [[group.groupId, null], group.taskIds.map((id) => [[id, null], null])],
+    });
+    const key = this.groupKey(group.groupId);
+    const pipeline = redis.multi();
+    if (this.#expiresMs > 0 && this.#expiresMs % 1000 === 0) {
+      pipeline.setex(key, this.#expiresMs / 1000, json);
+    } else if (this.#expiresMs > 0) pipeline.psetex(key, this.#expiresMs, json);
+    else pipeline.set(key, json);
+    pipeline.publish(key, json);
+    await pipeline.exec();
+  }
+
+  async getGroup(groupId: string): Promise<GroupMeta | undefined> {
+    const redis = await this.#redis();
+    const raw = await redis.get(this.groupKey(groupId));
+    if (raw === null) return undefined;
+    const parsed = JSON.parse(raw) as { result?: unknown };
+    const result = parsed.result;
+    if (!Array.isArray(result) || !Array.isArray(result[1])) return undefined;
+    const taskIds = (result[1] as unknown[]).flatMap((member) =>
+      Array.isArray(member) && Array.isArray(member[0]) && typeof member[0][0] === 'string'
+        ? [member[0][0]]
+        : [],
+    );
+    return { groupId, taskIds };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#listener?.close();
+      const redis = this.#command;
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/**
+ * A Celery-compatible Redis result backend for a `redis://` / `rediss://` URL.
+ *
+ * @example
+ * ```ts
+ * const backend = createRedisResultBackend('redis://127.0.0.1:6379/1', { resultExpires: 3600 });
+ * const meta = await backend.wait(taskId, { timeoutMs: 10_000 });
+ * ```
+ */
+export function createRedisResultBackend(
+  url: string,
+  options: RedisResultBackendOptions = {},
+): RedisResultBackend {
+  return new RedisResultBackend(url, options);
+}
