@@ -171,7 +171,7 @@ export class RedisResultBackend implements ResultBackend {
           if (timer) clearTimeout(timer);
           options.signal?.removeEventListener('abort', onAbort);
           if (meta) resolve(meta);
-          else reject(error as Error);
+          else reject(error);
         };
         const seen = (meta: ResultMeta) => {
           if (done) return;
