@@ -171,6 +171,8 @@ export class RedisResultBackend implements ResultBackend {
           if (timer) clearTimeout(timer);
           options.signal?.removeEventListener('abort', onAbort);
           if (meta) resolve(meta);
+          // An AbortSignal's reason is passed through as is, whatever its type.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
           else reject(error);
         };
         const seen = (meta: ResultMeta) => {
