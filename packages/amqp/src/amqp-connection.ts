@@ -290,14 +290,20 @@ export class AmqpConnection {
     const live = this.#live;
     this.#live = undefined;
     if (live !== undefined) {
-      try {
-        await live.model.close();
-      } catch (cause) {
-        // Already closed by the broker or the network: nothing left to release.
-        if (!/closed/i.test(toError(cause).message)) {
-          this.#settings.logger.warn('closing the connection failed', { error: toError(cause) });
-        }
-      }
+      // amqplib's close() waits for close-ok forever when the socket dies meanwhile; the
+      // connection's own 'close' event (or a bound) ends the wait instead.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        live.model.close().catch((cause: unknown) => {
+          // Already closed by the broker or the network: nothing left to release.
+          if (!/closed/i.test(toError(cause).message)) {
+            this.#settings.logger.warn('closing the connection failed', { error: toError(cause) });
+          }
+        }),
+        new Promise<void>((resolve) => live.model.once('close', () => resolve())),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000))),
+      ]);
+      clearTimeout(timer);
     }
     this.#setStatus(TransportStatus.closed);
   }

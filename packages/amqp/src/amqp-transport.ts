@@ -179,6 +179,22 @@ export class AmqpTransport implements Transport {
     }
   }
 
+  /**
+   * Delete an exchange; no error when it does not exist. Not part of `Transport`: Celery
+   * never deletes exchanges, but tests and tools clean up with it.
+   */
+  async deleteExchange(name: string): Promise<void> {
+    this.#topology.removeExchange(name);
+    this.#verifiedExchanges.names.delete(name);
+    try {
+      await this.#onAdmin(`deleting exchange ${JSON.stringify(name)}`, (channel) =>
+        channel.deleteExchange(name),
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
   async purgeQueue(name: string): Promise<number> {
     try {
       const reply = await this.#onAdmin(`purging queue ${JSON.stringify(name)}`, (channel) =>

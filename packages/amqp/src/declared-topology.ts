@@ -34,6 +34,13 @@ export class DeclaredTopology {
       if (binding.queue === name) this.#bindings.delete(key);
   }
 
+  /** Forget a deleted exchange and the bindings from it. */
+  removeExchange(name: string): void {
+    this.#exchanges.delete(name);
+    for (const [key, binding] of this.#bindings)
+      if (binding.exchange === name) this.#bindings.delete(key);
+  }
+
   queue(name: string): QueueSpec | undefined {
     return this.#queues.get(name);
   }
