@@ -21,8 +21,9 @@ import {
   type WorkerOptions,
 } from '@celeriac/worker';
 import { SimulatedClock } from './simulated-clock.js';
+import { RecordingTransport } from './recording-transport.js';
 
-export { SimulatedClock, waitFor };
+export { RecordingTransport, SimulatedClock, waitFor };
 
 const encoder = new TextEncoder();
 
@@ -95,6 +96,8 @@ export class Fixture implements AsyncDisposable {
   readonly queue = `q-${randomUUID().slice(0, 8)}`;
   readonly #workers: Worker[] = [];
   readonly #transports: MemoryTransport[] = [this.producer];
+  /** The recording transport of each worker, in creation order. */
+  readonly transports: RecordingTransport[] = [];
 
   constructor(options: { simulated?: boolean } = {}) {
     this.clock = new SimulatedClock(Date.now());
@@ -104,8 +107,10 @@ export class Fixture implements AsyncDisposable {
 
   /** A worker on this fixture's broker (consumer transport of its own). */
   worker(tasks: TaskImplementation[], options: Partial<WorkerOptions> = {}): Worker {
-    const transport = new MemoryTransport({ broker: this.broker });
-    this.#transports.push(transport);
+    const inner = new MemoryTransport({ broker: this.broker });
+    this.#transports.push(inner);
+    const transport = new RecordingTransport(inner);
+    this.transports.push(transport);
     const worker = createWorker({
       transport,
       backend: this.results,
