@@ -33,7 +33,11 @@ export interface RedisTransportOptions {
   unackedKey?: string;
   unackedIndexKey?: string;
   unackedMutexKey?: string;
-  /** Seconds the restore lock is held at most (300). */
+  /**
+   * Seconds the restore lock lives at most (60; kombu 300). A process killed while holding
+   * it stalls restores this long; celeriac's restore is safe without it (each message is
+   * restored only if still held and expired), so a shorter lease costs nothing.
+   */
   unackedMutexExpire?: number;
   /** At most this many expired messages restored per scan (default: all). */
   unackedRestoreLimit?: number;
@@ -97,7 +101,7 @@ export function resolveTransportOptions(options: RedisTransportOptions): Resolve
     unackedKey: options.unackedKey ?? KOMBU_DEFAULTS.unackedKey,
     unackedIndexKey: options.unackedIndexKey ?? KOMBU_DEFAULTS.unackedIndexKey,
     unackedMutexKey: options.unackedMutexKey ?? KOMBU_DEFAULTS.unackedMutexKey,
-    unackedMutexExpire: options.unackedMutexExpire ?? 300,
+    unackedMutexExpire: options.unackedMutexExpire ?? 60,
     unackedRestoreLimit: options.unackedRestoreLimit ?? 0,
     pollTimeout: options.pollTimeout ?? 1,
     restoreIntervalMs:
