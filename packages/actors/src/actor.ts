@@ -1,0 +1,392 @@
+/**
+ * One live actor: the XState actor running its definition's lifecycle machine, the
+ * triggers, and the runtime the machine's phases call into. Settling (a trigger's
+ * promise resolving) is driven by the machine's entry actions, so an actor nobody
+ * inspects pays for no subscription, no listener and no timer.
+ */
+import type { Span } from '@opentelemetry/api';
+import { createActor } from 'xstate';
+import type { Actor as XActor } from 'xstate';
+import type { ActorRef } from './actor-ref.js';
+import type { ActorDefinition } from './definition.js';
+import {
+  ActorError,
+  ActorInterruptedError,
+  DependencyError,
+  IllegalTransitionError,
+  ResourceUnavailableError,
+} from './errors.js';
+import type { ResourceReleaseError } from './errors.js';
+import type { LifecycleEvent, LifecycleMachine, LifecycleRuntime } from './machine.js';
+import { observeTransitions } from './observer.js';
+import { ResourceScope } from './resource.js';
+import type { ResourceSpecs, ResourceValues } from './resource.js';
+import { activityOf, lifecycleOf } from './state.js';
+import type { ActivityState, ActorState, ExitReason, Health } from './state.js';
+import type { SystemCore } from './system.js';
+import { TaskRunner, startHealthProbe } from './task-runner.js';
+
+/** How an actor left `started` for good, as its supervisor learns it. */
+export interface ActorExit {
+  /** `crashed` (with `error`), or `stopped` by someone other than the supervisor. */
+  readonly reason: 'crashed' | 'stopped';
+  readonly error?: unknown;
+}
+
+/** Receives the exits of a linked (supervised) actor. */
+export type ExitListener = (actor: ActorInstance, exit: ActorExit) => void;
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const EVENTS = {
+  start: { type: 'start' },
+  stop: { type: 'stop' },
+  restart: { type: 'restart' },
+  pause: { type: 'pause' },
+  resume: { type: 'resume' },
+} as const satisfies Record<string, LifecycleEvent>;
+const RESOLVED = Promise.resolve();
+const NO_RESOURCES = Object.freeze({});
+
+/** A live actor; the implementation behind {@link ActorRef}. */
+export class ActorInstance<R extends ResourceSpecs = ResourceSpecs, T extends string = string>
+  implements ActorRef<R, T>, LifecycleRuntime
+{
+  readonly xactor: XActor<LifecycleMachine>;
+  /** Set while the supervisor itself stops this actor, so the stop is not an exit. */
+  stoppingBySupervisor = false;
+  /** Open lifetime span, when something records. */
+  span: Span | undefined;
+  #restarts = 0;
+  #observed = false;
+  #scope: ResourceScope | undefined;
+  #releasing: Promise<void> | undefined;
+  #heldDeps: ActorInstance[] | undefined;
+  #dependents = 0;
+  #tasks: TaskRunner<R, T> | undefined;
+  #crashError: unknown;
+  #stopError: ResourceReleaseError | undefined;
+  #startW: Deferred<void> | undefined;
+  #restartW: Deferred<void> | undefined;
+  #stopW: Deferred<void> | undefined;
+
+  constructor(
+    readonly core: SystemCore,
+    readonly definition: ActorDefinition<R, T>,
+    readonly id: string,
+    readonly path: string,
+    readonly parent: ActorInstance | undefined,
+    readonly dependencies: readonly ActorInstance[],
+    readonly link: ExitListener | undefined,
+  ) {
+    this.xactor = createActor(definition.machine, { input: this, clock: core.clock });
+    if (core.inspected || definition.spec.hooks !== undefined) this.observe();
+    this.xactor.start();
+  }
+
+  get system(): SystemCore {
+    return this.core;
+  }
+
+  get state(): ActorState {
+    return lifecycleOf(this.xactor.getSnapshot().value);
+  }
+
+  get activity(): ActivityState | undefined {
+    return activityOf(this.xactor.getSnapshot().value);
+  }
+
+  get health(): Health | undefined {
+    const state = this.state;
+    return state.startsWith('started.running.') ? (state.slice(16) as Health) : undefined;
+  }
+
+  get resources(): ResourceValues<R> {
+    if (this.#scope !== undefined) return this.#scope.values as ResourceValues<R>;
+    if (this.definition.spec.resources === undefined) return NO_RESOURCES as ResourceValues<R>;
+    throw new ResourceUnavailableError(this.path, this.state);
+  }
+
+  get crashError(): unknown {
+    return this.#crashError;
+  }
+
+  /** Starts reporting transitions (to hooks, inspectors, the span); idempotent. */
+  observe(): void {
+    if (this.#observed) return;
+    this.#observed = true;
+    observeTransitions(this);
+  }
+
+  #refuse(trigger: string): IllegalTransitionError {
+    return new IllegalTransitionError(this.path, trigger, this.state);
+  }
+
+  #can(event: LifecycleEvent): boolean {
+    return this.xactor.getSnapshot().can(event);
+  }
+
+  start(): Promise<void> {
+    if (this.#startW !== undefined) return this.#startW.promise;
+    if (!this.#can(EVENTS.start)) return Promise.reject(this.#refuse('start'));
+    this.#startW = deferred();
+    this.#beginLifetime();
+    this.xactor.send(EVENTS.start);
+    return this.#startW.promise;
+  }
+
+  stop(): Promise<void> {
+    if (this.#stopW !== undefined) return this.#stopW.promise;
+    if (!this.#can(EVENTS.stop)) {
+      if (this.state === 'stopped') return RESOLVED;
+      return Promise.reject(this.#refuse('stop'));
+    }
+    this.#stopW = deferred();
+    this.xactor.send(EVENTS.stop);
+    return this.#stopW.promise;
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  restart(): Promise<void> {
+    if (this.#restartW !== undefined) return this.#restartW.promise;
+    if (!this.#can(EVENTS.restart)) return Promise.reject(this.#refuse('restart'));
+    this.#restartW = deferred();
+    this.#restarts++;
+    if (this.state === 'crashed') this.#beginLifetime();
+    else if (this.span !== undefined) this.core.telemetry.restarted(this.span, this.#restarts);
+    this.xactor.send(EVENTS.restart);
+    return this.#restartW.promise;
+  }
+
+  pause(): void {
+    this.#sendNow(EVENTS.pause, 'pause');
+  }
+
+  resume(): void {
+    this.#sendNow(EVENTS.resume, 'resume');
+  }
+
+  reportHealth(health: Health): void {
+    this.#sendNow({ type: 'health', health }, 'reportHealth');
+  }
+
+  run(task: T, input?: unknown): Promise<unknown> {
+    const event: LifecycleEvent = { type: 'run', task };
+    if (!this.#can(event)) return Promise.reject(this.#refuse(`run:${task}`));
+    const done = this.#taskRunner().expect(input);
+    this.xactor.send(event);
+    return done;
+  }
+
+  #sendNow(event: LifecycleEvent, trigger: string): void {
+    if (!this.#can(event)) throw this.#refuse(trigger);
+    this.xactor.send(event);
+  }
+
+  #taskRunner(): TaskRunner<R, T> {
+    return (this.#tasks ??= new TaskRunner(this));
+  }
+
+  #beginLifetime(): void {
+    this.#crashError = undefined;
+    this.span = this.core.telemetry.begin(
+      this.definition.name,
+      this.id,
+      this.path,
+      this.#restarts,
+      this.parent?.span,
+    );
+    if (this.span !== undefined) this.observe();
+  }
+
+  /** Reports an error to the hooks, the inspection stream and the span. */
+  reportError(error: unknown): void {
+    const onError = this.definition.spec.hooks?.onError;
+    if (onError !== undefined) {
+      try {
+        onError(error, { actorId: this.id, path: this.path, state: this.state });
+      } catch (hookError) {
+        this.core.unhandled(hookError, this);
+      }
+    }
+    if (this.core.inspected) {
+      const at = this.core.clock.now();
+      this.core.emit({ type: 'error', actorId: this.id, path: this.path, state: this.state, error, at }, this);
+    }
+    if (this.span !== undefined) this.core.telemetry.error(this.span, error);
+  }
+
+  /** Crashes the actor from outside a phase (hooks, health probe), if it can crash now. */
+  crash(error: unknown): void {
+    const event: LifecycleEvent = { type: 'crash', error };
+    if (this.#can(event)) this.xactor.send(event);
+    else {
+      this.reportError(error);
+      this.core.unhandled(error, this);
+    }
+  }
+
+  // ---- LifecycleRuntime: called by the machine's phases and actions ----
+
+  async startDependencies(): Promise<void> {
+    if (this.#heldDeps !== undefined || this.dependencies.length === 0) return;
+    const held: ActorInstance[] = (this.#heldDeps = []);
+    for (const dep of this.dependencies) {
+      try {
+        await dep.retain();
+      } catch (error) {
+        throw new DependencyError(this.path, dep.path, error);
+      }
+      held.push(dep);
+    }
+  }
+
+  /** A dependent needs this actor started. */
+  retain(): Promise<void> {
+    this.#dependents++;
+    if (this.#startW !== undefined) return this.#startW.promise;
+    if (this.#restartW !== undefined) return this.#restartW.promise;
+    return this.state.startsWith('started.') ? RESOLVED : this.start();
+  }
+
+  /** A dependent stopped; the last one out stops this actor. */
+  async release(): Promise<void> {
+    if (--this.#dependents === 0) await this.stop();
+  }
+
+  async acquireResources(): Promise<void> {
+    const specs = this.definition.spec.resources;
+    if (specs === undefined) return;
+    await this.#releasing?.catch(() => undefined);
+    const scope = (this.#scope = new ResourceScope(this, this.core.clock));
+    await scope.acquire(specs, this.definition.spec.resourceTimeoutMs ?? 30_000);
+  }
+
+  startTasks(): Promise<void> {
+    this.#tasks?.reset();
+    return RESOLVED;
+  }
+
+  async drainTasks(): Promise<void> {
+    await this.#tasks?.drain();
+  }
+
+  async releaseResources(reason: ExitReason): Promise<void> {
+    const scope = this.#scope;
+    if (scope === undefined) {
+      await this.#releasing?.catch(() => undefined);
+      return;
+    }
+    this.#scope = undefined;
+    this.#releasing = scope.close(reason);
+    try {
+      await this.#releasing;
+    } catch (error) {
+      if (reason !== 'stop') throw error;
+      this.#stopError = error as ResourceReleaseError;
+      this.reportError(error);
+    }
+  }
+
+  async releaseDependencies(): Promise<void> {
+    const held = this.#heldDeps;
+    this.#heldDeps = undefined;
+    if (held === undefined) return;
+    for (let i = held.length - 1; i >= 0; i--) {
+      await held[i]!.release().catch((error: unknown) => this.reportError(error));
+    }
+  }
+
+  async releaseAfterCrash(): Promise<void> {
+    await this.drainTasks();
+    try {
+      await this.releaseResources('crash');
+    } catch (error) {
+      if (this.#crashError instanceof ActorError) {
+        this.#crashError.releaseError = error as ResourceReleaseError;
+      }
+      this.reportError(error);
+    }
+  }
+
+  runTask(task: string, signal: AbortSignal): Promise<string> {
+    return this.#taskRunner().run(task as T, signal);
+  }
+
+  retryDelay(): number {
+    return this.#taskRunner().retryDelay();
+  }
+
+  startHealthProbe(send: (event: LifecycleEvent) => void): () => void {
+    return startHealthProbe(this, send);
+  }
+
+  recordCrash(error: unknown): void {
+    this.#crashError = error;
+    this.reportError(error);
+    this.#tasks?.interrupt('crash');
+  }
+
+  crashSettled(): void {
+    const error = this.#crashError;
+    if (this.span !== undefined) this.core.telemetry.end(this.span, 'crashed', error);
+    this.span = undefined;
+    const waiter = this.#startW ?? this.#restartW;
+    this.#startW = this.#restartW = undefined;
+    if (waiter !== undefined) waiter.reject(error);
+    else if (this.link !== undefined) this.link(this, { reason: 'crashed', error });
+    else this.core.unhandled(error, this);
+  }
+
+  settled(state: 'started' | 'stopped'): void {
+    if (state === 'started') {
+      const start = this.#startW;
+      const restart = this.#restartW;
+      this.#startW = this.#restartW = undefined;
+      start?.resolve();
+      restart?.resolve();
+      return;
+    }
+    for (const w of [this.#startW, this.#restartW]) {
+      w?.reject(new ActorInterruptedError(this.path, w === this.#startW ? 'start' : 'restart', 'stop'));
+    }
+    this.#startW = this.#restartW = undefined;
+    if (this.span !== undefined) this.core.telemetry.end(this.span, 'stopped');
+    this.span = undefined;
+    const stop = this.#stopW;
+    const error = this.#stopError;
+    this.#stopW = this.#stopError = undefined;
+    if (error !== undefined) stop?.reject(error);
+    else stop?.resolve();
+    if (stop === undefined && error !== undefined) this.core.unhandled(error, this);
+    if (this.link !== undefined && !this.stoppingBySupervisor) {
+      this.link(this, { reason: 'stopped' });
+    }
+  }
+
+  /** Stops the XState actor for good (system close). */
+  dispose(): void {
+    this.xactor.stop();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Turns XState's inspection events of one actor into celeriac transition records, and
+ * hands each to the hooks, the system's inspection stream and the lifetime span. Attached
+ * only to actors someone observes, so an unobserved actor allocates nothing per step.
+ */
+import type { InspectionEvent } from 'xstate';
+import type { ActorInstance } from './actor.js';
+import type { ActorHooks } from './definition.js';
+import { HookError } from './errors.js';
+import type { TransitionRecord } from './inspection.js';
+import type { LifecycleEvent } from './machine.js';
+import { activeNodes, activityOf, lifecycleOf } from './state.js';
+import type { ActivityState, ActorState } from './state.js';
+
+/** States in which a hook's error can crash the actor (the others surface it as unhandled). */
+function canCrash(state: ActorState): boolean {
+  return state.startsWith('start') || state.startsWith('restarting');
+}
+
+/** Subscribes to the XState actor's inspection events; lives as long as the actor. */
+export function observeTransitions(actor: ActorInstance): void {
+  const initial = actor.xactor.getSnapshot().value;
+  let state: ActorState = lifecycleOf(initial);
+  let activity: ActivityState | undefined = activityOf(initial);
+  const hooks = actor.definition.spec.hooks;
+
+  actor.xactor.system.inspect((ev: InspectionEvent) => {
+    if (ev.type !== '@xstate.microstep' || ev.actorRef !== actor.xactor) return;
+    const value = (ev.snapshot as unknown as { value: Parameters<typeof lifecycleOf>[0] }).value;
+    const to = lifecycleOf(value);
+    const toActivity = activityOf(value);
+    if (to === state && toActivity === activity) return;
+    const record: TransitionRecord = {
+      type: 'transition',
+      actorId: actor.id,
+      path: actor.path,
+      from: state,
+      to,
+      fromActivity: activity,
+      toActivity,
+      event: ev.event.type,
+      at: actor.core.clock.now(),
+    };
+    const before = activeNodes(state, activity);
+    state = to;
+    activity = toActivity;
+    if (hooks !== undefined) runHooks(actor, hooks, record, before);
+    if (actor.core.inspected) actor.core.emit(record, actor);
+    if (actor.span !== undefined) actor.core.telemetry.transition(actor.span, record);
+  });
+}
+
+function crashEvent(error: unknown): LifecycleEvent {
+  return { type: 'crash', error };
+}
+
+function runHooks(
+  actor: ActorInstance,
+  hooks: ActorHooks,
+  record: TransitionRecord,
+  before: readonly string[],
+): void {
+  const call = (name: string, fn: () => void): boolean => {
+    try {
+      fn();
+      return true;
+    } catch (error) {
+      const hookError = new HookError(actor.path, name, error);
+      // Deferred: the machine is mid-step; the crash is processed right after it.
+      if (canCrash(record.to)) actor.xactor.send(crashEvent(hookError));
+      else {
+        actor.reportError(hookError);
+        actor.core.unhandled(hookError, actor);
+      }
+      return false;
+    }
+  };
+  const { beforeTransition, afterTransition, onEnter, onExit } = hooks;
+  if (beforeTransition !== undefined && !call('beforeTransition', () => beforeTransition(record))) {
+    return;
+  }
+  if (onExit !== undefined || onEnter !== undefined) {
+    const after = activeNodes(record.to, record.toActivity);
+    if (onExit !== undefined) {
+      for (let i = before.length - 1; i >= 0; i--) {
+        const node = before[i]!;
+        if (!after.includes(node) && !call('onExit', () => onExit(node, record))) return;
+      }
+    }
+    if (onEnter !== undefined) {
+      for (const node of after) {
+        if (!before.includes(node) && !call('onEnter', () => onEnter(node, record))) return;
+      }
+    }
+  }
+  if (afterTransition !== undefined) call('afterTransition', () => afterTransition(record));
+}
