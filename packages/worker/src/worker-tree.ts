@@ -9,6 +9,8 @@ import type { WorkerParts } from './worker-parts.js';
 
 /** The running tree of a worker. */
 export interface WorkerTree {
+  /** The consumer's state (`paused` while the connection is degraded). */
+  readonly consumerState: string;
   start(): Promise<void>;
   stop(mode: ShutdownMode, escalated: Promise<void>): Promise<void>;
 }
@@ -19,6 +21,9 @@ export function createWorkerTree(parts: WorkerParts): WorkerTree {
   let stopRenewal = () => {};
   let stopStatus = () => {};
   return {
+    get consumerState() {
+      return consumer.state;
+    },
     async start() {
       await rt.transport.connect();
       stopStatus = rt.transport.onStatus((event) => {

@@ -85,9 +85,9 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     tree,
     start() {
-      if (state !== WorkerState.created) {
-        return starting ?? Promise.reject(new WorkerStateError('start', state));
-      }
+      if (state === WorkerState.starting || state === WorkerState.running) return starting!;
+      if (state !== WorkerState.created)
+        return Promise.reject(new WorkerStateError('start', state));
       state = WorkerState.starting;
       starting = tree.start().then(
         () => {

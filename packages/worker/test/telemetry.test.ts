@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { implementTask } from '@celeriac/worker';
+import { celeryMessage, Fixture } from './support.js';
+import { installRecordingTracing, type RecordedSpan } from './recording-tracer.js';
+
+let tracing: { spans: RecordedSpan[]; uninstall: () => void };
+beforeAll(() => {
+  tracing = installRecordingTracing();
+});
+afterAll(() => tracing.uninstall());
+
+describe('telemetry', () => {
+  it('the CONSUMER span is a child of the PRODUCER span carried in traceparent, and the handler runs inside it', async () => {
+    await using fx = new Fixture();
+    let activeInHandler: string | undefined;
+    const w = fx.worker([
+      implementTask('proj.add', async (_ctx, a: number, b: number) => {
+        activeInHandler = trace.getActiveSpan()?.spanContext().spanId;
+        return a + b;
+      }),
+    ]);
+    await w.start();
+    // What the client does: a PRODUCER span, injected into the message headers.
+    const producer = trace
+      .getTracer('test-client')
+      .startSpan('send proj.add', { kind: SpanKind.PRODUCER });
+    const headers: Record<string, unknown> = {};
+    propagation.inject(trace.setSpan(context.active(), producer), headers);
+    producer.end();
+    const id = await fx.send(celeryMessage('proj.add', { args: [1, 2], headers }));
+    await fx.result(id, 'SUCCESS');
+    const consumer = tracing.spans.find((s) => s.name === 'process proj.add')!;
+    expect(consumer).toMatchObject({
+      kind: SpanKind.CONSUMER,
+      traceId: producer.spanContext().traceId,
+      parentSpanId: producer.spanContext().spanId,
+      ended: true,
+    });
+    expect(consumer.attributes).toMatchObject({
+      'messaging.system': 'memory',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': fx.queue,
+      'messaging.message.id': id,
+      'celery.task.name': 'proj.add',
+      'celery.task.outcome': 'success',
+    });
+    expect(activeInHandler).toBe(consumer.spanId);
+  });
+
+  it('marks failed executions as errors', async () => {
+    await using fx = new Fixture();
+    const w = fx.worker([
+      implementTask('proj.fail', async () => {
+        throw new Error('bad');
+      }),
+    ]);
+    await w.start();
+    const id = await fx.send(celeryMessage('proj.fail'));
+    await fx.result(id, 'FAILURE');
+    const span = tracing.spans.find(
+      (s) => s.name === 'process proj.fail' && s.attributes['messaging.message.id'] === id,
+    )!;
+    expect(span.status).toMatchObject({ code: 2, message: 'bad' });
+    expect(span.attributes['celery.task.outcome']).toBe('failure');
+  });
+});
