@@ -25,9 +25,14 @@ async function inspector(fx: Fixture) {
     routingKey: oid,
   });
   const replies: Delivery[] = [];
-  await fx.producer.consume([replyQueue], (d) => void replies.push(d) && void d.ack(), {
-    prefetch: 0,
-  });
+  await fx.producer.consume(
+    [replyQueue],
+    (d) => {
+      replies.push(d);
+      void d.ack();
+    },
+    { prefetch: 0 },
+  );
   return {
     async call(
       method: string,
