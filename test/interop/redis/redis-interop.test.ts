@@ -180,6 +180,50 @@ describe('restore across implementations', () => {
   });
 });
 
+describe('restore across implementations, the other way', () => {
+  it('messages a killed Python worker prefetched are restored and consumed by celeriac', async () => {
+    const settings = interopSettings(1);
+    const producer = transport(settings);
+    const busy = taskMessage({ name: 'interop.sleep', args: [30] });
+    const waiting = [1, 2].map((n) => taskMessage({ name: 'interop.add', args: [n, n] }));
+    for (const m of [busy, ...waiting]) {
+      await producer.publish(m, { exchange: '', routingKey: settings.queue });
+    }
+    const worker = await startPythonWorker(settings);
+    const probe = new Redis(REDIS_URL);
+    cleanups.push(() => probe.disconnect());
+    // The solo pool runs the sleep; what the worker fetched (the running task too, as the
+    // solo pool acks only once the call returns to the event loop) sits in `unacked`.
+    await worker.waitFor(/interop\.sleep\[.*\] received/);
+    for (let i = 0; i < 200 && (await probe.hlen(`${settings.prefix}unacked`)) < 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const held = Object.values(await probe.hgetall(`${settings.prefix}unacked`)).map(
+      (value) => (JSON.parse(value) as [{ headers: { id: string } }])[0].headers.id,
+    );
+    expect(held.length).toBeGreaterThanOrEqual(1);
+    worker.process.kill('SIGKILL');
+    await worker.exited();
+
+    const consumer = createRedisTransport(REDIS_URL, {
+      globalKeyprefix: settings.prefix,
+      visibilityTimeout: 1,
+      restoreIntervalMs: 200,
+    });
+    cleanups.push(() => consumer.close());
+    const collector = await collectDeliveries(consumer, [settings.queue], {
+      prefetch: 0,
+      autoAck: true,
+    });
+    // Held ones come back restored (redelivered); ones never fetched arrive as they were.
+    const expected = [...new Set([...held, ...waiting.map((m) => m.id)])].sort();
+    await collector.waitForCount(expected.length, 10_000);
+    const got = new Map(collector.deliveries.map((d) => [d.message.headers['id'], d]));
+    expect([...got.keys()].sort()).toEqual(expected);
+    for (const id of held) expect(got.get(id)!.redelivered).toBe(true);
+  });
+});
+
 describe('celeriac backend → Python client', () => {
   it('a Python client blocked in AsyncResult.get() receives a result celeriac stored', async () => {
     const settings = interopSettings();

@@ -36,6 +36,14 @@ def fail(msg):
     raise ValueError(msg)
 
 
+@app.task(name="interop.sleep")
+def sleep(seconds):
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
 @app.task(name="interop.progress", bind=True)
 def progress(self, n):
     for i in range(n):
