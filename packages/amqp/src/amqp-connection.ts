@@ -10,6 +10,8 @@ import {
   TransportError,
   TransportStatus,
 } from '@celeriac/protocol';
+// Must be evaluated before amqplib: it teaches amqplib's table decoder py-amqp's `L`.
+import './amqplib-field-table-patch.js';
 import type { ChannelModel, Options } from 'amqplib';
 import { connect as amqpConnect } from 'amqplib';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';

@@ -19,6 +19,7 @@ import type {
 import { ClosedError } from '@celeriac/protocol';
 import type { Channel, ConfirmChannel } from 'amqplib';
 import { AmqpConnection } from './amqp-connection.js';
+import { patched as fieldTablePatched } from './amqplib-field-table-patch.js';
 import type { LiveConnection } from './amqp-connection.js';
 import { AmqpSubscription } from './amqp-subscription.js';
 import type { SubscriptionHost } from './amqp-subscription.js';
@@ -80,6 +81,12 @@ export class AmqpTransport implements Transport {
       // A channel error may mean an exchange was deleted: check exchanges again.
       () => (this.#verifiedExchanges = { generation: -1, names: new Set() }),
     );
+    if (!fieldTablePatched) {
+      this.#logger.warn(
+        'amqplib was loaded before @celeriac/amqp: headers holding integers beyond 32 bits ' +
+          '(py-amqp type L) will close the connection; import @celeriac/amqp first',
+      );
+    }
     this.#connection.onError((error) => {
       const refused = GLOBAL_QOS_REFUSED.exec(error.message);
       if (refused?.[1] !== undefined) {
