@@ -143,10 +143,10 @@ export class ActorInstance<R extends ResourceSpecs = ResourceSpecs, T extends st
   start(): Promise<void> {
     if (this.#startW !== undefined) return this.#startW.promise;
     if (!this.#can(EVENTS.start)) return Promise.reject(this.#refuse('start'));
-    this.#startW = deferred();
+    const waiter = (this.#startW = deferred());
     this.#beginLifetime();
     this.xactor.send(EVENTS.start);
-    return this.#startW.promise;
+    return waiter.promise;
   }
 
   stop(): Promise<void> {
@@ -155,9 +155,9 @@ export class ActorInstance<R extends ResourceSpecs = ResourceSpecs, T extends st
       if (this.state === 'stopped') return RESOLVED;
       return Promise.reject(this.#refuse('stop'));
     }
-    this.#stopW = deferred();
+    const waiter = (this.#stopW = deferred());
     this.xactor.send(EVENTS.stop);
-    return this.#stopW.promise;
+    return waiter.promise;
   }
 
   close(): Promise<void> {
@@ -171,12 +171,12 @@ export class ActorInstance<R extends ResourceSpecs = ResourceSpecs, T extends st
   restart(): Promise<void> {
     if (this.#restartW !== undefined) return this.#restartW.promise;
     if (!this.#can(EVENTS.restart)) return Promise.reject(this.#refuse('restart'));
-    this.#restartW = deferred();
+    const waiter = (this.#restartW = deferred());
     this.#restarts++;
     if (this.state === 'crashed') this.#beginLifetime();
     else if (this.span !== undefined) this.core.telemetry.restarted(this.span, this.#restarts);
     this.xactor.send(EVENTS.restart);
-    return this.#restartW.promise;
+    return waiter.promise;
   }
 
   pause(): void {

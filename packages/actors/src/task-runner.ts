@@ -74,7 +74,14 @@ export class TaskRunner<R extends ResourceSpecs, T extends string> {
       next: nextTask,
       sleep: (ms) => sleepOn(actor.core.clock, ms, signal),
     };
-    const work = Promise.resolve().then(() => spec.run(ctx));
+    // Called synchronously (as XState's promise actors do), so the step sees its signal
+    // before anything else can abort it.
+    let work: Promise<unknown>;
+    try {
+      work = Promise.resolve(spec.run(ctx));
+    } catch (error) {
+      work = Promise.reject(error as Error);
+    }
     this.#inflight = work;
     return work.then(
       (result) => this.#done(task, result, attempt),
