@@ -4,7 +4,7 @@
  * stats/query_task/active_queues/clock, and control revoke/terminate/rate_limit/
  * time_limit/enable_events/disable_events/heartbeat/shutdown.
  */
-import type { AsyncPool } from './async-pool.js';
+import type { ActorPool } from './actor-pool.js';
 import type { TaskConsumer } from './consumer.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { EventDispatcher } from './event-dispatcher.js';
@@ -13,13 +13,12 @@ import { revokeTask } from './revoke.js';
 import type { WorkerRuntime } from './runtime.js';
 import { requestInfo, type TaskRequest } from './task-request.js';
 import type { ResolvedWorkerOptions } from './worker-options.js';
-import type { WorkerParts } from './worker-parts.js';
 
 /** What commands can reach. */
 export interface ControlScope {
   rt: WorkerRuntime;
   dispatcher: Dispatcher;
-  pool: AsyncPool;
+  pool: ActorPool;
   consumer: TaskConsumer;
   events: EventDispatcher | null;
   options: ResolvedWorkerOptions;
@@ -43,18 +42,6 @@ function infos(scope: ControlScope, requests: readonly TaskRequest[], safe: unkn
   return requests.map((r) =>
     requestInfo(r, scope.rt.hostname, { safe: safe === true, pid: scope.rt.pid }),
   );
-}
-
-function parts(scope: ControlScope): WorkerParts {
-  return {
-    options: scope.options,
-    rt: scope.rt,
-    dispatcher: scope.dispatcher,
-    pool: scope.pool,
-    consumer: scope.consumer,
-    events: scope.events,
-    control: null,
-  };
 }
 
 /** The command table. Unknown names are answered `{"error": "KeyError('<name>')"}`. */
@@ -131,12 +118,12 @@ export const CONTROL_COMMANDS: Readonly<Record<string, ControlCommand>> = {
     a.from_node === s.rt.hostname ? NO_REPLY : { revoked: {}, clock: s.events?.clock ?? 0 },
   revoke: (s, a) => {
     const list = ids(a.task_id);
-    revokeTask(parts(s), list, a.terminate === true);
+    revokeTask(s, list, a.terminate === true);
     return ok(`tasks ${list.join(', ')} flagged as revoked`);
   },
   terminate: (s, a) => {
     const list = ids(a.task_id);
-    revokeTask(parts(s), list, true);
+    revokeTask(s, list, true);
     return ok(`tasks ${list.join(', ')} flagged as revoked`);
   },
   rate_limit: (s, a) => {

@@ -37,8 +37,8 @@
  * @packageDocumentation
  */
 export { Acknowledgement, Settlement } from './acknowledgement.js';
-export { AsyncPool, PoolKind, assertPoolSupported } from './async-pool.js';
-export type { AsyncPoolOptions } from './async-pool.js';
+export { ActorPool } from './actor-pool.js';
+export type { ActorPoolOptions } from './actor-pool.js';
 export { sleep, systemClock } from './clock.js';
 export type { WorkerClock } from './clock.js';
 export { NO_REPLY, CONTROL_COMMANDS } from './control-commands.js';
@@ -60,8 +60,8 @@ export {
 export { EventDispatcher, SOFTWARE } from './event-dispatcher.js';
 export type { EventDispatcherOptions } from './event-dispatcher.js';
 export type { ExecutionOutcome, ExecutionResult } from './execute-request.js';
-export { Executor } from './executor.js';
-export type { ExecutorListener, ExecutorState } from './executor.js';
+export { defineExecutor, executorTaskKey } from './executor-actor.js';
+export type { ExecutionInput } from './executor-actor.js';
 export { implementTask } from './implement-task.js';
 export type { ImplementTaskOptions, TaskHandler, TaskImplementation } from './implement-task.js';
 export { LimitedSet } from './limited-set.js';
@@ -69,6 +69,7 @@ export type { LimitedSetOptions } from './limited-set.js';
 export { LogLevel, createConsoleLogger, createRecordingLogger, silentLogger } from './logger.js';
 export type { ConsoleLoggerOptions, LogFields, Logger, RecordingLogger } from './logger.js';
 export { TokenBucket, parseRateLimit } from './rate-limit.js';
+export { PoolKind, assertPoolSupported } from './pool-kind.js';
 export { PIDBOX, RemoteControl, isAddressedTo } from './remote-control.js';
 export { backoffCountdownMs } from './retry-policy.js';
 export type { BackoffOptions } from './retry-policy.js';
@@ -91,4 +92,5 @@ export type { RequestInfo, TaskRequest } from './task-request.js';
 export { SpanAttribute, TRACER_NAME } from './telemetry.js';
 export { WorkerState, createWorker } from './worker.js';
 export type { StopOptions, Worker } from './worker.js';
+export type { WorkerTree } from './worker-tree.js';
 export type { EventOptions, WorkerOptions } from './worker-options.js';

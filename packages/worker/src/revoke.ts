@@ -3,11 +3,13 @@
  * matching requests not started yet, and with `terminate` cut running ones short (their
  * AbortSignal fires with `TaskRevokedError('terminated')`).
  */
-import type { WorkerParts } from './worker-parts.js';
+import type { ActorPool } from './actor-pool.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { WorkerRuntime } from './runtime.js';
 
 /** Revoke `taskIds`; returns how many running executions were terminated. */
 export function revokeTask(
-  parts: WorkerParts,
+  parts: { rt: WorkerRuntime; dispatcher: Dispatcher; pool: ActorPool },
   taskIds: readonly string[],
   terminate: boolean,
 ): number {

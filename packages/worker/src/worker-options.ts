@@ -3,7 +3,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import type { ResultBackend, Transport } from '@celeriac/protocol';
-import type { PoolKind } from './async-pool.js';
+import type { PoolKind } from './pool-kind.js';
 import type { WorkerClock } from './clock.js';
 import type { TaskImplementation } from './implement-task.js';
 import type { Logger } from './logger.js';

@@ -3,7 +3,9 @@
  * consumer, events and control. The actor tree (`worker-tree.ts`) gives each its actor;
  * this file only wires them together.
  */
-import { AsyncPool, assertPoolSupported } from './async-pool.js';
+import { createActorSystem, type ActorSystem } from '@celeriac/actors';
+import { ActorPool } from './actor-pool.js';
+import { assertPoolSupported } from './pool-kind.js';
 import { systemClock } from './clock.js';
 import { TaskConsumer } from './consumer.js';
 import { Dispatcher } from './dispatcher.js';
@@ -26,7 +28,9 @@ export interface WorkerParts {
   readonly options: ResolvedWorkerOptions;
   readonly rt: WorkerRuntime;
   readonly dispatcher: Dispatcher;
-  readonly pool: AsyncPool;
+  readonly pool: ActorPool;
+  /** The actor system the worker's tree lives in. */
+  readonly system: ActorSystem;
   readonly consumer: TaskConsumer;
   readonly events: EventDispatcher | null;
   readonly control: RemoteControl | null;
@@ -79,11 +83,16 @@ export function buildWorkerParts(
     accept: options.accept,
     onHeldChange: (delta) => consumer.adjustHeld(delta),
   });
-  const pool = new AsyncPool(rt, {
+  const pool = new ActorPool(rt, {
     concurrency: options.concurrency,
     onFinished: (request) => dispatcher.done(request),
-    onReplaced: (slot, generation) =>
-      logger.warn(`Executor ${slot} replaced (generation ${generation}) after an abandoned task`),
+  });
+  const system = createActorSystem({
+    clock,
+    onUnhandledError: (error, actor) =>
+      logger.error(`Unhandled error in actor ${actor.path}`, {
+        error: error instanceof Error ? error.message : String(error),
+      }),
   });
   consumer = new TaskConsumer({
     transport: input.transport,
@@ -103,5 +112,5 @@ export function buildWorkerParts(
         onShutdown: () => hooks.onShutdownRequested('warm'),
       })
     : null;
-  return { options, rt, dispatcher, pool, consumer, events, control };
+  return { options, rt, dispatcher, pool, system, consumer, events, control };
 }

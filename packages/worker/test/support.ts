@@ -20,7 +20,7 @@ import {
   type Worker,
   type WorkerOptions,
 } from '@celeriac/worker';
-import { SimulatedClock } from './simulated-clock.js';
+import { SimulatedClock } from '@celeriac/actors';
 import { RecordingTransport } from './recording-transport.js';
 
 export { RecordingTransport, SimulatedClock, waitFor };

@@ -1,0 +1,67 @@
+/**
+ * The executor actor: the unit of concurrency. Its definition declares one actor task per
+ * registered task name, so its activity reads `idle → <task>.running → idle` (task names
+ * have their dots replaced: `proj.add` → `proj:add`). Each run executes one request
+ * inside the request's CONSUMER span and finishes it (store, events, acks, follow-ups).
+ */
+import { defineActor, type ActorDefinition } from '@celeriac/actors';
+import { context, trace, type Span } from '@opentelemetry/api';
+import { executeRequest, type ExecutionOutcome, type ExecutionResult } from './execute-request.js';
+import { finishRequest } from './finish-request.js';
+import type { WorkerRuntime } from './runtime.js';
+import type { RegisteredTask } from './task-registry.js';
+import type { TaskRequest } from './task-request.js';
+import { recordOutcome } from './telemetry.js';
+
+/** Executors hold no resources. */
+export type NoResources = Record<never, never>;
+
+/** What an executor's task run receives. */
+export interface ExecutionInput {
+  request: TaskRequest;
+  task: RegisteredTask;
+  span: Span;
+}
+
+/** The executor's activity state for a task name (XState keys cannot hold dots). */
+export function executorTaskKey(name: string): string {
+  return name === 'idle' ? 'task:idle' : name.replace(/\./g, ':');
+}
+
+function errorOf(outcome: ExecutionOutcome): unknown {
+  switch (outcome.kind) {
+    case 'failure':
+      return outcome.error;
+    case 'time-limit':
+      return `hard time limit (${outcome.seconds}s) exceeded`;
+    case 'lost':
+      return outcome.reason;
+    default:
+      return undefined;
+  }
+}
+
+/** Execute and finish one request; never throws. */
+export async function runExecution(
+  rt: WorkerRuntime,
+  input: ExecutionInput,
+): Promise<ExecutionResult> {
+  const { request, task, span } = input;
+  return context.with(trace.setSpan(context.active(), span), async () => {
+    const result = await executeRequest(rt, task, request);
+    recordOutcome(span, result.outcome.kind, errorOf(result.outcome));
+    await finishRequest(rt, task, request, result.outcome);
+    return result;
+  });
+}
+
+/** The executor definition of a worker: one actor task per registered task. */
+export function defineExecutor(rt: WorkerRuntime): ActorDefinition<NoResources, string> {
+  const tasks: Record<string, { run: (ctx: { input: unknown }) => Promise<ExecutionResult> }> = {};
+  for (const name of rt.registry.names()) {
+    tasks[executorTaskKey(name)] = {
+      run: ({ input }) => runExecution(rt, input as ExecutionInput),
+    };
+  }
+  return defineActor<NoResources, string>({ name: 'executor', tasks });
+}
