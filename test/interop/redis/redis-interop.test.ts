@@ -43,9 +43,13 @@ function transport(settings: InteropSettings): RedisTransport {
   return t;
 }
 
-function backend(): RedisResultBackend {
+/** A result backend on the default (unprefixed) keys Celery uses; forgets `ids` after. */
+function backend(ids: string[] = []): RedisResultBackend {
   const b = createRedisResultBackend(REDIS_URL);
-  cleanups.push(() => b.close());
+  cleanups.push(async () => {
+    for (const id of ids) await b.forget(id);
+    await b.close();
+  });
   return b;
 }
 
@@ -102,10 +106,10 @@ describe('celeriac publisher → Python worker', () => {
   it('a Python worker executes celeriac-published tasks; the celeriac backend reads SUCCESS and FAILURE', async () => {
     const settings = interopSettings();
     const producer = transport(settings);
-    const results = backend();
     const add = taskMessage({ name: 'interop.add', args: [2, 3] });
     const fail = taskMessage({ name: 'interop.fail', args: ['boom'] });
     const progress = taskMessage({ name: 'interop.progress', args: [3] });
+    const results = backend([add.id, fail.id, progress.id]);
     for (const m of [add, fail, progress]) await results.expect(m.id);
     for (const m of [add, fail, progress]) {
       await producer.publish(m, { exchange: '', routingKey: settings.queue });
@@ -137,8 +141,8 @@ describe('restore across implementations', () => {
   it('a message a killed celeriac consumer held is restored and run by a Python worker', async () => {
     const settings = interopSettings(1);
     const producer = transport(settings);
-    const results = backend();
     const add = taskMessage({ name: 'interop.add', args: [20, 22] });
+    const results = backend([add.id]);
     await results.expect(add.id);
     await producer.publish(add, { exchange: '', routingKey: settings.queue });
 
@@ -227,9 +231,9 @@ describe('restore across implementations, the other way', () => {
 describe('celeriac backend → Python client', () => {
   it('a Python client blocked in AsyncResult.get() receives a result celeriac stored', async () => {
     const settings = interopSettings();
-    const results = backend();
     const ok = taskMessage({ name: 'interop.add' }).id;
     const bad = taskMessage({ name: 'interop.fail' }).id;
+    const results = backend([ok, bad]);
     const waiting = [pythonGet(settings, ok), pythonGet(settings, bad)];
     for (const client of waiting) await client.waitFor(/waiting/);
     // Store once the Python clients subscribed, so the value travels over PUBLISH.
