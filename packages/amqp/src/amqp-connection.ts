@@ -130,6 +130,13 @@ export class AmqpConnection {
         const delay = backoffDelay(attempt, this.#settings.backoff);
         if (closed || isFatal(cause) || Date.now() + delay >= deadline) {
           if (!closed) this.#setStatus(TransportStatus.idle, toError(cause));
+          if (isFatal(cause)) {
+            // Bad credentials or vhost: retrying cannot help.
+            throw new TransportError(
+              `Could not connect to ${this.#settings.describe}: ${toError(cause).message}`,
+              { cause, retryable: false },
+            );
+          }
           throw new ConnectionLostError(
             `Could not connect to ${this.#settings.describe}: ${toError(cause).message}`,
             { cause },

@@ -205,4 +205,15 @@ describe('recovery after a lost connection', () => {
     await t.connect();
     expect(t.status).toBe(TransportStatus.connected);
   });
+
+  it('fails fast on bad credentials with a non-retryable TransportError', async () => {
+    const t = open(AMQP_URL.replace('guest:guest', 'guest:wrong'));
+    const started = Date.now();
+    await expect(t.connect()).rejects.toMatchObject({
+      code: ErrorCode.transport,
+      retryable: false,
+      message: expect.stringMatching(/ACCESS_REFUSED/) as unknown,
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });
