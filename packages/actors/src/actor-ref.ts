@@ -2,7 +2,7 @@
  * The handle of a spawned actor: its triggers, its readable state, its resources.
  */
 import type { ActorDefinition } from './definition.js';
-import type { ResourceSpecs, ResourceValues } from './resource.js';
+import type { ResourceMap } from './resource.js';
 import type { ActivityState, ActorState, Health } from './state.js';
 import type { ActorSystem } from './system.js';
 
@@ -13,8 +13,10 @@ import type { ActorSystem } from './system.js';
  *
  * Disposable: `await using actor = system.spawn(def)` stops it at the end of the scope.
  */
-export interface ActorRef<R extends ResourceSpecs = ResourceSpecs, T extends string = string>
-  extends AsyncDisposable {
+export interface ActorRef<
+  R extends ResourceMap = ResourceMap,
+  T extends string = string,
+> extends AsyncDisposable {
   /** Id, unique among the actor's siblings. */
   readonly id: string;
   /** Tree path: the ids from the root down, e.g. `/worker/pool/executor-3`. */
@@ -38,7 +40,7 @@ export interface ActorRef<R extends ResourceSpecs = ResourceSpecs, T extends str
    * The acquired resources, typed from the definition. Throws
    * {@link ResourceUnavailableError} when the actor holds none (not started, stopped).
    */
-  readonly resources: ResourceValues<R>;
+  readonly resources: Readonly<R>;
   /** The error of the last crash, until the next successful start. */
   readonly crashError: unknown;
   /**

@@ -20,7 +20,7 @@ import type { ResourceReleaseError } from './errors.js';
 import type { LifecycleEvent, LifecycleMachine, LifecycleRuntime } from './machine.js';
 import { observeTransitions } from './observer.js';
 import { ResourceScope } from './resource.js';
-import type { ResourceSpecs, ResourceValues } from './resource.js';
+import type { ResourceMap } from './resource.js';
 import { activityOf, lifecycleOf } from './state.js';
 import type { ActivityState, ActorState, ExitReason, Health } from './state.js';
 import type { SystemCore } from './system.js';
@@ -63,7 +63,7 @@ const RESOLVED = Promise.resolve();
 const NO_RESOURCES = Object.freeze({});
 
 /** A live actor; the implementation behind {@link ActorRef}. */
-export class ActorInstance<R extends ResourceSpecs = ResourceSpecs, T extends string = string>
+export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string = string>
   implements ActorRef<R, T>, LifecycleRuntime
 {
   readonly xactor: XActor<LifecycleMachine>;
@@ -115,9 +115,9 @@ export class ActorInstance<R extends ResourceSpecs = ResourceSpecs, T extends st
     return state.startsWith('started.running.') ? (state.slice(16) as Health) : undefined;
   }
 
-  get resources(): ResourceValues<R> {
-    if (this.#scope !== undefined) return this.#scope.values as ResourceValues<R>;
-    if (this.definition.spec.resources === undefined) return NO_RESOURCES as ResourceValues<R>;
+  get resources(): Readonly<R> {
+    if (this.#scope !== undefined) return this.#scope.values as Readonly<R>;
+    if (this.definition.spec.resources === undefined) return NO_RESOURCES as Readonly<R>;
     throw new ResourceUnavailableError(this.path, this.state);
   }
 
@@ -232,7 +232,10 @@ export class ActorInstance<R extends ResourceSpecs = ResourceSpecs, T extends st
     }
     if (this.core.inspected) {
       const at = this.core.clock.now();
-      this.core.emit({ type: 'error', actorId: this.id, path: this.path, state: this.state, error, at }, this);
+      this.core.emit(
+        { type: 'error', actorId: this.id, path: this.path, state: this.state, error, at },
+        this,
+      );
     }
     if (this.span !== undefined) this.core.telemetry.error(this.span, error);
   }
@@ -369,11 +372,11 @@ export class ActorInstance<R extends ResourceSpecs = ResourceSpecs, T extends st
       return;
     }
     for (const w of [this.#startW, this.#restartW]) {
-      w?.reject(new ActorInterruptedError(this.path, w === this.#startW ? 'start' : 'restart', 'stop'));
+      w?.reject(
+        new ActorInterruptedError(this.path, w === this.#startW ? 'start' : 'restart', 'stop'),
+      );
     }
     this.#startW = this.#restartW = undefined;
-    if (this.span !== undefined) this.core.telemetry.end(this.span, 'stopped');
-    this.span = undefined;
     const stop = this.#stopW;
     const error = this.#stopError;
     this.#stopW = this.#stopError = undefined;

@@ -127,6 +127,8 @@ export class SimulatedClock implements Clock {
       next.fn();
       await flushMicrotasks();
     }
-    throw new Error(`SimulatedClock.runAll: still ${this.#timers.length} timers after ${maxTimers}`);
+    throw new Error(
+      `SimulatedClock.runAll: still ${this.#timers.length} timers after ${maxTimers}`,
+    );
   }
 }

@@ -7,23 +7,26 @@ import { ActorDefinitionError } from './errors.js';
 import type { TransitionRecord } from './inspection.js';
 import { buildLifecycleMachine } from './machine.js';
 import type { LifecycleMachine } from './machine.js';
-import type { ResourceSpecs, ResourceValues } from './resource.js';
+import type { ResourceMap, ResourceSpecs } from './resource.js';
 import { Health } from './state.js';
 import type { ActorState } from './state.js';
 import type { TaskSpecs } from './task.js';
 
 /** The periodic health check of a started actor. */
-export interface HealthCheck<R extends ResourceSpecs> {
+export interface HealthCheck<R extends ResourceMap> {
   /** Time between the end of one check and the start of the next, in ms. */
   readonly intervalMs: number;
   /**
    * Reports the actor's health; a change moves `started.running.<health>`. Throwing (as
    * opposed to reporting `unhealthy`) crashes the actor. Not run while paused.
    */
-  check(ctx: {
-    readonly resources: ResourceValues<R>;
-    readonly signal: AbortSignal;
-  }): Health | Promise<Health>;
+  check(
+    this: void,
+    ctx: {
+      readonly resources: Readonly<R>;
+      readonly signal: AbortSignal;
+    },
+  ): Health | Promise<Health>;
 }
 
 /** What a hook learns about the actor it runs for. */
@@ -57,11 +60,11 @@ export interface ActorHooks {
 }
 
 /** The declaration `defineActor` takes. */
-export interface ActorSpec<R extends ResourceSpecs, T extends string> {
+export interface ActorSpec<R extends ResourceMap, T extends string> {
   /** Kind name, used in span names and as the default id prefix. */
   readonly name: string;
   /** Resources, acquired in key order while starting, released in reverse. */
-  readonly resources?: R;
+  readonly resources?: ResourceSpecs<R>;
   /** Default acquire timeout per resource, in ms. Default 30,000. */
   readonly resourceTimeoutMs?: number;
   /** Actor tasks, each a state of the `activity` region. */
@@ -75,7 +78,7 @@ export interface ActorSpec<R extends ResourceSpecs, T extends string> {
 }
 
 /** A defined kind of actor; pass it to `system.spawn`. Immutable, shareable. */
-export interface ActorDefinition<R extends ResourceSpecs = ResourceSpecs, T extends string = string> {
+export interface ActorDefinition<R extends ResourceMap = ResourceMap, T extends string = string> {
   /** Kind name. */
   readonly name: string;
   /** The declaration. */
@@ -107,14 +110,16 @@ const HEALTHS = Object.values(Health);
  * });
  * ```
  */
-export function defineActor<const R extends ResourceSpecs = {}, T extends string = never>(
+export function defineActor<R extends ResourceMap = Record<never, never>, T extends string = never>(
   spec: ActorSpec<R, T>,
 ): ActorDefinition<R, T> {
   const tasks = (spec.tasks ?? {}) as Record<string, { readonly allowedIn?: readonly Health[] }>;
   const taskNames = Object.keys(tasks) as T[];
   for (const name of taskNames) {
-    if (name === 'idle') throw new ActorDefinitionError(`${spec.name}: a task may not be named "idle"`);
-    if (name.includes('.')) throw new ActorDefinitionError(`${spec.name}: task "${name}" has a dot`);
+    if (name === 'idle')
+      throw new ActorDefinitionError(`${spec.name}: a task may not be named "idle"`);
+    if (name.includes('.'))
+      throw new ActorDefinitionError(`${spec.name}: task "${name}" has a dot`);
     for (const h of tasks[name]!.allowedIn ?? []) {
       if (!HEALTHS.includes(h)) {
         throw new ActorDefinitionError(`${spec.name}: task "${name}" allowedIn unknown "${h}"`);
@@ -122,7 +127,9 @@ export function defineActor<const R extends ResourceSpecs = {}, T extends string
     }
   }
   if (spec.initialTask !== undefined && !taskNames.includes(spec.initialTask)) {
-    throw new ActorDefinitionError(`${spec.name}: initialTask "${spec.initialTask}" is not declared`);
+    throw new ActorDefinitionError(
+      `${spec.name}: initialTask "${spec.initialTask}" is not declared`,
+    );
   }
   const machine = buildLifecycleMachine({
     name: spec.name,

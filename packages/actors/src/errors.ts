@@ -151,10 +151,14 @@ export class TaskFailedError extends ActorError {
 /** The health check threw (as opposed to reporting `unhealthy`); the actor crashed. */
 export class HealthCheckError extends ActorError {
   constructor(actorPath: string, cause: unknown) {
-    super(ActorErrorCode.healthCheck, `Health check of actor ${actorPath} threw: ${describe(cause)}`, {
-      actorPath,
-      cause,
-    });
+    super(
+      ActorErrorCode.healthCheck,
+      `Health check of actor ${actorPath} threw: ${describe(cause)}`,
+      {
+        actorPath,
+        cause,
+      },
+    );
   }
 }
 

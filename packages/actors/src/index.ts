@@ -88,12 +88,12 @@ export type {
 export type { LifecycleMachine } from './machine.js';
 export type {
   AcquireContext,
+  Disposable,
   ResourceFactory,
+  ResourceMap,
   ResourcePair,
   ResourceSpec,
   ResourceSpecs,
-  ResourceValue,
-  ResourceValues,
 } from './resource.js';
 export { ACTOR_STATES, ExitReason, Health } from './state.js';
 export type { ActivityState, ActorState } from './state.js';

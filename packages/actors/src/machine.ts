@@ -138,7 +138,8 @@ function taskStates(shape: MachineShape): Record<string, object> {
     idle: {
       on: {
         run: names.map((name) => ({
-          guard: ({ event }: { event: LifecycleEvent }) => event.type === 'run' && event.task === name,
+          guard: ({ event }: { event: LifecycleEvent }) =>
+            event.type === 'run' && event.task === name,
           target: name,
         })),
       },
@@ -164,7 +165,10 @@ function taskStates(shape: MachineShape): Record<string, object> {
             id: 'task',
             input,
             onDone: [
-              { guard: ({ event }: { event: { output: string } }) => event.output === RETRY, target: 'retrying' },
+              {
+                guard: ({ event }: { event: { output: string } }) => event.output === RETRY,
+                target: 'retrying',
+              },
               ...names.map((next) => ({
                 guard: ({ event }: { event: { output: string } }) => event.output === next,
                 target: `${activity}.${next}`,
@@ -182,7 +186,7 @@ function taskStates(shape: MachineShape): Record<string, object> {
   return states;
 }
 
-function create(config: never) {
+function create(config: Parameters<typeof lifecycle.createMachine>[0]) {
   return lifecycle.createMachine(config);
 }
 

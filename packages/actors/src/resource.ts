@@ -20,36 +20,30 @@ export interface AcquireContext {
 /** Anything `using`/`await using` can dispose. */
 export type Disposable = AsyncDisposable | globalThis.Disposable;
 
-/** A factory whose value disposes itself (`Symbol.asyncDispose` or `Symbol.dispose`). */
-export type ResourceFactory<T extends Disposable = Disposable> = (
-  ctx: AcquireContext,
-) => T | Promise<T>;
+/**
+ * A factory whose value disposes itself (`Symbol.asyncDispose` or `Symbol.dispose`);
+ * releasing a value that is neither throws.
+ */
+export type ResourceFactory<T = unknown> = (ctx: AcquireContext) => T | Promise<T>;
 
 /** An explicit acquire/release pair, with an optional per-resource acquire timeout. */
 export interface ResourcePair<T = unknown> {
   /** Creates the value. */
-  readonly acquire: (ctx: AcquireContext) => T | Promise<T>;
+  acquire(ctx: AcquireContext): T | Promise<T>;
   /** Releases the value; receives why. Called at most once per successful acquire. */
-  readonly release?: (value: T, reason: ExitReason) => void | Promise<void>;
+  release?(value: T, reason: ExitReason): void | Promise<void>;
   /** Acquire timeout in ms; overrides the definition's `resourceTimeoutMs`. */
   readonly timeoutMs?: number;
 }
 
-/** One declared resource: a factory of a disposable, or an acquire/release pair. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: any value type
-export type ResourceSpec = ResourceFactory<any> | ResourcePair<any>;
+/** One declared resource of value type `T`: a factory of a disposable, or a pair. */
+export type ResourceSpec<T = unknown> = ResourceFactory<T> | ResourcePair<T>;
 
-/** The `resources` field of a definition: name → spec, acquired in key order. */
-export type ResourceSpecs = Record<string, ResourceSpec>;
+/** The values an actor's resources hold, by name: what `actor.resources` reads. */
+export type ResourceMap = Record<string, unknown>;
 
-/** The acquired value of one spec. */
-export type ResourceValue<S> =
-  S extends ResourcePair<infer T> ? T : S extends ResourceFactory<infer T> ? T : never;
-
-/** The typed record of acquired values, as `actor.resources` and tasks see it. */
-export type ResourceValues<R extends ResourceSpecs> = {
-  readonly [K in keyof R]: ResourceValue<R[K]>;
-};
+/** The `resources` field of a definition: one spec per name, acquired in key order. */
+export type ResourceSpecs<R extends ResourceMap> = { readonly [K in keyof R]: ResourceSpec<R[K]> };
 
 interface Held {
   readonly name: string;
@@ -58,7 +52,9 @@ interface Held {
 }
 
 function releaserOf(spec: ResourceSpec, name: string): Held['release'] {
-  if (typeof spec !== 'function' && spec.release !== undefined) return spec.release;
+  if (typeof spec !== 'function' && spec.release !== undefined) {
+    return (value, reason) => spec.release!(value, reason);
+  }
   return async (value) => {
     const v = value as Partial<AsyncDisposable & globalThis.Disposable> | null;
     const asyncDispose = v?.[Symbol.asyncDispose];
@@ -103,18 +99,19 @@ export class ResourceScope {
    * `crash`) and throws {@link ResourceAcquireError} or {@link ResourceTimeoutError}; a
    * release failure on that path is attached as the error's `releaseError`.
    */
-  acquire(specs: ResourceSpecs, defaultTimeoutMs: number): Promise<void> {
+  acquire(specs: ResourceSpecs<ResourceMap>, defaultTimeoutMs: number): Promise<void> {
     this.#acquiring = this.#acquireAll(specs, defaultTimeoutMs);
     return this.#acquiring;
   }
 
-  async #acquireAll(specs: ResourceSpecs, defaultTimeoutMs: number): Promise<void> {
+  async #acquireAll(specs: ResourceSpecs<ResourceMap>, defaultTimeoutMs: number): Promise<void> {
     const ctx: AcquireContext = { signal: this.#abort.signal, actor: this.#actor };
     for (const name in specs) {
       if (this.#abort.signal.aborted) return;
       const spec = specs[name]!;
-      const acquire = typeof spec === 'function' ? spec : spec.acquire;
-      const timeoutMs = (typeof spec === 'function' ? undefined : spec.timeoutMs) ?? defaultTimeoutMs;
+      const acquire: ResourceFactory = typeof spec === 'function' ? spec : (c) => spec.acquire(c);
+      const timeoutMs =
+        (typeof spec === 'function' ? undefined : spec.timeoutMs) ?? defaultTimeoutMs;
       const release = releaserOf(spec, name);
       let value: unknown;
       try {
@@ -145,12 +142,14 @@ export class ResourceScope {
       const timer = this.#clock.setTimeout(() => {
         reject(new ResourceTimeoutError(this.#actor.path, name, timeoutMs));
         // A value that arrives after its timeout would leak: release it when it comes.
-        work.then(
-          async (late) => {
-            await release(late, 'crash');
-          },
-          () => undefined,
-        ).catch(() => undefined);
+        work
+          .then(
+            async (late) => {
+              await release(late, 'crash');
+            },
+            () => undefined,
+          )
+          .catch(() => undefined);
       }, timeoutMs);
       work.then(
         (value) => {
@@ -159,7 +158,8 @@ export class ResourceScope {
         },
         (error: unknown) => {
           this.#clock.clearTimeout(timer);
-          reject(error as Error);
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- pass the user's error through as thrown
+          reject(error);
         },
       );
     });

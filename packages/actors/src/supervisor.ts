@@ -13,7 +13,7 @@ import type { BackoffPolicy } from './backoff.js';
 import { defineActor } from './definition.js';
 import type { ActorDefinition, ActorHooks } from './definition.js';
 import { RestartIntensityError } from './errors.js';
-import type { ResourcePair } from './resource.js';
+import type { ResourcePair, ResourceSpecs } from './resource.js';
 import type { SystemCore } from './system.js';
 import { sleepOn } from './task.js';
 
@@ -79,7 +79,7 @@ export interface SupervisorSpec<C extends readonly ChildSpec[]> {
 
 /** The supervisor's resources: one handle per child, by id. */
 export type SupervisorChildren<C extends readonly ChildSpec[]> = {
-  [S in C[number] as S['id']]: ResourcePair<ActorRef>;
+  [S in C[number] as S['id']]: ActorRef;
 };
 
 interface Failure {
@@ -180,7 +180,11 @@ export function defineSupervisor<const C extends readonly ChildSpec[]>(
           state.children[index] = child;
         }
         const started = child;
-        state.queue.splice(0, state.queue.length, ...state.queue.filter((f) => f.child !== started));
+        state.queue.splice(
+          0,
+          state.queue.length,
+          ...state.queue.filter((f) => f.child !== started),
+        );
         await child.start();
         return child;
       },
@@ -226,7 +230,7 @@ export function defineSupervisor<const C extends readonly ChildSpec[]>(
 
   return defineActor({
     name: spec.name ?? 'supervisor',
-    resources: resources as SupervisorChildren<C>,
+    resources: resources as unknown as ResourceSpecs<SupervisorChildren<C>>,
     tasks: {
       supervising: {
         run: async ({ actor, signal, next }) => {

@@ -12,7 +12,7 @@ import type { Clock } from './clock.js';
 import type { ActorDefinition } from './definition.js';
 import { DuplicateActorIdError } from './errors.js';
 import type { InspectionListener, InspectionRecord } from './inspection.js';
-import type { ResourceSpecs } from './resource.js';
+import type { ResourceMap } from './resource.js';
 import { ActorTelemetry } from './telemetry.js';
 
 /** Options of {@link createActorSystem}. */
@@ -46,7 +46,7 @@ export interface ActorSystem extends AsyncDisposable {
   /** The injected clock. */
   readonly clock: Clock;
   /** Creates an actor in `initializing`; call `start()` on it. */
-  spawn<R extends ResourceSpecs, T extends string>(
+  spawn<R extends ResourceMap, T extends string>(
     definition: ActorDefinition<R, T>,
     options?: SpawnOptions,
   ): ActorRef<R, T>;
@@ -96,7 +96,7 @@ export class SystemCore implements ActorSystem {
     return [...this.#byPath.values()];
   }
 
-  spawn<R extends ResourceSpecs, T extends string>(
+  spawn<R extends ResourceMap, T extends string>(
     definition: ActorDefinition<R, T>,
     options?: SpawnOptions,
   ): ActorRef<R, T> {
@@ -104,7 +104,7 @@ export class SystemCore implements ActorSystem {
   }
 
   /** Spawns, telling `link` of every exit (supervisors use this). */
-  spawnLinked<R extends ResourceSpecs, T extends string>(
+  spawnLinked<R extends ResourceMap, T extends string>(
     definition: ActorDefinition<R, T>,
     options: SpawnOptions | undefined,
     link: ExitListener | undefined,
@@ -115,7 +115,7 @@ export class SystemCore implements ActorSystem {
     if (this.#byPath.has(path)) throw new DuplicateActorIdError(path);
     const deps = (options?.dependencies ?? []) as readonly ActorInstance[];
     const actor = new ActorInstance(this, definition, id, path, parent, deps, link);
-    this.#byPath.set(path, actor as unknown as ActorInstance);
+    this.#byPath.set(path, actor);
     return actor;
   }
 

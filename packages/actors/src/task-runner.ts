@@ -14,7 +14,7 @@ import {
 } from './errors.js';
 import type { LifecycleEvent } from './machine.js';
 import { RETRY } from './machine.js';
-import type { ResourceSpecs } from './resource.js';
+import type { ResourceMap } from './resource.js';
 import { isNextTask, nextTask, sleepOn } from './task.js';
 import type { TaskContext, TaskSpec } from './task.js';
 
@@ -24,7 +24,7 @@ interface RunWaiter {
 }
 
 /** The task state of one actor: attempts, inputs, the step in flight. */
-export class TaskRunner<R extends ResourceSpecs, T extends string> {
+export class TaskRunner<R extends ResourceMap, T extends string> {
   readonly #actor: ActorInstance<R, T>;
   #task: T | undefined;
   #attempt = 0;
@@ -80,7 +80,8 @@ export class TaskRunner<R extends ResourceSpecs, T extends string> {
     try {
       work = Promise.resolve(spec.run(ctx));
     } catch (error) {
-      work = Promise.reject(error as Error);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- pass the task's error through as thrown
+      work = Promise.reject(error);
     }
     this.#inflight = work;
     return work.then(
@@ -103,7 +104,13 @@ export class TaskRunner<R extends ResourceSpecs, T extends string> {
     return result.task;
   }
 
-  #failed(task: T, spec: TaskSpec<R, T>, attempt: number, error: unknown, signal: AbortSignal): string {
+  #failed(
+    task: T,
+    spec: TaskSpec<R, T>,
+    attempt: number,
+    error: unknown,
+    signal: AbortSignal,
+  ): string {
     // The step was cancelled: its state is gone already, so whatever it reports is moot.
     if (signal.aborted) return 'idle';
     if (error instanceof RestartIntensityError) throw error;

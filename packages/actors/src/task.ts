@@ -5,7 +5,7 @@
  */
 import type { ActorRef } from './actor-ref.js';
 import type { BackoffPolicy } from './backoff.js';
-import type { ResourceSpecs, ResourceValues } from './resource.js';
+import type { ResourceMap } from './resource.js';
 import type { Health } from './state.js';
 
 const NEXT = Symbol('celeriac.next');
@@ -30,9 +30,9 @@ export function nextTask<T extends string>(task: T | 'idle', input?: unknown): N
 }
 
 /** What a task's `run` receives. */
-export interface TaskContext<R extends ResourceSpecs, T extends string> {
+export interface TaskContext<R extends ResourceMap, T extends string> {
   /** The actor's acquired resources, typed from its declaration. */
-  readonly resources: ResourceValues<R>;
+  readonly resources: Readonly<R>;
   /** Fires when the actor stops, restarts or crashes; stop work promptly when it does. */
   readonly signal: AbortSignal;
   /** Input given by the previous task's `next(…, input)` or by `actor.run(task, input)`. */
@@ -42,12 +42,12 @@ export interface TaskContext<R extends ResourceSpecs, T extends string> {
   /** The actor running the task. */
   readonly actor: ActorRef<R, T>;
   /** Names the task to run after this one; return its result from `run`. */
-  next(task: T | 'idle', input?: unknown): NextTask<T>;
+  next(this: void, task: T | 'idle', input?: unknown): NextTask<T>;
   /**
    * Waits `ms` on the actor system's clock; rejects with the signal's reason when the
    * actor stops first. Use it for poll intervals.
    */
-  sleep(ms: number): Promise<void>;
+  sleep(this: void, ms: number): Promise<void>;
 }
 
 /** Retry policy of a task: how often, and how long to wait between attempts. */
@@ -59,7 +59,7 @@ export interface RetryPolicy {
 }
 
 /** One declared task. */
-export interface TaskSpec<R extends ResourceSpecs, T extends string> {
+export interface TaskSpec<R extends ResourceMap, T extends string> {
   /**
    * The task's work. Return `next('other')` to continue with another task (or the same
    * one, to loop), anything else to go `idle` (that value resolves `actor.run()`).
@@ -76,7 +76,7 @@ export interface TaskSpec<R extends ResourceSpecs, T extends string> {
 }
 
 /** The `tasks` field of a definition. */
-export type TaskSpecs<R extends ResourceSpecs, T extends string> = {
+export type TaskSpecs<R extends ResourceMap, T extends string> = {
   readonly [K in T]: TaskSpec<R, T>;
 };
 

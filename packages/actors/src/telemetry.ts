@@ -70,17 +70,12 @@ export class ActorTelemetry {
   /** Records one transition as a span event and the new state as the span's state. */
   transition(span: Span, record: TransitionRecord): void {
     span.setAttribute(ActorAttributes.state, record.to);
-    span.addEvent(
-      'transition',
-      {
-        [ActorAttributes.from]: record.from,
-        [ActorAttributes.to]: record.to,
-        [ActorAttributes.event]: record.event,
-        ...(record.toActivity === undefined
-          ? {}
-          : { [ActorAttributes.activity]: record.toActivity }),
-      },
-    );
+    span.addEvent('transition', {
+      [ActorAttributes.from]: record.from,
+      [ActorAttributes.to]: record.to,
+      [ActorAttributes.event]: record.event,
+      ...(record.toActivity === undefined ? {} : { [ActorAttributes.activity]: record.toActivity }),
+    });
   }
 
   /** Marks a restart inside a lifetime (`restart()` while started). */

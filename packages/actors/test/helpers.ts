@@ -15,7 +15,8 @@ export function harness(options: ActorSystemOptions = {}) {
   system.inspect((r) => records.push(r));
   const transitions = (path?: string): TransitionRecord[] =>
     records.filter(
-      (r): r is TransitionRecord => r.type === 'transition' && (path === undefined || r.path === path),
+      (r): r is TransitionRecord =>
+        r.type === 'transition' && (path === undefined || r.path === path),
     );
   /** The lifecycle states an actor went through, deduplicated consecutive repeats. */
   const states = (path: string): string[] => {

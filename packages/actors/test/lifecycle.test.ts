@@ -39,7 +39,13 @@ describe('lifecycle statechart', () => {
     const a = system.spawn(plain, { id: 'a' });
     await a.start();
     const [first, second] = transitions('/a');
-    expect(first).toMatchObject({ actorId: 'a', path: '/a', from: 'initializing', event: 'start', at: 0 });
+    expect(first).toMatchObject({
+      actorId: 'a',
+      path: '/a',
+      from: 'initializing',
+      event: 'start',
+      at: 0,
+    });
     expect(second).toMatchObject({ event: 'xstate.done.actor.dependencies' });
   });
 
@@ -75,7 +81,9 @@ describe('lifecycle statechart', () => {
     expect(() => a.pause()).toThrow('Cannot pause() actor /a in state "initializing"');
     expect(() => a.resume()).toThrow(IllegalTransitionError);
     expect(() => a.reportHealth('degraded')).toThrow(/state "initializing"/);
-    await expect(a.restart()).rejects.toThrow(/Cannot restart\(\) actor \/a in state "initializing"/);
+    await expect(a.restart()).rejects.toThrow(
+      /Cannot restart\(\) actor \/a in state "initializing"/,
+    );
     await a.start();
     await expect(a.start()).rejects.toMatchObject({
       code: 'ERR_ILLEGAL_TRANSITION',
@@ -106,7 +114,9 @@ describe('lifecycle statechart', () => {
     await Promise.resolve();
     await new Promise((r) => setImmediate(r));
     expect(a.state).toBe('stopping.resources');
-    await expect(a.start()).rejects.toThrow(/Cannot start\(\) actor \/a in state "stopping.resources"/);
+    await expect(a.start()).rejects.toThrow(
+      /Cannot start\(\) actor \/a in state "stopping.resources"/,
+    );
     releaseNow();
     await stopping;
   });

@@ -33,12 +33,7 @@ describe('resources', () => {
     expect(a.resources.db.name).toBe('db');
     expect(a.resources.file.path).toBe('/tmp/x');
     await a.stop();
-    expect(log).toEqual([
-      'acquire db',
-      'acquire cache',
-      'release cache stop',
-      'release db stop',
-    ]);
+    expect(log).toEqual(['acquire db', 'acquire cache', 'release cache stop', 'release db stop']);
     expect(disposed).toEqual(['file']);
     expect(() => a.resources).toThrow(/state "stopped"/);
   });
@@ -60,7 +55,13 @@ describe('resources', () => {
     expect((error as Error).message).toBe(
       'Actor /x could not acquire resource "c": c acquire failed',
     );
-    expect(log).toEqual(['acquire a', 'acquire b', 'acquire c', 'release b crash', 'release a crash']);
+    expect(log).toEqual([
+      'acquire a',
+      'acquire b',
+      'acquire c',
+      'release b crash',
+      'release a crash',
+    ]);
     expect(actor.state).toBe('crashed');
     expect(states('/x').slice(-2)).toEqual(['starting.resources', 'crashed']);
     // Stopping a crashed actor releases nothing twice.
@@ -123,7 +124,11 @@ describe('resources', () => {
     await clock.advance(1);
     const error = await started;
     expect(error).toBeInstanceOf(ResourceTimeoutError);
-    expect(error).toMatchObject({ resource: 'conn', timeoutMs: 1_000, code: 'ERR_RESOURCE_TIMEOUT' });
+    expect(error).toMatchObject({
+      resource: 'conn',
+      timeoutMs: 1_000,
+      code: 'ERR_RESOURCE_TIMEOUT',
+    });
     expect(actor.state).toBe('crashed');
     expect(released).toEqual(['q']);
     deliver('late');

@@ -81,7 +81,12 @@ describe('dependencies', () => {
     const logged = (name: string) =>
       defineActor({
         name,
-        resources: { r: { acquire: () => log.push(`up ${name}`), release: () => void log.push(`down ${name}`) } },
+        resources: {
+          r: {
+            acquire: () => log.push(`up ${name}`),
+            release: () => void log.push(`down ${name}`),
+          },
+        },
       });
     const db = system.spawn(logged('db'), { id: 'db' });
     const cache = system.spawn(logged('cache'), { id: 'cache', dependencies: [db] });
@@ -108,7 +113,9 @@ describe('dependencies', () => {
     const api = system.spawn(defineActor({ name: 'api' }), { id: 'api', dependencies: [db] });
     const error = await api.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyError);
-    expect((error as Error).message).toMatch(/Actor \/api could not start dependency \/db: .*no db/);
+    expect((error as Error).message).toMatch(
+      /Actor \/api could not start dependency \/db: .*no db/,
+    );
     expect(api.state).toBe('crashed');
     expect(db.state).toBe('crashed');
   });
@@ -165,7 +172,10 @@ describe('hooks', () => {
     const actor = system.spawn(def, { id: 'x' });
     const error = await actor.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HookError);
-    expect(error).toMatchObject({ hook: 'onEnter', message: 'Hook onEnter of actor /x threw: nope' });
+    expect(error).toMatchObject({
+      hook: 'onEnter',
+      message: 'Hook onEnter of actor /x threw: nope',
+    });
     expect(actor.state).toBe('crashed');
     expect(errors).toEqual([error]);
   });
@@ -223,7 +233,10 @@ describe('health check', () => {
 
   it('leaves no timer behind when stopped', async () => {
     const { system, clock } = harness();
-    const def = defineActor({ name: 'hc', healthCheck: { intervalMs: 10, check: () => 'healthy' } });
+    const def = defineActor({
+      name: 'hc',
+      healthCheck: { intervalMs: 10, check: () => 'healthy' },
+    });
     const actor = system.spawn(def, { id: 'x' });
     await actor.start();
     expect(clock.pendingTimers).toBe(1);
