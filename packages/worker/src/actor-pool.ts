@@ -1,13 +1,19 @@
 /**
- * The `async` pool: N executor actors under the `pool` actor, sharing the event loop. It
- * hands each request to an idle executor inside the request's CONSUMER span. An executor
- * whose handler was abandoned (hard time limit, terminate, cold shutdown) is restarted —
- * replaced — before it takes another request; the abandoned promise cannot be killed.
+ * The `async` pool: N executor actors supervised one-for-one by the `pool` supervisor,
+ * sharing the event loop. Each request goes to an idle executor inside the request's
+ * CONSUMER span. An executor whose handler was abandoned (hard time limit, terminate,
+ * cold shutdown) crashes on purpose and the supervisor restarts it before it takes
+ * another request; the abandoned promise itself cannot be killed on this pool.
  */
-import type { ActorDefinition, ActorRef, ActorSystem } from '@celeriac/actors';
+import {
+  defineSupervisor,
+  type ActorDefinition,
+  type ActorRef,
+  type ChildSpec,
+} from '@celeriac/actors';
 import type { ExecutorPool } from './dispatcher.js';
 import { abandonRequest, type AbandonReason, type ExecutionResult } from './execute-request.js';
-import { executorTaskKey, type ExecutionInput, type NoResources } from './executor-actor.js';
+import { defineExecutor, executorTaskKey, type ExecutionInput } from './executor-actor.js';
 import { finishRequest } from './finish-request.js';
 import type { WorkerRuntime } from './runtime.js';
 import type { RegisteredTask } from './task-registry.js';
@@ -19,27 +25,55 @@ export interface ActorPoolOptions {
   concurrency: number;
   /** Called after each request finished (the dispatcher pumps the next one). */
   onFinished: (request: TaskRequest, result: ExecutionResult | undefined) => void;
+  /** Called when a replaced executor is ready again (the dispatcher pumps). */
+  onExecutorReady: () => void;
 }
 
 interface Slot {
-  readonly index: number;
-  actor: ActorRef;
+  readonly actor: ActorRef;
   current: TaskRequest | null;
-  /** True while the slot's executor is being replaced. */
+  /** True while the slot's executor is being restarted by the supervisor. */
   replacing: boolean;
 }
 
-/** The executors of a worker. */
+/** The executors of a worker, as the dispatcher uses them. */
 export class ActorPool implements ExecutorPool {
   readonly #rt: WorkerRuntime;
   readonly #options: ActorPoolOptions;
-  readonly #slots: Slot[] = [];
+  #slots: Slot[] = [];
   readonly #running = new Set<Promise<void>>();
   #replacements = 0;
 
   constructor(rt: WorkerRuntime, options: ActorPoolOptions) {
     this.#rt = rt;
     this.#options = options;
+  }
+
+  /** The `pool` supervisor: one-for-one over `executor-1 … executor-N`. */
+  define(): ActorDefinition {
+    const executor = defineExecutor(this.#rt);
+    const children: ChildSpec[] = Array.from({ length: this.#options.concurrency }, (_, i) => ({
+      id: `executor-${i + 1}`,
+      actor: executor,
+    }));
+    return defineSupervisor({
+      name: 'pool',
+      strategy: 'one-for-one',
+      // Replacing an executor after a hard time limit is routine, not a failure storm.
+      intensity: { maxRestarts: this.#options.concurrency * 100, withinMs: 60_000 },
+      backoff: { initialMs: 0, jitter: 0 },
+      children,
+    });
+  }
+
+  /** Use the executors of a started pool supervisor. */
+  bind(poolActor: ActorRef): void {
+    const resources = poolActor.resources as Record<string, ActorRef>;
+    this.#slots = Array.from({ length: this.#options.concurrency }, (_, i) => ({
+      actor: resources[`executor-${i + 1}`]!,
+      current: null,
+      replacing: false,
+    }));
   }
 
   /** Number of executors. */
@@ -57,28 +91,10 @@ export class ActorPool implements ExecutorPool {
     return this.#slots.map((slot) => slot.actor);
   }
 
-  /** Spawn and start the executors under `parent`. */
-  async start(
-    system: ActorSystem,
-    definition: ActorDefinition<NoResources, string>,
-    parent: ActorRef,
-  ): Promise<void> {
-    for (let index = 0; index < this.#options.concurrency; index++) {
-      const actor = system.spawn(definition, { id: `executor-${index + 1}`, parent });
-      this.#slots.push({ index, actor, current: null, replacing: false });
-    }
-    await Promise.all(this.#slots.map((slot) => slot.actor.start()));
-  }
-
-  /** Stop every executor (after {@link whenIdle}). */
-  async stop(): Promise<void> {
-    await Promise.allSettled(this.#slots.map((slot) => slot.actor.stop()));
-  }
-
   /** Executors free to take a request. */
   get idle(): number {
     let n = 0;
-    for (const slot of this.#slots) if (slot.current === null && !slot.replacing) n++;
+    for (const slot of this.#slots) if (this.#free(slot)) n++;
     return n;
   }
 
@@ -89,22 +105,28 @@ export class ActorPool implements ExecutorPool {
 
   /** Start `request` on an idle executor. */
   execute(request: TaskRequest, task: RegisteredTask): void {
-    const slot = this.#slots.find((s) => s.current === null && !s.replacing);
+    const slot = this.#slots.find((s) => this.#free(s));
     if (!slot) throw new Error('No idle executor: the dispatcher must check `idle` first');
     slot.current = request;
     const rt = this.#rt;
+    const input: ExecutionInput = { request, task, span: undefined! };
     const run = withConsumerSpan(request, rt.transport.kind, rt.hostname, async (span) => {
       span.setAttribute('celeriac.actor.path', slot.actor.path);
-      const input: ExecutionInput = { request, task, span };
-      return (await slot.actor.run(executorTaskKey(request.name), input)) as ExecutionResult;
+      input.span = span;
+      try {
+        await slot.actor.run(executorTaskKey(request.name), input);
+      } catch (error) {
+        if (input.result?.abandoned) return;
+        throw error;
+      }
     }).then(
-      async (result) => {
+      () => {
         slot.current = null;
-        if (result.abandoned) await this.#replace(slot);
-        this.#options.onFinished(request, result);
+        if (input.replaced) this.#awaitReplacement(slot, input.replaced);
+        this.#options.onFinished(request, input.result);
       },
       async (error: unknown) => {
-        rt.logger.error('Executor failed outside a task; replacing it', {
+        rt.logger.error('Executor failed outside a task', {
           task: request.name,
           id: request.id,
           executor: slot.actor.path,
@@ -114,7 +136,7 @@ export class ActorPool implements ExecutorPool {
         if (!request.ack.settled) {
           await finishRequest(rt, task, request, { kind: 'lost', reason: 'executor failed' });
         }
-        await this.#replace(slot);
+        if (input.replaced) this.#awaitReplacement(slot, input.replaced);
         this.#options.onFinished(request, undefined);
       },
     );
@@ -137,19 +159,18 @@ export class ActorPool implements ExecutorPool {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
-  async #replace(slot: Slot): Promise<void> {
+  #free(slot: Slot): boolean {
+    return slot.current === null && !slot.replacing && slot.actor.activity === 'idle';
+  }
+
+  /** Keep the slot out of use until the supervisor has restarted its executor. */
+  #awaitReplacement(slot: Slot, replaced: Promise<void>): void {
     slot.replacing = true;
     this.#replacements++;
-    this.#rt.logger.warn(`Replacing executor ${slot.actor.path} after an abandoned task`);
-    try {
-      await slot.actor.restart();
-    } catch (error) {
-      this.#rt.logger.error('Could not restart an executor', {
-        executor: slot.actor.path,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    } finally {
+    this.#rt.logger.warn(`Executor ${slot.actor.path} is being replaced after an abandoned task`);
+    void replaced.then(() => {
       slot.replacing = false;
-    }
+      this.#options.onExecutorReady();
+    });
   }
 }

@@ -73,7 +73,7 @@ export class TaskConsumer {
   /** Subscribe (from idle or paused). */
   start(): Promise<void> {
     return this.#serial(async () => {
-      if (this.#state === ConsumerState.consuming || this.#state === ConsumerState.stopped) return;
+      if (this.#state === ConsumerState.consuming) return;
       if (!this.#declared) {
         await declareTaskQueues(this.#o.transport, this.#o.queues);
         this.#declared = true;
@@ -102,7 +102,7 @@ export class TaskConsumer {
     return this.start();
   }
 
-  /** Stop for good (shutdown). */
+  /** Stop receiving (shutdown or restart); `start()` may subscribe again. */
   stop(): Promise<void> {
     return this.#serial(async () => {
       this.#state = ConsumerState.stopped;

@@ -4,7 +4,7 @@
  * have their dots replaced: `proj.add` → `proj:add`). Each run executes one request
  * inside the request's CONSUMER span and finishes it (store, events, acks, follow-ups).
  */
-import { defineActor, type ActorDefinition } from '@celeriac/actors';
+import { defineActor, type ActorDefinition, type ActorRef, type TaskSpec } from '@celeriac/actors';
 import { context, trace, type Span } from '@opentelemetry/api';
 import { executeRequest, type ExecutionOutcome, type ExecutionResult } from './execute-request.js';
 import { finishRequest } from './finish-request.js';
@@ -16,11 +16,26 @@ import { recordOutcome } from './telemetry.js';
 /** Executors hold no resources. */
 export type NoResources = Record<never, never>;
 
-/** What an executor's task run receives. */
+/** What an executor's task run receives; `result` is filled in before it returns. */
 export interface ExecutionInput {
   request: TaskRequest;
   task: RegisteredTask;
   span: Span;
+  result?: ExecutionResult;
+  /** Set when the executor crashes on purpose: resolves once it runs again (or stopped). */
+  replaced?: Promise<void>;
+}
+
+/**
+ * Thrown by an executor whose handler was abandoned (hard time limit, terminate, cold
+ * shutdown): the executor crashes and the pool supervisor restarts it, so a slot never
+ * shares its life with a handler that may still be running.
+ */
+export class ExecutorAbandonedError extends Error {
+  constructor(taskName: string, taskId: string) {
+    super(`Executor abandoned ${taskName}[${taskId}]; it is replaced`);
+    this.name = 'ExecutorAbandonedError';
+  }
 }
 
 /** The executor's activity state for a task name (XState keys cannot hold dots). */
@@ -55,12 +70,37 @@ export async function runExecution(
   });
 }
 
+/** Resolves once `actor` has gone down and is started again (or has stopped). */
+function untilRunningAgain(actor: ActorRef): Promise<void> {
+  return new Promise((resolve) => {
+    let down = false;
+    const stop = actor.system.inspect((record) => {
+      if (record.type !== 'transition' || record.path !== actor.path) return;
+      if (record.to === 'stopped' || (down && record.to.startsWith('started.'))) {
+        stop();
+        resolve();
+      } else if (!record.to.startsWith('started.')) {
+        down = true;
+      }
+    });
+  });
+}
+
 /** The executor definition of a worker: one actor task per registered task. */
 export function defineExecutor(rt: WorkerRuntime): ActorDefinition<NoResources, string> {
-  const tasks: Record<string, { run: (ctx: { input: unknown }) => Promise<ExecutionResult> }> = {};
+  const tasks: Record<string, TaskSpec<NoResources, string>> = {};
   for (const name of rt.registry.names()) {
     tasks[executorTaskKey(name)] = {
-      run: ({ input }) => runExecution(rt, input as ExecutionInput),
+      run: async ({ input, actor }) => {
+        const execution = input as ExecutionInput;
+        const result = await runExecution(rt, execution);
+        execution.result = result;
+        if (result.abandoned) {
+          execution.replaced = untilRunningAgain(actor);
+          throw new ExecutorAbandonedError(execution.request.name, execution.request.id);
+        }
+        return result;
+      },
     };
   }
   return defineActor<NoResources, string>({ name: 'executor', tasks });

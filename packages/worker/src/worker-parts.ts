@@ -86,6 +86,7 @@ export function buildWorkerParts(
   const pool = new ActorPool(rt, {
     concurrency: options.concurrency,
     onFinished: (request) => dispatcher.done(request),
+    onExecutorReady: () => dispatcher.pump(),
   });
   const system = createActorSystem({
     clock,

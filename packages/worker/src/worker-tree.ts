@@ -2,75 +2,74 @@
  * The running worker as an actor tree (DESIGN.md "The worker, as an actor tree"):
  *
  * ```
- * <hostname>            the worker
+ * <hostname>            supervisor, rest-for-one
  * ├── connection        the transport as a resource; degraded while reconnecting
  * ├── events            Celery events (when enabled)
- * ├── pool              the executors: executor-1 … executor-N (idle | <task>.running)
+ * ├── pool              supervisor, one-for-one: executor-1 … executor-N
+ * │                     (activity idle | <task>.running)
  * ├── timer             ETA holding and lease renewal
  * ├── consumer          the task subscription; paused while the connection is degraded
  * └── control           remote control over the pidbox (when enabled)
  * ```
  *
- * Start order is top to bottom, each child depending on the one above (so a child never
- * runs without what it needs), and stop order is the reverse: control, consumer (unstarted
- * messages go back), timer, pool (running tasks finish or are cut short), events
- * (`worker-offline`), connection.
+ * Children start top to bottom and stop bottom to top, so each runs only while what it
+ * needs runs, and a crash restarts the crashed child and everything below it. On stop:
+ * control goes, then the consumer (stop receiving, hand unstarted messages back, let
+ * running tasks finish or cut them short), the timer, the pool, events
+ * (`worker-offline`), the connection.
  */
-import { defineActor, type ActorRef } from '@celeriac/actors';
-import { defineExecutor } from './executor-actor.js';
+import {
+  defineActor,
+  defineSupervisor,
+  type ActorRef,
+  type ChildSpec,
+  type ExitReason,
+} from '@celeriac/actors';
 import { startLeaseRenewal } from './lease-renewal.js';
 import { abandonRunning, drainRunning, stopReceiving, type ShutdownMode } from './shutdown.js';
 import type { WorkerParts } from './worker-parts.js';
 
+/** Roles of the worker's children. */
+export type WorkerChild = 'connection' | 'events' | 'pool' | 'timer' | 'consumer' | 'control';
+
 /** The running tree of a worker. */
 export interface WorkerTree {
-  /** The root actor (named after the node). */
+  /** The root supervisor (its id is the node name). */
   readonly root: ActorRef;
-  /** Children by role. */
-  readonly actors: Readonly<
-    Record<
-      'connection' | 'events' | 'pool' | 'timer' | 'consumer' | 'control',
-      ActorRef | undefined
-    >
-  >;
+  /** A child by role, once started (`undefined` for disabled parts). */
+  child(role: WorkerChild): ActorRef | undefined;
   /** The consumer's state (`paused` while the connection is degraded). */
   readonly consumerState: string;
   start(): Promise<void>;
   stop(mode: ShutdownMode, escalated: Promise<void>): Promise<void>;
 }
 
-const worker = defineActor({ name: 'worker' });
-
 /** Build the actor tree of `parts` (spawned, not started). */
 export function createWorkerTree(parts: WorkerParts): WorkerTree {
   const { rt, consumer, events, control, options, pool, system, dispatcher } = parts;
   let mode: ShutdownMode = 'warm';
   let escalated: Promise<void> = new Promise(() => {});
-  // The actors refer to each other through these once spawned.
-  const refs: { connection?: ActorRef; consumer?: ActorRef; pool?: ActorRef } = {};
+  const path = (role: WorkerChild) => `/${rt.hostname}/${role}`;
+  const child = (role: WorkerChild) => system.get(path(role));
 
-  const root = system.spawn(worker, { id: rt.hostname });
-
-  const connectionDef = defineActor({
+  const connection = defineActor({
     name: 'connection',
     resources: {
       transport: {
         acquire: async () => {
           await rt.transport.connect();
           return rt.transport.onStatus((event) => {
+            const self = child('connection');
+            const consuming = child('consumer');
             if (event.status === 'reconnecting') {
               rt.logger.warn('Broker connection lost; consuming paused while reconnecting', {
                 error: event.error?.message,
               });
-              if (refs.connection?.state.startsWith('started.running')) {
-                refs.connection.reportHealth('degraded');
-              }
-              if (refs.consumer?.state.startsWith('started.running')) refs.consumer.pause();
+              if (self?.state.startsWith('started.running')) self.reportHealth('degraded');
+              if (consuming?.state.startsWith('started.running')) consuming.pause();
             } else if (event.status === 'connected') {
-              if (refs.connection?.state.startsWith('started.running')) {
-                refs.connection.reportHealth('healthy');
-              }
-              if (refs.consumer?.state === 'started.paused') refs.consumer.resume();
+              if (self?.state.startsWith('started.running')) self.reportHealth('healthy');
+              if (consuming?.state === 'started.paused') consuming.resume();
             }
           });
         },
@@ -78,43 +77,8 @@ export function createWorkerTree(parts: WorkerParts): WorkerTree {
       },
     },
   });
-  const connectionActor = system.spawn(connectionDef, { id: 'connection', parent: root });
-  refs.connection = connectionActor;
-  let previous: ActorRef = connectionActor;
 
-  let eventsActor: ActorRef | undefined;
-  if (events) {
-    const def = defineActor({
-      name: 'events',
-      resources: {
-        dispatcher: { acquire: () => events.start(), release: () => events.stop() },
-      },
-    });
-    eventsActor = system.spawn(def, { id: 'events', parent: root, dependencies: [previous] });
-    previous = eventsActor;
-  }
-
-  const executor = defineExecutor(rt);
-  const poolDef = defineActor({
-    name: 'pool',
-    resources: {
-      executors: {
-        acquire: async () => {
-          await pool.start(system, executor, refs.pool!);
-          dispatcher.attach(pool);
-        },
-        release: async () => {
-          if (mode === 'cold') abandonRunning(parts, 'cold shutdown');
-          await drainRunning(parts, rt.clock, options.shutdownTimeoutMs, escalated);
-          await pool.stop();
-        },
-      },
-    },
-  });
-  const poolActor = system.spawn(poolDef, { id: 'pool', parent: root, dependencies: [previous] });
-  refs.pool = poolActor;
-
-  const timerDef = defineActor({
+  const timer = defineActor({
     name: 'timer',
     resources: {
       leases: {
@@ -129,19 +93,24 @@ export function createWorkerTree(parts: WorkerParts): WorkerTree {
       },
     },
   });
-  const timerActor = system.spawn(timerDef, {
-    id: 'timer',
-    parent: root,
-    dependencies: [poolActor],
-  });
 
-  const consumerDef = defineActor({
+  const consuming = defineActor({
     name: 'consumer',
     resources: {
       subscription: {
-        acquire: () => consumer.start(),
-        release: async () => {
+        acquire: async () => {
+          pool.bind(child('pool')!);
+          dispatcher.closed = false;
+          dispatcher.attach(pool);
+          await consumer.start();
+        },
+        release: async (_: void, reason: ExitReason) => {
           await stopReceiving(parts);
+          // Running tasks finish before the pool below stops: on a warm stop up to the
+          // timeout, at once on a cold one; a restart leaves them running.
+          if (reason !== 'stop') return;
+          if (mode === 'cold') abandonRunning(parts, 'cold shutdown');
+          await drainRunning(parts, rt.clock, options.shutdownTimeoutMs, escalated);
         },
       },
     },
@@ -154,50 +123,47 @@ export function createWorkerTree(parts: WorkerParts): WorkerTree {
       },
     },
   });
-  const consumerActor = system.spawn(consumerDef, {
-    id: 'consumer',
-    parent: root,
-    dependencies: [timerActor, connectionActor],
-  });
-  refs.consumer = consumerActor;
-  let head: ActorRef = consumerActor;
 
-  let controlActor: ActorRef | undefined;
-  if (control) {
-    const def = defineActor({
-      name: 'control',
-      resources: { pidbox: { acquire: () => control.start(), release: () => control.stop() } },
+  const children: ChildSpec[] = [{ id: 'connection', actor: connection }];
+  if (events) {
+    children.push({
+      id: 'events',
+      actor: defineActor({
+        name: 'events',
+        resources: { dispatcher: { acquire: () => events.start(), release: () => events.stop() } },
+      }),
     });
-    controlActor = system.spawn(def, {
-      id: 'control',
-      parent: root,
-      dependencies: [consumerActor],
-    });
-    head = controlActor;
   }
+  children.push(
+    { id: 'pool', actor: pool.define() },
+    { id: 'timer', actor: timer },
+    { id: 'consumer', actor: consuming },
+  );
+  if (control) {
+    children.push({
+      id: 'control',
+      actor: defineActor({
+        name: 'control',
+        resources: { pidbox: { acquire: () => control.start(), release: () => control.stop() } },
+      }),
+    });
+  }
+  const root = system.spawn(
+    defineSupervisor({ name: 'worker', strategy: 'rest-for-one', children }),
+    { id: rt.hostname },
+  );
 
   return {
     root,
-    actors: {
-      connection: connectionActor,
-      events: eventsActor,
-      pool: poolActor,
-      timer: timerActor,
-      consumer: consumerActor,
-      control: controlActor,
-    },
+    child,
     get consumerState() {
       return consumer.state;
     },
-    async start() {
-      await head.start();
-      await root.start();
-    },
+    start: () => root.start(),
     async stop(shutdownMode, cold) {
       mode = shutdownMode;
       escalated = cold;
       await root.stop();
-      await head.stop();
       await system.close();
     },
   };

@@ -10,6 +10,7 @@ function gate() {
 
 describe('the worker as an actor tree', () => {
   it('spawns connection, events, pool (with executors), timer, consumer, control under the node', async () => {
+    // (supervisors: the root is rest-for-one, the pool one-for-one)
     await using fx = new Fixture();
     const w = fx.worker([implementTask('proj.add', async () => 1)], {
       concurrency: 2,
@@ -18,16 +19,16 @@ describe('the worker as an actor tree', () => {
     });
     await w.start();
     const paths = w.tree.root.system.actors.map((a) => a.path);
-    expect(paths).toEqual([
+    expect(paths, JSON.stringify(paths)).toEqual([
       '/w1@test',
       '/w1@test/connection',
       '/w1@test/events',
       '/w1@test/pool',
+      '/w1@test/pool/executor-1',
+      '/w1@test/pool/executor-2',
       '/w1@test/timer',
       '/w1@test/consumer',
       '/w1@test/control',
-      '/w1@test/pool/executor-1',
-      '/w1@test/pool/executor-2',
     ]);
     for (const actor of w.tree.root.system.actors)
       expect(actor.state).toBe('started.running.healthy');
@@ -52,11 +53,11 @@ describe('the worker as an actor tree', () => {
     const w = fx.worker([implementTask('proj.t', async () => 1)]);
     await w.start();
     fx.transports[0]!.reportStatus('reconnecting');
-    expect(w.tree.actors.connection!.state).toBe('started.running.degraded');
-    expect(w.tree.actors.consumer!.state).toBe('started.paused');
+    expect(w.tree.child('connection')!.state).toBe('started.running.degraded');
+    expect(w.tree.child('consumer')!.state).toBe('started.paused');
     fx.transports[0]!.reportStatus('connected');
-    expect(w.tree.actors.connection!.state).toBe('started.running.healthy');
-    expect(w.tree.actors.consumer!.state).toBe('started.running.healthy');
+    expect(w.tree.child('connection')!.state).toBe('started.running.healthy');
+    expect(w.tree.child('consumer')!.state).toBe('started.running.healthy');
   });
 
   it('releases the tree in reverse order: control first, connection last', async () => {
@@ -88,5 +89,35 @@ describe('the worker as an actor tree', () => {
     await using fx = new Fixture();
     expect(() => fx.worker([], { pool: 'processes' })).toThrow(PoolNotSupportedError);
     expect(() => fx.worker([], { pool: 'threads' })).toThrow(/not implemented yet/);
+  });
+});
+
+describe('supervision', () => {
+  it('a hard time limit crashes the executor on purpose and the pool supervisor restarts it', async () => {
+    await using fx = new Fixture();
+    const w = fx.worker(
+      [
+        implementTask('proj.stuck', () => new Promise(() => {}), { timeLimit: 1 }),
+        implementTask('proj.ok', async () => 'ok'),
+      ],
+      { concurrency: 1 },
+    );
+    await w.start();
+    const executor = w.tree.root.system.get('/w1@test/pool/executor-1')!;
+    const seen: string[] = [];
+    w.tree.root.system.inspect((r) => {
+      if (r.type === 'transition' && r.path === executor.path) seen.push(r.to);
+    });
+    const id = await fx.send(celeryMessage('proj.stuck'));
+    await waitFor(() => w.inspect.active().length === 1);
+    await fx.clock.advance(1_000);
+    await fx.result(id, 'FAILURE');
+    await waitFor(() => seen.includes('crashed'));
+    await fx.clock.advance(0);
+    await waitFor(() => executor.state === 'started.running.healthy');
+    const ok = await fx.send(celeryMessage('proj.ok'));
+    await fx.result(ok, 'SUCCESS');
+    expect(seen).toContain('crashed');
+    expect(seen.at(-1)).toBe('started.running.healthy');
   });
 });
