@@ -13,6 +13,14 @@
  */
 export type { BrokerMessage, MessageProperties, Route } from './broker-message.js';
 export {
+  CompressionType,
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  compress,
+  compressionType,
+  decompress,
+} from './compression.js';
+export type { CompressionName } from './compression.js';
+export {
   CeleriacError,
   ClosedError,
   ConnectionLostError,
@@ -25,8 +33,20 @@ export {
   TimeoutError,
   TransportError,
 } from './errors.js';
+export { encodeJson, jsonDate, parseJson, pythonJsonString, pythonNumber } from './json.js';
+export type { JsonValue } from './json.js';
 export type { GroupMeta, ResultBackend, StoreContext, WaitOptions } from './result-backend.js';
 export type { ExceptionInfo, ResultMeta } from './result-meta.js';
+export { PyTuple, REPR_MAXSIZE, argsRepr, kwargsRepr, saferepr } from './saferepr.js';
+export {
+  ContentType,
+  DEFAULT_ACCEPT,
+  decodeBody,
+  encodeBody,
+  finishBody,
+  normalizeAccept,
+} from './serialization.js';
+export type { DecodeBodyOptions, EncodeBodyOptions, EncodedBody } from './serialization.js';
 export {
   EXCEPTION_STATES,
   PROPAGATE_STATES,
