@@ -31,11 +31,21 @@ export async function sendCallbacks(
 export async function sendErrbacks(
   rt: WorkerRuntime,
   request: TaskRequest,
-  _error: unknown,
+  error: unknown,
 ): Promise<void> {
   const base = { parentId: request.id, rootId: request.rootId ?? request.id };
   for (const signature of request.errbacks ?? []) {
     await send(rt, request, 'errback', signature, { ...base, prependArgs: [request.id] });
+  }
+  // As Celery: the rest of a failed chain is marked FAILURE too, so waiting on its last
+  // task does not hang.
+  for (const signature of request.chain ?? []) {
+    const options = (signature as { options?: { task_id?: unknown } } | null)?.options;
+    if (typeof options?.task_id !== 'string') continue;
+    await rt.results.failure(
+      { ...request, id: options.task_id, parentId: request.id, groupId: null },
+      error,
+    );
   }
 }
 
