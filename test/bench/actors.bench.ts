@@ -20,6 +20,7 @@ const gc = vm.runInNewContext('gc') as () => void;
 
 const definition = defineActor({ name: 'bench' });
 const noop = fromPromise(async () => {});
+type Implementations = Parameters<typeof definition.machine.provide>[0];
 const bareMachine = definition.machine.provide({
   actors: {
     startDependencies: noop,
@@ -37,7 +38,7 @@ const bareMachine = definition.machine.provide({
     settledStarted: () => {},
     settledStopped: () => {},
   },
-});
+} as unknown as Implementations);
 
 function reach(actor: AnyActorRef, state: string): Promise<void> {
   return new Promise((resolve) => {
