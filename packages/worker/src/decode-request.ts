@@ -1,21 +1,18 @@
 /**
- * Delivery → {@link TaskRequest}: content-type check against the accept list,
- * decompression, JSON, protocol v2 (v1 bodies converted), `eta`/`expires` parsed.
+ * Delivery → {@link TaskRequest}: the protocol's `decodeBody` (accept list,
+ * decompression, JSON), then protocol v2 (v1 bodies converted), `eta`/`expires` parsed.
  * Errors say what was wrong and where (`DecodeError.path`).
  */
-import { inflateSync } from 'node:zlib';
 import {
-  ContentDisallowedError,
+  argsRepr,
+  decodeBody,
   DecodeError,
+  kwargsRepr,
   type BrokerMessage,
   type Delivery,
 } from '@celeriac/protocol';
 import type { Acknowledgement } from './acknowledgement.js';
 import { RequestPhase, type TaskRequest } from './task-request.js';
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
-const ALWAYS_TRUSTED = new Set(['application/data', 'application/text']);
-const ZLIB = new Set(['application/x-gzip', 'gzip', 'zlib']);
 
 /** Options of {@link decodeRequest}. */
 export interface DecodeRequestOptions {
@@ -44,36 +41,6 @@ export function parseIsoTime(value: unknown, path: string): number | null {
   return ms;
 }
 
-function decodeBody(message: BrokerMessage, accept: readonly string[]): unknown {
-  const type = message.contentType;
-  if (!accept.includes(type) && !ALWAYS_TRUSTED.has(type)) {
-    throw new ContentDisallowedError(type, accept);
-  }
-  let bytes = message.body;
-  const compression = message.headers.compression;
-  if (typeof compression === 'string') {
-    if (!ZLIB.has(compression)) {
-      throw new DecodeError(
-        'headers.compression',
-        `unsupported compression ${JSON.stringify(compression)}`,
-      );
-    }
-    try {
-      bytes = inflateSync(bytes);
-    } catch (error) {
-      throw new DecodeError('body', `not a ${compression} stream`, { cause: error });
-    }
-  }
-  if (type !== 'application/json') {
-    throw new DecodeError('contentType', `cannot decode ${type} task messages (JSON only)`);
-  }
-  try {
-    return JSON.parse(decoder.decode(bytes));
-  } catch (error) {
-    throw new DecodeError('body', 'not valid UTF-8 JSON', { cause: error });
-  }
-}
-
 const str = (v: unknown, path: string): string | null => {
   if (v === null || v === undefined) return null;
   if (typeof v !== 'string') throw new DecodeError(path, 'expected a string or null');
@@ -93,7 +60,7 @@ const list = (v: unknown, path: string): unknown[] | null => {
 /** Decode a delivery into a request; throws `DecodeError` / `ContentDisallowedError`. */
 export function decodeRequest(delivery: Delivery, options: DecodeRequestOptions): TaskRequest {
   const message = delivery.message;
-  const body = decodeBody(message, options.accept);
+  const body = decodeBody(message, { accept: options.accept });
   let h: Record<string, unknown> = message.headers;
   let args: unknown;
   let kwargs: unknown;
@@ -158,8 +125,11 @@ export function decodeRequest(delivery: Delivery, options: DecodeRequestOptions)
     groupId: str(h.group, `${where}.group`),
     groupIndex: num(h.group_index, `${where}.group_index`),
     ignoreResult: h.ignore_result === true,
-    argsrepr: typeof h.argsrepr === 'string' ? h.argsrepr : JSON.stringify(args),
-    kwargsrepr: typeof h.kwargsrepr === 'string' ? h.kwargsrepr : JSON.stringify(kwargs),
+    argsrepr: typeof h.argsrepr === 'string' ? h.argsrepr : argsRepr(args),
+    kwargsrepr:
+      typeof h.kwargsrepr === 'string'
+        ? h.kwargsrepr
+        : kwargsRepr(kwargs as Record<string, unknown>),
     headers: message.headers,
     callbacks: list(embed.callbacks, 'body[2].callbacks'),
     errbacks: list(embed.errbacks, 'body[2].errbacks'),

@@ -2,6 +2,7 @@
  * What follows an execution: store the state, send the event, settle the message (late
  * acks), re-publish retries, send link callbacks / errbacks / the next chain step.
  */
+import { PyTuple, saferepr } from '@celeriac/protocol';
 import { TaskRevokedError, TimeLimitExceeded } from './protocol-shim.js';
 import { logAckError, type ExecutionOutcome } from './execute-request.js';
 import type { RegisteredTask } from './task-registry.js';
@@ -12,18 +13,14 @@ import { tracebackOf } from './result-writer.js';
 import { sendCallbacks, sendErrbacks } from './follow-ups.js';
 import { WorkerLostError } from './errors.js';
 
-/** A short, Python-ish repr of a value for events (`saferepr` stand-in), ≤ 1024 chars. */
+/** Celery's `saferepr` of a value or an exception (`ValueError('boom')`), for events. */
 export function safeRepr(value: unknown): string {
-  let text: string;
-  if (value instanceof Error) text = `${value.name}(${JSON.stringify(value.message)})`;
-  else {
-    try {
-      text = JSON.stringify(value) ?? 'None';
-    } catch {
-      text = String(value);
-    }
+  if (value instanceof Error) {
+    const args = (value as Error & { excArgs?: unknown[] }).excArgs ?? [value.message];
+    const inner = saferepr(new PyTuple(args), 1024);
+    return `${value.name}${args.length === 1 ? inner.replace(/,\)$/, ')') : inner}`;
   }
-  return text.length > 1024 ? `${text.slice(0, 1021)}...` : text;
+  return saferepr(value, 1024);
 }
 
 /** Apply `outcome` of `request`. Never throws; problems are logged. */
