@@ -134,7 +134,11 @@ export class ActorPool implements ExecutorPool {
         });
         slot.current = null;
         if (!request.ack.settled) {
-          await finishRequest(rt, task, request, { kind: 'lost', reason: 'executor failed' });
+          await finishRequest(rt, task, request, {
+            kind: 'lost',
+            reason: 'executor failed',
+            shutdown: false,
+          });
         }
         if (input.replaced) this.#awaitReplacement(slot, input.replaced);
         this.#options.onFinished(request, undefined);

@@ -25,7 +25,8 @@ export type ExecutionOutcome =
   | { kind: 'revoked'; reason: 'revoked' | 'expired' | 'terminated' }
   | { kind: 'time-limit'; seconds: number }
   | { kind: 'rejected'; reject: Reject }
-  | { kind: 'lost'; reason: string };
+  /** The executor went away mid-task: `shutdown` when the worker itself is stopping. */
+  | { kind: 'lost'; reason: string; shutdown: boolean };
 
 /** An outcome plus whether the handler was left running (its executor must be replaced). */
 export interface ExecutionResult {
@@ -37,7 +38,7 @@ export interface ExecutionResult {
 export type AbandonReason =
   | { kind: 'terminated' }
   | { kind: 'time-limit'; seconds: number }
-  | { kind: 'lost'; reason: string };
+  | { kind: 'lost'; reason: string; shutdown: boolean };
 
 /** Hooks a running request exposes, keyed by task id, for terminate and cold shutdown. */
 const abandoners = new WeakMap<TaskRequest, (reason: AbandonReason) => void>();
@@ -180,7 +181,7 @@ function outcomeOf(reason: AbandonReason): ExecutionOutcome {
     case 'time-limit':
       return { kind: 'time-limit', seconds: reason.seconds };
     case 'lost':
-      return { kind: 'lost', reason: reason.reason };
+      return { kind: 'lost', reason: reason.reason, shutdown: reason.shutdown };
   }
 }
 

@@ -122,9 +122,12 @@ export async function finishRequest(
       return;
     }
     case 'lost': {
-      // Cold shutdown: a late-acked message goes back to its queue for another worker;
-      // an early-acked one is gone, so say so in the backend (Celery's WorkerLostError).
-      if (options.acksLate && request.ack.state === 'pending') {
+      // Shutting down: a late-acked message goes back to its queue for another worker,
+      // as the broker would return it when the connection closes. An executor lost
+      // otherwise follows Celery's `reject_on_worker_lost`. Early-acked messages are
+      // gone either way, so the backend says so (WorkerLostError).
+      const late = options.acksLate && request.ack.state === 'pending';
+      if (late && (outcome.shutdown || options.rejectOnWorkerLost)) {
         await settle('requeue');
         return;
       }

@@ -71,6 +71,6 @@ export async function drainRunning(
 
 /** Cut every running task short (abort signal, then abandoned). */
 export function abandonRunning(parts: WorkerParts, reason: string): void {
-  const count = parts.pool.abandon({ kind: 'lost', reason });
+  const count = parts.pool.abandon({ kind: 'lost', reason, shutdown: true });
   if (count > 0) parts.rt.logger.warn(`Aborted ${count} running task(s): ${reason}`);
 }

@@ -138,6 +138,38 @@ describe('remote control over the pidbox', () => {
   });
 });
 
+describe('remote control: time_limit and shutdown', () => {
+  it('time_limit changes a task limits at runtime; shutdown stops the worker warm', async () => {
+    await using fx = new Fixture();
+    const w = fx.worker([implementTask('proj.stuck', () => new Promise(() => {}))], {
+      control: true,
+    });
+    await w.start();
+    const inspect = await inspector(fx);
+    expect(
+      await inspect.call('time_limit', { task_name: 'proj.stuck', hard: 3, soft: null }),
+    ).toEqual({ 'w1@test': { ok: 'time limits set successfully' } });
+    const id = await fx.send(celeryMessage('proj.stuck'));
+    await waitFor(() => w.inspect.active().length === 1);
+    await fx.clock.advance(3_000);
+    expect((await fx.result(id, 'FAILURE')).result).toMatchObject({ excType: 'TimeLimitExceeded' });
+    await fx.producer.publish(
+      {
+        body: encoder.encode(
+          JSON.stringify({ method: 'shutdown', arguments: {}, destination: ['w1@test'] }),
+        ),
+        contentType: 'application/json',
+        contentEncoding: 'utf-8',
+        headers: {},
+        properties: {},
+      },
+      { exchange: 'celery.pidbox', routingKey: '' },
+    );
+    await waitFor(() => w.state === 'stopped');
+    expect(fx.logged('warn').some((l) => l.message === 'Got shutdown from remote')).toBe(true);
+  });
+});
+
 describe('events', () => {
   it('sends worker-online, heartbeats and batched task events on celeryev', async () => {
     await using fx = new Fixture();

@@ -122,3 +122,52 @@ describe('shutdown', () => {
     await expect(w.start()).rejects.toThrow(/Cannot start: the worker is stopped/);
   });
 });
+
+describe('signals', () => {
+  it('SIGTERM stops warm; a second SIGINT after the first escalates to cold', async () => {
+    await using fx = new Fixture();
+    let aborted = false;
+    const w = fx.worker([
+      implementTask('proj.stuck', (ctx) => {
+        ctx.signal.addEventListener('abort', () => (aborted = true));
+        return new Promise(() => {});
+      }),
+    ]);
+    await w.start();
+    const remove = w.installSignalHandlers();
+    try {
+      await fx.send(celeryMessage('proj.stuck'));
+      await waitFor(() => w.inspect.active().length === 1);
+      process.emit('SIGINT');
+      await waitFor(() => w.state === WorkerState.stopping);
+      expect(aborted).toBe(false);
+      process.emit('SIGINT');
+      await waitFor(() => w.state === WorkerState.stopped);
+      expect(aborted).toBe(true);
+    } finally {
+      remove();
+    }
+    expect(
+      fx.logged('info').some((l) => l.message.includes('SIGINT received: cold shutdown')),
+    ).toBe(true);
+  });
+
+  it('SIGTERM alone lets the running task finish', async () => {
+    await using fx = new Fixture();
+    const g = gate();
+    const w = fx.worker([implementTask('proj.wait', async () => g.opened)]);
+    await w.start();
+    const remove = w.installSignalHandlers();
+    try {
+      const id = await fx.send(celeryMessage('proj.wait'));
+      await waitFor(() => w.inspect.active().length === 1);
+      process.emit('SIGTERM');
+      await waitFor(() => w.state === WorkerState.stopping);
+      g.open();
+      await fx.result(id, 'SUCCESS');
+      await waitFor(() => w.state === WorkerState.stopped);
+    } finally {
+      remove();
+    }
+  });
+});
