@@ -5,7 +5,7 @@
  * executors. Every refusal is logged with task name, id, queue and reason.
  */
 import { ContentDisallowedError, DecodeError, type Delivery } from '@celeriac/protocol';
-import { NotRegistered } from './protocol-shim.js';
+import { NotRegistered } from './errors.js';
 import { Acknowledgement } from './acknowledgement.js';
 import { decodeRequest, peekHeaders } from './decode-request.js';
 import { EtaTimer } from './eta-timer.js';

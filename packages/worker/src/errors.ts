@@ -122,3 +122,61 @@ export class WorkerLostError extends Error {
     this.name = 'WorkerLostError';
   }
 }
+
+/**
+ * Base of the errors Celery knows by class: they carry the Python identity a result
+ * needs (`excType`, `excModule`, `excArgs`), read by the protocol's exception encoder.
+ */
+export class CeleryException extends Error {
+  /** Python module of the class. */
+  readonly excModule: string;
+  /** The exception's Python `args`. */
+  readonly excArgs: unknown[];
+  constructor(excModule: string, args: unknown[], message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.excModule = excModule;
+    this.excArgs = args;
+  }
+}
+
+/** A message named a task this worker does not have (`celery.exceptions.NotRegistered`). */
+export class NotRegistered extends CeleryException {
+  constructor(taskName: string) {
+    super(
+      'celery.exceptions',
+      [taskName],
+      `Task of kind ${JSON.stringify(taskName)} is not registered`,
+    );
+  }
+}
+
+/** The task was revoked, expired or terminated (`celery.exceptions.TaskRevokedError`). */
+export class TaskRevokedError extends CeleryException {
+  /** `revoked`, `expired` or `terminated`. */
+  readonly reason: string;
+  constructor(reason: 'revoked' | 'expired' | 'terminated') {
+    super('celery.exceptions', [reason], reason);
+    this.reason = reason;
+  }
+}
+
+/** The hard time limit passed (`billiard.exceptions.TimeLimitExceeded(seconds)`). */
+export class TimeLimitExceeded extends CeleryException {
+  constructor(seconds: number) {
+    super('billiard.exceptions', [seconds], `TimeLimitExceeded(${seconds})`);
+  }
+}
+
+/**
+ * The soft time limit passed: the reason `ctx.signal` aborts with. Catch it to clean up
+ * (`billiard.exceptions.SoftTimeLimitExceeded()`, raised without arguments).
+ */
+export class SoftTimeLimitExceeded extends CeleryException {
+  /** The limit, in seconds. */
+  readonly seconds: number;
+  constructor(seconds: number) {
+    super('billiard.exceptions', [], `SoftTimeLimitExceeded(${seconds})`);
+    this.seconds = seconds;
+  }
+}

@@ -3,13 +3,14 @@
  * STARTED, the handler with its soft and hard time limits and terminate, and the
  * classification of how it ended. What happens next is `finish-request.ts`.
  */
+import { ValidationError } from './protocol-shim.js';
 import {
+  Reject,
+  Retry,
   SoftTimeLimitExceeded,
   TaskRevokedError,
   TimeLimitExceeded,
-  ValidationError,
-} from './protocol-shim.js';
-import { Reject, Retry } from './errors.js';
+} from './errors.js';
 import type { RegisteredTask } from './task-registry.js';
 import { createTaskContext } from './task-context.js';
 import { effectiveTimeLimits, matchesError } from './task-options.js';

@@ -3,7 +3,7 @@
  * acks), re-publish retries, send link callbacks / errbacks / the next chain step.
  */
 import { PyTuple, saferepr } from '@celeriac/protocol';
-import { TaskRevokedError, TimeLimitExceeded } from './protocol-shim.js';
+import { TaskRevokedError, TimeLimitExceeded } from './errors.js';
 import { logAckError, type ExecutionOutcome } from './execute-request.js';
 import type { RegisteredTask } from './task-registry.js';
 import { RequestPhase, type TaskRequest } from './task-request.js';

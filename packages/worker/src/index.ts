@@ -46,7 +46,12 @@ export type { ControlCommand, ControlScope } from './control-commands.js';
 export { ConsumerState, TaskConsumer } from './consumer.js';
 export type { TaskConsumerOptions } from './consumer.js';
 export {
+  CeleryException,
   DuplicateTaskError,
+  NotRegistered,
+  SoftTimeLimitExceeded,
+  TaskRevokedError,
+  TimeLimitExceeded,
   InvalidOptionError,
   MaxRetriesExceededError,
   PoolNotSupportedError,
