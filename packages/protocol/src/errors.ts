@@ -2,6 +2,7 @@
  * Error classes shared by every celeriac package. Each has a stable string `code` so
  * callers branch on `err.code`, never on message text, and keeps its `cause`.
  */
+import type { ExceptionInfo } from './result-meta.js';
 
 /** Stable codes of {@link CeleriacError} subclasses. */
 export const ErrorCode = {
@@ -122,5 +123,73 @@ export class MessageTooLargeError extends CeleriacError {
     );
     this.size = size;
     this.limit = limit;
+  }
+}
+
+/** One problem found while validating a value against a schema. */
+export interface ValidationIssue {
+  /** Where, e.g. `args[1]` or `kwargs.when`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * Task arguments or a result did not match the task's contract. Not retryable: the same
+ * arguments fail the same way. The message lists every issue with its path, e.g.
+ * `args[1]: expected number, received string`.
+ */
+export class ValidationError extends CeleriacError {
+  /** The individual problems, in order. */
+  readonly issues: readonly ValidationIssue[];
+  constructor(what: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
+    super(
+      ErrorCode.validation,
+      `${what}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+      { ...options, retryable: false },
+    );
+    this.issues = issues;
+  }
+}
+
+/**
+ * A task failed (or was revoked) on a worker; what a client throws when it reads a FAILURE
+ * or REVOKED result. Carries the exception as Celery encoded it, so a TypeScript caller
+ * can branch on `excType`/`excModule` just as a Python caller would on the class.
+ */
+export class RemoteTaskError extends CeleriacError {
+  /** Exception class name, e.g. `ValueError`, `NotRegistered`, or a TypeScript error name. */
+  readonly excType: string;
+  /** Python module of the class, e.g. `builtins`, `celery.exceptions`. */
+  readonly excModule: string;
+  /** The exception's arguments (`exc.args`). */
+  readonly excMessage: readonly unknown[];
+  /** The worker's formatted traceback or stack, when it sent one. */
+  readonly traceback: string | null;
+  /** The failed task's id, when known. */
+  readonly taskId: string | undefined;
+
+  constructor(
+    info: ExceptionInfo,
+    options: { traceback?: string | null; taskId?: string; cause?: unknown } = {},
+  ) {
+    const args = info.excMessage
+      .map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg)))
+      .join(', ');
+    const qualified =
+      info.excModule && info.excModule !== 'builtins'
+        ? `${info.excModule}.${info.excType}`
+        : info.excType;
+    const where = options.taskId === undefined ? '' : ` (task ${options.taskId})`;
+    super(ErrorCode.remote, `${qualified}: ${args}${where}`, { cause: options.cause });
+    this.excType = info.excType;
+    this.excModule = info.excModule;
+    this.excMessage = info.excMessage;
+    this.traceback = options.traceback ?? null;
+    this.taskId = options.taskId;
+  }
+
+  /** The {@link ExceptionInfo} this error was built from. */
+  toExceptionInfo(): ExceptionInfo {
+    return { excType: this.excType, excMessage: [...this.excMessage], excModule: this.excModule };
   }
 }

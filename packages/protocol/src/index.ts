@@ -30,13 +30,43 @@ export {
   ErrorCode,
   MessageTooLargeError,
   PublishError,
+  RemoteTaskError,
   TimeoutError,
   TransportError,
+  ValidationError,
 } from './errors.js';
+export type { ValidationIssue } from './errors.js';
+export { formatDateDone, formatIsoDate, parseIsoDate, parseOptionalIsoDate } from './dates.js';
+export {
+  RevokeReason,
+  errorToExceptionInfo,
+  formatTraceback,
+  isExceptionInfo,
+  notRegisteredInfo,
+  softTimeLimitExceededInfo,
+  taskRevokedInfo,
+  timeLimitExceededInfo,
+  workerLostInfo,
+} from './exception-info.js';
 export { encodeJson, jsonDate, parseJson, pythonJsonString, pythonNumber } from './json.js';
 export type { JsonValue } from './json.js';
 export type { GroupMeta, ResultBackend, StoreContext, WaitOptions } from './result-backend.js';
-export type { ExceptionInfo, ResultMeta } from './result-meta.js';
+export {
+  decodeExceptionInfo,
+  decodeResultMeta,
+  encodeExceptionInfo,
+  encodeResultMeta,
+  parseResultMeta,
+  pendingResultMeta,
+  resultMetaError,
+  serializeResultMeta,
+} from './result-meta.js';
+export type {
+  DecodeResultMetaOptions,
+  ExceptionInfo,
+  ExceptionInfoJson,
+  ResultMeta,
+} from './result-meta.js';
 export { PyTuple, REPR_MAXSIZE, argsRepr, kwargsRepr, saferepr } from './saferepr.js';
 export {
   ContentType,
