@@ -9,17 +9,13 @@ import { createActor } from 'xstate';
 import type { Actor as XActor } from 'xstate';
 import type { ActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './definition.js';
-import {
-  ActorError,
-  ActorInterruptedError,
-  DependencyError,
-  IllegalTransitionError,
-  ResourceUnavailableError,
-} from './errors.js';
+import { DependencyLinks } from './dependencies.js';
+import { ActorError, IllegalTransitionError, ResourceUnavailableError } from './errors.js';
 import type { ResourceReleaseError } from './errors.js';
 import type { LifecycleEvent, LifecycleMachine, LifecycleRuntime } from './machine.js';
 import { observeTransitions } from './observer.js';
-import { ResourceScope } from './resource.js';
+import { PendingTriggers } from './pending-triggers.js';
+import { ResourceHolder } from './resource.js';
 import type { ResourceMap } from './resource.js';
 import { activityOf, lifecycleOf } from './state.js';
 import type { ActivityState, ActorState, ExitReason, Health } from './state.js';
@@ -35,22 +31,6 @@ export interface ActorExit {
 
 /** Receives the exits of a linked (supervised) actor. */
 export type ExitListener = (actor: ActorInstance, exit: ActorExit) => void;
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  readonly resolve: (value: T) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const EVENTS = {
   start: { type: 'start' },
@@ -73,16 +53,13 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   span: Span | undefined;
   #restarts = 0;
   #observed = false;
-  #scope: ResourceScope | undefined;
-  #releasing: Promise<void> | undefined;
-  #heldDeps: ActorInstance[] | undefined;
+  #resources: ResourceHolder | undefined;
+  readonly #dependencies: DependencyLinks | undefined;
   #dependents = 0;
   #tasks: TaskRunner<R, T> | undefined;
   #crashError: unknown;
   #stopError: ResourceReleaseError | undefined;
-  #startW: Deferred<void> | undefined;
-  #restartW: Deferred<void> | undefined;
-  #stopW: Deferred<void> | undefined;
+  readonly #pending: PendingTriggers;
 
   constructor(
     readonly core: SystemCore,
@@ -93,6 +70,8 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     readonly dependencies: readonly ActorInstance[],
     readonly link: ExitListener | undefined,
   ) {
+    this.#pending = new PendingTriggers(path);
+    if (dependencies.length > 0) this.#dependencies = new DependencyLinks(path, dependencies);
     this.xactor = createActor(definition.machine, { input: this, clock: core.clock });
     if (core.inspected || definition.spec.hooks !== undefined) this.observe();
     this.xactor.start();
@@ -116,7 +95,8 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   get resources(): Readonly<R> {
-    if (this.#scope !== undefined) return this.#scope.values as Readonly<R>;
+    const values = this.#resources?.values;
+    if (values !== undefined) return values as Readonly<R>;
     if (this.definition.spec.resources === undefined) return NO_RESOURCES as Readonly<R>;
     throw new ResourceUnavailableError(this.path, this.state);
   }
@@ -141,23 +121,25 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   start(): Promise<void> {
-    if (this.#startW !== undefined) return this.#startW.promise;
+    const pending = this.#pending.pending('start');
+    if (pending !== undefined) return pending;
     if (!this.#can(EVENTS.start)) return Promise.reject(this.#refuse('start'));
-    const waiter = (this.#startW = deferred());
+    const waiter = this.#pending.open('start');
     this.#beginLifetime();
     this.xactor.send(EVENTS.start);
-    return waiter.promise;
+    return waiter;
   }
 
   stop(): Promise<void> {
-    if (this.#stopW !== undefined) return this.#stopW.promise;
+    const pending = this.#pending.pending('stop');
+    if (pending !== undefined) return pending;
     if (!this.#can(EVENTS.stop)) {
       if (this.state === 'stopped') return RESOLVED;
       return Promise.reject(this.#refuse('stop'));
     }
-    const waiter = (this.#stopW = deferred());
+    const waiter = this.#pending.open('stop');
     this.xactor.send(EVENTS.stop);
-    return waiter.promise;
+    return waiter;
   }
 
   close(): Promise<void> {
@@ -169,14 +151,15 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   restart(): Promise<void> {
-    if (this.#restartW !== undefined) return this.#restartW.promise;
+    const pending = this.#pending.pending('restart');
+    if (pending !== undefined) return pending;
     if (!this.#can(EVENTS.restart)) return Promise.reject(this.#refuse('restart'));
-    const waiter = (this.#restartW = deferred());
+    const waiter = this.#pending.open('restart');
     this.#restarts++;
     if (this.state === 'crashed') this.#beginLifetime();
     else if (this.span !== undefined) this.core.telemetry.restarted(this.span, this.#restarts);
     this.xactor.send(EVENTS.restart);
-    return waiter.promise;
+    return waiter;
   }
 
   pause(): void {
@@ -252,25 +235,14 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
 
   // ---- LifecycleRuntime: called by the machine's phases and actions ----
 
-  async startDependencies(): Promise<void> {
-    if (this.#heldDeps !== undefined || this.dependencies.length === 0) return;
-    const held: ActorInstance[] = (this.#heldDeps = []);
-    for (const dep of this.dependencies) {
-      try {
-        await dep.retain();
-      } catch (error) {
-        throw new DependencyError(this.path, dep.path, error);
-      }
-      held.push(dep);
-    }
+  startDependencies(): Promise<void> {
+    return this.#dependencies?.start() ?? RESOLVED;
   }
 
   /** A dependent needs this actor started. */
   retain(): Promise<void> {
     this.#dependents++;
-    if (this.#startW !== undefined) return this.#startW.promise;
-    if (this.#restartW !== undefined) return this.#restartW.promise;
-    return this.state.startsWith('started.') ? RESOLVED : this.start();
+    return this.#pending.starting ?? (this.state.startsWith('started.') ? RESOLVED : this.start());
   }
 
   /** A dependent stopped; the last one out stops this actor. */
@@ -281,9 +253,9 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   async acquireResources(): Promise<void> {
     const specs = this.definition.spec.resources;
     if (specs === undefined) return;
-    await this.#releasing?.catch(() => undefined);
-    const scope = (this.#scope = new ResourceScope(this, this.core.clock));
-    await scope.acquire(specs, this.definition.spec.resourceTimeoutMs ?? 30_000);
+    this.#resources ??= new ResourceHolder();
+    const timeoutMs = this.definition.spec.resourceTimeoutMs ?? 30_000;
+    await this.#resources.acquire(this, this.core.clock, specs, timeoutMs);
   }
 
   startTasks(): Promise<void> {
@@ -296,15 +268,8 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   async releaseResources(reason: ExitReason): Promise<void> {
-    const scope = this.#scope;
-    if (scope === undefined) {
-      await this.#releasing?.catch(() => undefined);
-      return;
-    }
-    this.#scope = undefined;
-    this.#releasing = scope.close(reason);
     try {
-      await this.#releasing;
+      await this.#resources?.release(reason);
     } catch (error) {
       if (reason !== 'stop') throw error;
       this.#stopError = error as ResourceReleaseError;
@@ -312,13 +277,8 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     }
   }
 
-  async releaseDependencies(): Promise<void> {
-    const held = this.#heldDeps;
-    this.#heldDeps = undefined;
-    if (held === undefined) return;
-    for (let i = held.length - 1; i >= 0; i--) {
-      await held[i]!.release().catch((error: unknown) => this.reportError(error));
-    }
+  releaseDependencies(): Promise<void> {
+    return this.#dependencies?.release((error) => this.reportError(error)) ?? RESOLVED;
   }
 
   async releaseAfterCrash(): Promise<void> {
@@ -355,34 +315,19 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     const error = this.#crashError;
     if (this.span !== undefined) this.core.telemetry.end(this.span, 'crashed', error);
     this.span = undefined;
-    const waiter = this.#startW ?? this.#restartW;
-    this.#startW = this.#restartW = undefined;
-    if (waiter !== undefined) waiter.reject(error);
-    else if (this.link !== undefined) this.link(this, { reason: 'crashed', error });
+    if (this.#pending.crashed(error)) return;
+    if (this.link !== undefined) this.link(this, { reason: 'crashed', error });
     else this.core.unhandled(error, this);
   }
 
   settled(state: 'started' | 'stopped'): void {
     if (state === 'started') {
-      const start = this.#startW;
-      const restart = this.#restartW;
-      this.#startW = this.#restartW = undefined;
-      start?.resolve();
-      restart?.resolve();
+      this.#pending.started();
       return;
     }
-    for (const w of [this.#startW, this.#restartW]) {
-      w?.reject(
-        new ActorInterruptedError(this.path, w === this.#startW ? 'start' : 'restart', 'stop'),
-      );
-    }
-    this.#startW = this.#restartW = undefined;
-    const stop = this.#stopW;
     const error = this.#stopError;
-    this.#stopW = this.#stopError = undefined;
-    if (error !== undefined) stop?.reject(error);
-    else stop?.resolve();
-    if (stop === undefined && error !== undefined) this.core.unhandled(error, this);
+    this.#stopError = undefined;
+    if (!this.#pending.stopped(error)) this.core.unhandled(error, this);
     if (this.link !== undefined && !this.stoppingBySupervisor) {
       this.link(this, { reason: 'stopped' });
     }

@@ -192,3 +192,41 @@ export class ResourceScope {
     if (errors.length > 0) throw new ResourceReleaseError(this.#actor.path, errors);
   }
 }
+
+/**
+ * The resources of one actor across its lifetimes: a fresh scope per start, and a release
+ * that a restart or a later stop waits for rather than repeats.
+ */
+export class ResourceHolder {
+  #scope: ResourceScope | undefined;
+  #releasing: Promise<void> | undefined;
+
+  /** The acquired values, or `undefined` when nothing is held. */
+  get values(): Record<string, unknown> | undefined {
+    return this.#scope?.values;
+  }
+
+  /** Waits for any earlier release, then acquires `specs` in a new scope. */
+  async acquire(
+    actor: ActorRef,
+    clock: Clock,
+    specs: ResourceSpecs<ResourceMap>,
+    timeoutMs: number,
+  ): Promise<void> {
+    await this.#releasing?.catch(() => undefined);
+    this.#scope = new ResourceScope(actor, clock);
+    await this.#scope.acquire(specs, timeoutMs);
+  }
+
+  /** Closes the current scope once; rejects with {@link ResourceReleaseError}. */
+  async release(reason: ExitReason): Promise<void> {
+    const scope = this.#scope;
+    if (scope === undefined) {
+      await this.#releasing?.catch(() => undefined);
+      return;
+    }
+    this.#scope = undefined;
+    this.#releasing = scope.close(reason);
+    await this.#releasing;
+  }
+}
