@@ -3,7 +3,7 @@
  * STARTED, the handler with its soft and hard time limits and terminate, and the
  * classification of how it ended. What happens next is `finish-request.ts`.
  */
-import { ValidationError } from './protocol-shim.js';
+import { ValidationError } from '@celeriac/protocol';
 import {
   Reject,
   Retry,

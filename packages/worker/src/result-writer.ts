@@ -3,8 +3,10 @@
  * FAILURE with the encoded exception and a traceback, RETRY, REVOKED, STARTED
  * `{pid, hostname}`, custom states; `result_extended` fields when enabled.
  */
-import { errorToExceptionInfo } from './protocol-shim.js';
 import {
+  errorToExceptionInfo,
+  formatDateDone,
+  formatTraceback,
   TaskState,
   type ResultBackend,
   type ResultMeta,
@@ -39,13 +41,12 @@ export interface ResultWriterOptions {
 
 /** Celery's `datetime.utcnow().isoformat()`: naive UTC, microseconds. */
 export function naiveUtcIso(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '000');
+  return formatDateDone(new Date(ms));
 }
 
-/** A traceback string for any thrown value. */
+/** The traceback stored with an error: its stack, with its `cause` chain. */
 export function tracebackOf(error: unknown): string | null {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return null;
+  return error instanceof Error ? formatTraceback(error) : null;
 }
 
 /** Stores states of requests. Storage errors are logged and reported as `false`. */
