@@ -44,8 +44,14 @@ export interface WorkerTree {
   stop(mode: ShutdownMode, escalated: Promise<void>): Promise<void>;
 }
 
-/** Build the actor tree of `parts` (spawned, not started). */
-export function createWorkerTree(parts: WorkerParts): WorkerTree {
+/**
+ * Build the actor tree of `parts` (spawned, not started). `onCrashed` is told when the
+ * root supervisor itself crashes (a child kept failing beyond the restart intensity).
+ */
+export function createWorkerTree(
+  parts: WorkerParts,
+  onCrashed: (error: unknown) => void = () => {},
+): WorkerTree {
   const { rt, consumer, events, control, options, pool, system, dispatcher } = parts;
   let mode: ShutdownMode = 'warm';
   let escalated: Promise<void> = new Promise(() => {});
@@ -149,7 +155,17 @@ export function createWorkerTree(parts: WorkerParts): WorkerTree {
     });
   }
   const root = system.spawn(
-    defineSupervisor({ name: 'worker', strategy: 'rest-for-one', children }),
+    defineSupervisor({
+      name: 'worker',
+      strategy: 'rest-for-one',
+      children,
+      hooks: {
+        onEnter: (state) => {
+          if (state === 'crashed')
+            queueMicrotask(() => onCrashed(system.get(`/${rt.hostname}`)?.crashError));
+        },
+      },
+    }),
     { id: rt.hostname },
   );
 

@@ -68,8 +68,14 @@ export function createWorker(options: WorkerOptions): Worker {
   const parts: WorkerParts = buildWorkerParts(options, {
     onShutdownRequested: (mode) => requestShutdown(mode),
   });
-  const tree = createWorkerTree(parts);
   let state: WorkerState = WorkerState.created;
+  const tree = createWorkerTree(parts, (error) => {
+    if (state === WorkerState.stopping || state === WorkerState.stopped) return;
+    state = WorkerState.crashed;
+    parts.rt.logger.error(`${parts.rt.hostname} crashed: its supervisor gave up`, {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   let escalate: () => void = () => {};
