@@ -151,3 +151,25 @@ describe('prefetch with late acks', () => {
     for (const id of ids) await fx.result(id, 'SUCCESS');
   });
 });
+
+describe('lease renewal', () => {
+  it('renews the lease of a long late-acked task while it runs', async () => {
+    await using fx = new Fixture();
+    const g = gate();
+    const worker = fx.worker(
+      [implementTask('proj.long', async () => g.opened, { acksLate: true })],
+      {
+        leaseRenewIntervalMs: 60_000,
+      },
+    );
+    await worker.start();
+    const id = await fx.send(celeryMessage('proj.long'));
+    await waitFor(() => worker.inspect.active().length === 1);
+    await fx.clock.advance(180_000);
+    expect(fx.transports[0]!.actionsOf(id)).toEqual(['renew', 'renew', 'renew']);
+    g.open();
+    await fx.result(id, 'SUCCESS');
+    await waitFor(() => fx.transports[0]!.actionsOf(id).length === 4);
+    expect(fx.transports[0]!.actionsOf(id).at(-1)).toBe('ack');
+  });
+});
