@@ -11,7 +11,8 @@ from celery import Celery
 
 spec = json.loads(sys.argv[1])
 app = Celery("interop", broker=spec["broker"], backend=spec["backend"])
-app.conf.broker_transport_options = {"global_keyprefix": spec.get("prefix", "")}
+if spec.get("prefix"):
+    app.conf.broker_transport_options = {"global_keyprefix": spec["prefix"]}
 app.conf.result_backend_transport_options = {}
 
 pending = []
