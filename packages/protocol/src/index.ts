@@ -78,6 +78,18 @@ export {
 } from './serialization.js';
 export type { DecodeBodyOptions, EncodeBodyOptions, EncodedBody } from './serialization.js';
 export {
+  CanvasTask,
+  SubtaskType,
+  chainSignature,
+  chordSignature,
+  decodeSignature,
+  decodeSignatureList,
+  encodeSignature,
+  groupSignature,
+  signature,
+} from './signature.js';
+export type { SignatureInit, SignatureJson, SignatureOptions } from './signature.js';
+export {
   EXCEPTION_STATES,
   PROPAGATE_STATES,
   READY_STATES,
@@ -86,6 +98,21 @@ export {
   statePrecedence,
 } from './states.js';
 export type { BuiltinTaskState, TaskStateName } from './states.js';
+export {
+  TASK_HEADER_KEYS,
+  anonNodename,
+  decodeTaskHeaders,
+  encodeTaskHeaders,
+} from './task-headers.js';
+export type { TaskHeaders, TaskHeadersInit, TimeLimits } from './task-headers.js';
+export { TaskProtocol, decodeTaskMessage, encodeTaskMessage } from './task-message.js';
+export type {
+  DecodeTaskMessageOptions,
+  EncodeTaskMessageOptions,
+  TaskEmbed,
+  TaskMessage,
+  TaskMessageInit,
+} from './task-message.js';
 export { ExchangeType, TransportStatus } from './transport.js';
 export type {
   Binding,
@@ -98,3 +125,4 @@ export type {
   Transport,
   TransportStatusEvent,
 } from './transport.js';
+export { NAMESPACE_OID, generateOid, uuid3, uuid4 } from './uuid.js';
