@@ -105,6 +105,17 @@ export {
   encodeTaskHeaders,
 } from './task-headers.js';
 export type { TaskHeaders, TaskHeadersInit, TimeLimits } from './task-headers.js';
+export { defineTask, zodIssues } from './task-contract.js';
+export type {
+  ArgsOf,
+  ArgsSchema,
+  KwargsOf,
+  KwargsSchema,
+  ResultOf,
+  TaskContract,
+  TaskContractOptions,
+  TaskContractSpec,
+} from './task-contract.js';
 export { TaskProtocol, decodeTaskMessage, encodeTaskMessage } from './task-message.js';
 export type {
   DecodeTaskMessageOptions,

@@ -173,7 +173,7 @@ export function decodeSignature(value: unknown, path = 'signature'): SignatureJs
   const out: SignatureJson = {
     task,
     args: (args as unknown[] | null | undefined) ?? [],
-    kwargs: (kwargs) ?? {},
+    kwargs: kwargs ?? {},
     options: (options as SignatureOptions | null | undefined) ?? {},
     subtask_type: (subtask_type as SubtaskType | null | undefined) ?? null,
     immutable: immutable ?? false,
