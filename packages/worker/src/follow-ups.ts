@@ -40,10 +40,10 @@ export async function sendErrbacks(
   // As Celery: the rest of a failed chain is marked FAILURE too, so waiting on its last
   // task does not hang.
   for (const signature of request.chain ?? []) {
-    const options = (signature as { options?: { task_id?: unknown } } | null)?.options;
-    if (typeof options?.task_id !== 'string') continue;
+    const taskId = signature.options.task_id;
+    if (typeof taskId !== 'string') continue;
     await rt.results.failure(
-      { ...request, id: options.task_id, parentId: request.id, groupId: null },
+      { ...request, id: taskId, parentId: request.id, groupId: null },
       error,
     );
   }

@@ -1,64 +1,73 @@
 /**
- * Sending a signature found in a message (a link callback, errback or the next chain
- * step) as a new task message, the way a Celery worker does.
+ * Sending a signature found in a message — a link callback, an errback, the next chain
+ * step — as a new task message, the way a Celery worker does: the parent's result
+ * prepended unless immutable, `parent_id`/`root_id` from the sender, the signature's
+ * options (task id, queue, routing, priority, countdown/eta, expires, links, limits).
  */
 import { randomUUID } from 'node:crypto';
-import type { Transport } from '@celeriac/protocol';
+import {
+  decodeSignature,
+  encodeTaskMessage,
+  type SignatureJson,
+  type Transport,
+} from '@celeriac/protocol';
 import type { FollowUpOptions } from './runtime.js';
 
-const encoder = new TextEncoder();
+const list = (value: SignatureJson | SignatureJson[] | undefined): SignatureJson[] | null =>
+  value === undefined ? null : Array.isArray(value) ? value : [value];
 
 /** A function that publishes follow-up signatures through `transport`. */
-export function createSignatureSender(transport: Transport) {
+export function createSignatureSender(transport: Transport, origin: string, now: () => number) {
   return async (signature: unknown, options: FollowUpOptions): Promise<void> => {
-    if (!signature || typeof signature !== 'object') throw new Error('not a signature object');
-    const sig = signature as Record<string, unknown>;
-    const opts = (sig.options ?? {}) as Record<string, unknown>;
-    const name = String(sig.task);
-    const sigArgs: unknown[] = Array.isArray(sig.args) ? (sig.args as unknown[]) : [];
-    const args = sig.immutable === true ? sigArgs : [...options.prependArgs, ...sigArgs];
-    const kwargs = (sig.kwargs ?? {}) as Record<string, unknown>;
-    const id = typeof opts.task_id === 'string' ? opts.task_id : randomUUID();
-    const queue = typeof opts.queue === 'string' ? opts.queue : 'celery';
-    const exchange = typeof opts.exchange === 'string' ? opts.exchange : '';
-    const routingKey = typeof opts.routing_key === 'string' ? opts.routing_key : queue;
-    const embed = {
-      callbacks: opts.link ?? null,
-      errbacks: opts.link_error ?? null,
-      chain: options.chain && options.chain.length > 0 ? options.chain : null,
-      chord: opts.chord ?? null,
-    };
-    await transport.publish(
+    const sig = decodeSignature(signature);
+    const opts = sig.options;
+    const args = sig.immutable ? sig.args : [...options.prependArgs, ...sig.args];
+    const id = opts.task_id ?? randomUUID();
+    const queue = opts.queue ?? 'celery';
+    const eta =
+      opts.eta ??
+      (typeof opts.countdown === 'number' ? new Date(now() + opts.countdown * 1000) : null);
+    const expires =
+      typeof opts.expires === 'number'
+        ? new Date(now() + opts.expires * 1000)
+        : (opts.expires ?? null);
+    const message = encodeTaskMessage(
       {
-        body: encoder.encode(JSON.stringify([args, kwargs, embed])),
-        contentType: 'application/json',
-        contentEncoding: 'utf-8',
         headers: {
-          lang: 'py',
-          task: name,
+          task: sig.task,
           id,
-          shadow: null,
-          eta: null,
-          expires: null,
+          shadow: opts.shadow ?? null,
+          eta,
+          expires,
           group: opts.group_id ?? null,
-          group_index: opts.group_index ?? null,
-          retries: 0,
+          groupIndex: opts.group_index ?? null,
           timelimit: [opts.time_limit ?? null, opts.soft_time_limit ?? null],
-          root_id: options.rootId,
-          parent_id: options.parentId,
-          argsrepr: JSON.stringify(args),
-          kwargsrepr: JSON.stringify(kwargs),
-          origin: `celeriac@${process.pid}`,
-          ignore_result: false,
+          rootId: options.rootId,
+          parentId: options.parentId,
+          origin,
+          ignoreResult: opts.ignore_result ?? false,
+          extraHeaders: opts.headers ?? {},
         },
         properties: {
-          correlationId: id,
-          deliveryMode: 2,
-          priority: typeof opts.priority === 'number' ? opts.priority : 0,
-          ...(typeof opts.reply_to === 'string' ? { replyTo: opts.reply_to } : {}),
+          ...(opts.reply_to === undefined ? {} : { replyTo: opts.reply_to }),
+          ...(opts.priority === undefined ? {} : { priority: opts.priority }),
+        },
+        args,
+        kwargs: sig.kwargs,
+        embed: {
+          callbacks: list(opts.link),
+          errbacks: list(opts.link_error),
+          chain:
+            options.chain && options.chain.length > 0 ? (options.chain as SignatureJson[]) : null,
+          chord: opts.chord ?? null,
         },
       },
-      { exchange, routingKey },
+      { now: new Date(now()) },
     );
+    // Celery: a direct route without an explicit exchange goes through the default
+    // exchange with the queue name as routing key.
+    const exchange = opts.exchange ?? '';
+    const routingKey = opts.routing_key ?? queue;
+    await transport.publish(message, { exchange, routingKey });
   };
 }

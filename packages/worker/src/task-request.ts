@@ -2,7 +2,7 @@
  * A received task message, decoded and tracked through the worker: reserved, scheduled
  * (ETA), waiting for a rate limit, active, done. Also the shape `inspect` reports.
  */
-import type { BrokerMessage, Delivery } from '@celeriac/protocol';
+import type { BrokerMessage, Delivery, SignatureJson, TaskProtocol } from '@celeriac/protocol';
 import type { Acknowledgement } from './acknowledgement.js';
 import type { DeliveryInfo } from './task-context.js';
 
@@ -25,6 +25,8 @@ export interface TaskRequest {
   readonly name: string;
   /** `shadow` header: display name in logs, when set. */
   readonly shadow: string | null;
+  /** Protocol the message was written in (v2, or legacy v1 / hybrid). */
+  readonly protocol: TaskProtocol;
   readonly args: unknown[];
   readonly kwargs: Record<string, unknown>;
   readonly retries: number;
@@ -44,10 +46,10 @@ export interface TaskRequest {
   /** Every header, for `ctx.headers` and trace context. */
   readonly headers: Record<string, unknown>;
   /** Embed: link callbacks, errbacks, remaining chain (reversed) and chord body. */
-  readonly callbacks: readonly unknown[] | null;
-  readonly errbacks: readonly unknown[] | null;
-  readonly chain: readonly unknown[] | null;
-  readonly chord: unknown;
+  readonly callbacks: readonly SignatureJson[] | null;
+  readonly errbacks: readonly SignatureJson[] | null;
+  readonly chain: readonly SignatureJson[] | null;
+  readonly chord: SignatureJson | null;
   readonly replyTo: string | undefined;
   readonly correlationId: string | undefined;
   readonly priority: number;

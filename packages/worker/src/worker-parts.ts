@@ -75,7 +75,7 @@ export function buildWorkerParts(
     transport: input.transport,
     stats: { total: new Map(), processed: 0, startedAt: now() },
     active: new Map(),
-    sendSignature: createSignatureSender(input.transport),
+    sendSignature: createSignatureSender(input.transport, options.hostname, now),
   };
   // eslint-disable-next-line prefer-const -- the dispatcher's callback needs the consumer
   let consumer: TaskConsumer;

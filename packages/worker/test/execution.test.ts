@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { implementTask } from '@celeriac/worker';
-import { celeryMessage, Fixture } from './support.js';
+import { celeryMessage, Fixture, waitFor } from './support.js';
 
 describe('executing tasks', () => {
   it('stores SUCCESS with the return value, as Celery does', async () => {
@@ -86,6 +86,41 @@ describe('executing tasks', () => {
       retries: 0,
       queue: fx.queue,
     });
+  });
+
+  it('runs protocol v1 messages, and retries them as v2', async () => {
+    await using fx = new Fixture();
+    const worker = fx.worker([
+      implementTask('proj.v1', async (ctx, a: number) => {
+        if (ctx.retries === 0) ctx.retry({ countdown: 1 });
+        return a * 2;
+      }),
+    ]);
+    await worker.start();
+    const id = 'aaaaaaaa-0000-4000-8000-000000000001';
+    await fx.send({
+      body: new TextEncoder().encode(
+        JSON.stringify({
+          task: 'proj.v1',
+          id,
+          args: [21],
+          kwargs: {},
+          retries: 0,
+          eta: null,
+          utc: true,
+        }),
+      ),
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      headers: {},
+      properties: { correlationId: id },
+    });
+    await fx.result(id, 'RETRY');
+    const retried = fx.transports[0]!.published.find((p) => p.message.headers.id === id)!;
+    expect(retried.message.headers).toMatchObject({ task: 'proj.v1', retries: 1, parent_id: id });
+    await waitFor(() => worker.inspect.scheduled().length === 1);
+    await fx.clock.advance(1_000);
+    expect((await fx.result(id, 'SUCCESS')).result).toBe(42);
   });
 
   it('runs compressed (zlib) messages', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatIsoDate } from '@celeriac/protocol';
 import { implementTask, MaxRetriesExceededError } from '@celeriac/worker';
 import { celeryMessage, Fixture, waitFor } from './support.js';
 
@@ -35,7 +36,7 @@ describe('retries', () => {
       retries: 1,
       parent_id: id,
       root_id: id,
-      eta: new Date(start + 10_000).toISOString().replace('Z', '+00:00'),
+      eta: formatIsoDate(new Date(start + 10_000)),
     });
     // Held by the timer, not run early.
     await waitFor(() => worker.inspect.scheduled().length === 1);
