@@ -1,7 +1,9 @@
 /**
- * Task implementations: a handler bound to a task name (or a protocol contract, whose
- * zod schemas validate the arguments before the handler sees them), with its options.
+ * Task implementations: a handler bound to a protocol task contract — whose zod schemas
+ * validate the arguments before the handler sees them, and its result after — or to a
+ * bare task name, with the task's options.
  */
+import type { ArgsOf, KwargsOf, ResultOf, TaskContract } from '@celeriac/protocol';
 import type { TaskContext } from './task-context.js';
 import type { TaskOptions } from './task-options.js';
 
@@ -12,33 +14,86 @@ export interface TaskImplementation {
   /** Per-task options (over the worker's `taskDefaults`). */
   readonly options: TaskOptions;
   /**
-   * Validate `args`/`kwargs` and run the handler. Validation failures throw the
-   * protocol's `ValidationError` (a non-retryable FAILURE).
+   * Validate `args`/`kwargs`, run the handler, validate its result. Validation failures
+   * throw the protocol's `ValidationError` (a FAILURE that is never retried).
    */
   invoke(ctx: TaskContext, args: unknown[], kwargs: Record<string, unknown>): Promise<unknown>;
 }
 
 /** A handler: the context, then the positional arguments. */
-export type TaskHandler<TArgs extends unknown[] = unknown[], TResult = unknown> = (
-  ctx: TaskContext,
-  ...args: TArgs
-) => TResult | Promise<TResult>;
+export type TaskHandler<
+  TArgs extends readonly unknown[] = unknown[],
+  TResult = unknown,
+  TKwargs extends Record<string, unknown> = Record<string, unknown>,
+> = (ctx: TaskContext<TKwargs>, ...args: TArgs) => TResult | Promise<TResult>;
 
-/** Options of {@link implementTask}: the task options. */
+/** Options of {@link implementTask}: the task options (over the contract's). */
 export type ImplementTaskOptions = TaskOptions;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any contract
+type AnyContract = TaskContract<any, any, any>;
+
+/** The options a contract suggests for running its task. */
+function contractOptions(contract: AnyContract): TaskOptions {
+  const o = contract.options;
+  const out: TaskOptions = {};
+  if (o.acksLate !== undefined) out.acksLate = o.acksLate;
+  if (o.maxRetries !== undefined) out.maxRetries = o.maxRetries;
+  if (o.defaultRetryDelay !== undefined) out.defaultRetryDelay = o.defaultRetryDelay;
+  if (o.rateLimit !== undefined) out.rateLimit = o.rateLimit;
+  if (o.timeLimit !== undefined) out.timeLimit = o.timeLimit;
+  if (o.softTimeLimit !== undefined) out.softTimeLimit = o.softTimeLimit;
+  if (o.ignoreResult !== undefined) out.ignoreResult = o.ignoreResult;
+  return out;
+}
+
 /**
- * Bind `handler` to a task name. Arguments arrive as the message carries them (JSON
- * values); keyword arguments are on `ctx.kwargs`.
+ * Implement a task.
+ *
+ * With a contract, the handler's arguments, `ctx.kwargs` and return value are typed from
+ * its schemas and checked at runtime: arguments that do not match never reach the
+ * handler (FAILURE `ValidationError` listing each issue's path); the result is parsed too.
+ *
+ * @example
+ * ```ts
+ * const add = defineTask('proj.add', { args: z.tuple([z.number(), z.number()]), result: z.number() });
+ * const impl = implementTask(add, async (ctx, a, b) => a + b, { acksLate: true });
+ * const echo = implementTask('proj.echo', async (ctx, ...args) => args);
+ * ```
  */
+export function implementTask<C extends AnyContract>(
+  contract: C,
+  handler: TaskHandler<ArgsOf<C>, ResultOf<C>, KwargsOf<C>>,
+  options?: ImplementTaskOptions,
+): TaskImplementation;
 export function implementTask<TArgs extends unknown[] = unknown[], TResult = unknown>(
   name: string,
   handler: TaskHandler<TArgs, TResult>,
+  options?: ImplementTaskOptions,
+): TaskImplementation;
+export function implementTask(
+  nameOrContract: string | AnyContract,
+  handler: TaskHandler<readonly unknown[], unknown, Record<string, unknown>>,
   options: ImplementTaskOptions = {},
 ): TaskImplementation {
+  if (typeof nameOrContract === 'string') {
+    return {
+      name: nameOrContract,
+      options,
+      invoke: async (ctx, args) => handler(ctx, ...args),
+    };
+  }
+  const contract = nameOrContract;
   return {
-    name,
-    options,
-    invoke: async (ctx, args) => handler(ctx, ...(args as TArgs)),
+    name: contract.name,
+    options: { ...contractOptions(contract), ...options },
+    invoke: async (ctx, args, kwargs) => {
+      const parsed = contract.parseArgs(args, kwargs) as {
+        args: readonly unknown[];
+        kwargs: Record<string, unknown>;
+      };
+      const result = await handler({ ...ctx, kwargs: parsed.kwargs }, ...parsed.args);
+      return contract.parseResult(result) as unknown;
+    },
   };
 }

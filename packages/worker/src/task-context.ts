@@ -25,8 +25,11 @@ export interface DeliveryInfo {
   redelivered: boolean;
 }
 
-/** The execution context given to a task handler as its first argument. */
-export interface TaskContext {
+/**
+ * The execution context given to a task handler as its first argument; `K` types the
+ * keyword arguments when the task has a contract.
+ */
+export interface TaskContext<K extends Record<string, unknown> = Record<string, unknown>> {
   /** This task's id (the same across retries). */
   readonly taskId: string;
   /** The registered task name. */
@@ -41,8 +44,8 @@ export interface TaskContext {
   readonly groupId: string | null;
   /** All message headers, including custom ones from `apply_async(headers=…)`. */
   readonly headers: Readonly<Record<string, unknown>>;
-  /** Keyword arguments of the message (Python's `**kwargs`). */
-  readonly kwargs: Readonly<Record<string, unknown>>;
+  /** Keyword arguments of the message (Python's `**kwargs`), validated with a contract. */
+  readonly kwargs: Readonly<K>;
   /** The node name of the worker running the task. */
   readonly hostname: string;
   /** Exchange, routing key, priority and redelivery flag of the message. */
