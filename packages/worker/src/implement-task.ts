@@ -80,7 +80,7 @@ export function implementTask(
     return {
       name: nameOrContract,
       options,
-      invoke: async (ctx, args) => handler(ctx, ...args),
+      invoke: async (ctx, args) => await handler(ctx, ...args),
     };
   }
   const contract = nameOrContract;
@@ -88,10 +88,7 @@ export function implementTask(
     name: contract.name,
     options: { ...contractOptions(contract), ...options },
     invoke: async (ctx, args, kwargs) => {
-      const parsed = contract.parseArgs(args, kwargs) as {
-        args: readonly unknown[];
-        kwargs: Record<string, unknown>;
-      };
+      const parsed = contract.parseArgs(args, kwargs);
       const result = await handler({ ...ctx, kwargs: parsed.kwargs }, ...parsed.args);
       return contract.parseResult(result) as unknown;
     },
