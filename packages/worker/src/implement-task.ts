@@ -88,7 +88,8 @@ export function implementTask(
     name: contract.name,
     options: { ...contractOptions(contract), ...options },
     invoke: async (ctx, args, kwargs) => {
-      const parsed = contract.parseArgs(args, kwargs);
+      const parsed: { args: readonly unknown[]; kwargs: Record<string, unknown> } =
+        contract.parseArgs(args, kwargs);
       const result = await handler({ ...ctx, kwargs: parsed.kwargs }, ...parsed.args);
       return contract.parseResult(result) as unknown;
     },
