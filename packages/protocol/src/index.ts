@@ -38,6 +38,26 @@ export {
 export type { ValidationIssue } from './errors.js';
 export { formatDateDone, formatIsoDate, parseIsoDate, parseOptionalIsoDate } from './dates.js';
 export {
+  EVENT_EXCHANGE,
+  EventType,
+  TASK_MULTI_ROUTING_KEY,
+  createEvent,
+  decodeEventMessage,
+  encodeEventMessage,
+  eventRoutingKey,
+  utcoffset,
+} from './events.js';
+export type {
+  CeleryEvent,
+  EventCommon,
+  EventMessage,
+  EventSource,
+  TaskEvent,
+  TaskEventFields,
+  WorkerEvent,
+  WorkerEventFields,
+} from './events.js';
+export {
   RevokeReason,
   errorToExceptionInfo,
   formatTraceback,
@@ -51,6 +71,21 @@ export {
 export { encodeJson, jsonDate, parseJson, pythonJsonString, pythonNumber } from './json.js';
 export type { JsonValue } from './json.js';
 export type { GroupMeta, ResultBackend, StoreContext, WaitOptions } from './result-backend.js';
+export {
+  Pidbox,
+  decodeControlReply,
+  decodeControlRequest,
+  encodeControlReply,
+  encodeControlRequest,
+  errorReply,
+  matchesDestination,
+  okReply,
+} from './remote-control.js';
+export type {
+  ControlReply,
+  ControlRequest,
+  EncodeControlRequestOptions,
+} from './remote-control.js';
 export {
   decodeExceptionInfo,
   decodeResultMeta,
