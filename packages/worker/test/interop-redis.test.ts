@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
+import { waitFor } from '@celeriac/testing';
 import { createRecordingLogger, createWorker, implementTask } from '@celeriac/worker';
+import { celeryMessage } from './support.js';
 
 const REDIS = process.env.CELERIAC_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const PYTHON_DIR = fileURLToPath(new URL('./python/', import.meta.url));
@@ -105,4 +107,63 @@ describe('interop with Python Celery 5.2 over Redis', () => {
       await backend.close();
     }
   }, 90_000);
+});
+
+describe('celery events sees a celeriac worker (Redis)', () => {
+  it('receives worker-online, heartbeats and task events', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const prefix = `celeriac-worker-ev-${suffix}:`;
+    const queue = `events-${suffix}`;
+    const node = `ts-ev-${suffix}@test`;
+    const events: Record<string, unknown>[] = [];
+    const child = spawn(
+      '/usr/bin/python3',
+      [`${PYTHON_DIR}events.py`, JSON.stringify({ broker: REDIS, prefix, seconds: 20 })],
+      { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+    );
+    let buffer = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buffer += c.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      for (const line of lines) if (line) events.push(JSON.parse(line) as Record<string, unknown>);
+    });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    await waitFor(() => events.some((e) => e.type === 'ready'), { timeoutMs: 10_000 });
+    const transport = createRedisTransport(REDIS, { globalKeyprefix: prefix });
+    const backend = createRedisResultBackend(REDIS);
+    const worker = createWorker({
+      transport,
+      backend,
+      queues: [queue],
+      hostname: node,
+      logger: createRecordingLogger(),
+      events: { heartbeatIntervalMs: 500 },
+      tasks: [implementTask('interop.add', async (_ctx, a: number, b: number) => a + b)],
+    });
+    try {
+      await worker.start();
+      const message = celeryMessage('interop.add', { args: [1, 2] });
+      await transport.publish(message, { exchange: '', routingKey: queue });
+      await waitFor(
+        () => events.some((e) => e.type === 'task-succeeded' && e.uuid === message.headers.id),
+        { timeoutMs: 10_000 },
+      );
+      await waitFor(() => events.some((e) => e.type === 'worker-heartbeat'), { timeoutMs: 5_000 });
+    } finally {
+      await worker.stop();
+      await transport.close();
+      await backend.close();
+    }
+    await waitFor(() => events.some((e) => e.type === 'worker-offline'), { timeoutMs: 5_000 });
+    child.kill('SIGTERM');
+    await exited;
+    const mine = events.filter((e) => e.hostname === node).map((e) => e.type);
+    expect(mine).toContain('worker-online');
+    expect(mine).toContain('task-received');
+    expect(mine).toContain('task-started');
+    expect(mine).toContain('worker-offline');
+    expect(events.find((e) => e.type === 'worker-heartbeat')).toMatchObject({ freq: 0.5 });
+    expect(events.find((e) => e.type === 'task-succeeded')).toMatchObject({ result: '3' });
+  }, 60_000);
 });
