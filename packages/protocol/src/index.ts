@@ -1,12 +1,47 @@
 /**
- * @celeriac/protocol — Celery's wire protocol (task messages v2, results, exceptions,
- * serializers) and the Transport and ResultBackend interfaces. Pure: no I/O.
+ * @celeriac/protocol — Celery 5.2's wire protocol for TypeScript: task messages (v2
+ * encode; v2, v1 and hybrid decode), signatures and canvas JSON, result meta and exception
+ * encoding, events, remote-control messages, kombu-exact JSON and compression, task
+ * contracts (name + zod schemas), error classes, and the Transport and ResultBackend
+ * interfaces the broker packages implement. Pure: no I/O.
  *
  * @example
  * ```ts
- * import { TaskState, isReady } from '@celeriac/protocol';
+ * import { z } from 'zod';
+ * import {
+ *   decodeTaskMessage,
+ *   defineTask,
+ *   encodeTaskMessage,
+ *   parseResultMeta,
+ *   resultMetaError,
+ *   uuid4,
+ * } from '@celeriac/protocol';
  *
- * console.log(isReady(TaskState.SUCCESS)); // true
+ * // A contract both sides import: name + schemas.
+ * const add = defineTask('proj.add', {
+ *   args: z.tuple([z.number(), z.number()]),
+ *   result: z.number(),
+ * });
+ *
+ * // Producer: the message Celery 5.2.6 would publish for add.delay(2, 3).
+ * const message = encodeTaskMessage({
+ *   headers: { task: add.name, id: uuid4(), origin: 'gen42@example' },
+ *   args: [2, 3],
+ * });
+ * console.log(message.headers['argsrepr']); // (2, 3)
+ *
+ * // Consumer: refuse pickle & co, decode v2/v1, validate against the contract.
+ * const task = decodeTaskMessage(message, { accept: ['application/json'] });
+ * const { args } = add.parseArgs(task.args, task.kwargs);
+ * console.log(args[0] + args[1]); // 5
+ *
+ * // Client: a stored FAILURE becomes a RemoteTaskError.
+ * const meta = parseResultMeta(
+ *   '{"status": "FAILURE", "result": {"exc_type": "ValueError", "exc_message": ["boom"], ' +
+ *     '"exc_module": "builtins"}, "traceback": null, "children": [], ' +
+ *     '"date_done": "2026-11-23T21:17:05.094737", "task_id": "t1"}',
+ * );
+ * console.log(resultMetaError(meta)?.message); // ValueError: boom (task t1)
  * ```
  *
  * @packageDocumentation
