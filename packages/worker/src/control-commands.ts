@@ -4,6 +4,7 @@
  * stats/query_task/active_queues/clock, and control revoke/terminate/rate_limit/
  * time_limit/enable_events/disable_events/heartbeat/shutdown.
  */
+import { errorReply, okReply } from '@celeriac/protocol';
 import type { ActorPool } from './actor-pool.js';
 import type { TaskConsumer } from './consumer.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -31,7 +32,7 @@ export const NO_REPLY: unique symbol = Symbol('no reply');
 /** A command: keyword arguments in, reply value out ({@link NO_REPLY}: none). */
 export type ControlCommand = (scope: ControlScope, args: Record<string, unknown>) => unknown;
 
-const ok = (value: unknown) => ({ ok: value });
+const ok = okReply;
 
 function ids(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
@@ -133,9 +134,11 @@ export const CONTROL_COMMANDS: Readonly<Record<string, ControlCommand>> = {
     try {
       perMs = parseRateLimit(limit);
     } catch (error) {
-      return { error: `Invalid rate limit string: ${error instanceof Error ? error.message : ''}` };
+      return errorReply(
+        `Invalid rate limit string: ${error instanceof Error ? error.message : ''}`,
+      );
     }
-    if (!s.rt.registry.setRateLimit(name, limit)) return { error: `unknown task ${name}` };
+    if (!s.rt.registry.setRateLimit(name, limit)) return errorReply(`unknown task ${name}`);
     s.dispatcher.rateLimiter.setRate(name, perMs);
     return ok(
       perMs === null ? 'rate limit disabled successfully' : 'new rate limit set successfully',
@@ -145,7 +148,7 @@ export const CONTROL_COMMANDS: Readonly<Record<string, ControlCommand>> = {
     const name = String(a.task_name);
     const num = (v: unknown) => (typeof v === 'number' ? v : null);
     if (!s.rt.registry.setTimeLimits(name, num(a.hard), num(a.soft))) {
-      return { error: `unknown task ${name}` };
+      return errorReply(`unknown task ${name}`);
     }
     return ok('time limits set successfully');
   },

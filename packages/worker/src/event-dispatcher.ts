@@ -5,11 +5,15 @@
  * header `hostname`, transient delivery. Publishing problems are logged, never thrown.
  */
 import { loadavg, type as osType } from 'node:os';
-import type { Transport } from '@celeriac/protocol';
+import {
+  createEvent,
+  encodeEventMessage,
+  type EventCommon,
+  type Transport,
+} from '@celeriac/protocol';
 import type { WorkerClock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { TaskEventSink, TaskEventType } from './runtime.js';
-import { encodeEventMessage } from './wire.js';
 
 /** Software identity reported in worker events. */
 export const SOFTWARE = { ident: 'celeriac', version: '0.1.0' } as const;
@@ -37,7 +41,7 @@ const MAX_BATCH = 24;
 export class EventDispatcher implements TaskEventSink {
   readonly #o: EventDispatcherOptions;
   #clock = 0;
-  #buffer: Record<string, unknown>[] = [];
+  #buffer: EventCommon[] = [];
   #flushScheduled = false;
   #heartbeat: unknown;
   #enabled: boolean;
@@ -95,9 +99,9 @@ export class EventDispatcher implements TaskEventSink {
   /** Queue a task event. */
   send(type: TaskEventType, fields: Record<string, unknown>): void {
     if (!this.#enabled) return;
-    const event = { ...this.#common(type), ...fields };
+    const event = this.#event(type, fields);
     if (!this.#o.batch) {
-      void this.#publish(type.replace(/-/g, '.'), event);
+      void this.#publish(event);
       return;
     }
     this.#buffer.push(event);
@@ -113,39 +117,36 @@ export class EventDispatcher implements TaskEventSink {
     if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
     this.#buffer = [];
-    void this.#publish('task.multi', batch);
+    void this.#publish(batch);
   }
 
-  #common(type: string): Record<string, unknown> {
-    return {
+  #event(type: string, fields: Record<string, unknown>): EventCommon {
+    return createEvent(type, fields, {
       hostname: this.#o.hostname,
-      utcoffset: Math.floor(new Date().getTimezoneOffset() / 60),
       pid: process.pid,
       clock: this.tick(),
       timestamp: this.#o.clock.now() / 1000,
-      type,
-    };
-  }
-
-  #publishWorker(type: 'worker-online' | 'worker-heartbeat' | 'worker-offline'): Promise<void> {
-    return this.#publish(type.replace(/-/g, '.'), {
-      ...this.#common(type),
-      freq: this.#o.heartbeatIntervalMs / 1000,
-      active: this.#o.active(),
-      processed: this.#o.processed(),
-      loadavg: loadavg().map((n) => Math.round(n * 100) / 100),
-      sw_ident: SOFTWARE.ident,
-      sw_ver: SOFTWARE.version,
-      sw_sys: osType(),
     });
   }
 
-  #publish(routingKey: string, body: unknown): Promise<void> {
+  #publishWorker(type: 'worker-online' | 'worker-heartbeat' | 'worker-offline'): Promise<void> {
+    return this.#publish(
+      this.#event(type, {
+        freq: this.#o.heartbeatIntervalMs / 1000,
+        active: this.#o.active(),
+        processed: this.#o.processed(),
+        loadavg: loadavg().map((n) => Math.round(n * 100) / 100),
+        sw_ident: SOFTWARE.ident,
+        sw_ver: SOFTWARE.version,
+        sw_sys: osType(),
+      }),
+    );
+  }
+
+  #publish(events: EventCommon | EventCommon[]): Promise<void> {
+    const { message, routingKey } = encodeEventMessage(events);
     const p = this.#o.transport
-      .publish(encodeEventMessage(body, this.#o.hostname), {
-        exchange: this.#o.exchange,
-        routingKey,
-      })
+      .publish(message, { exchange: this.#o.exchange, routingKey })
       .catch((error: unknown) => {
         this.#o.logger.warn('Could not publish an event', {
           routingKey,

@@ -75,7 +75,7 @@ export { LogLevel, createConsoleLogger, createRecordingLogger, silentLogger } fr
 export type { ConsoleLoggerOptions, LogFields, Logger, RecordingLogger } from './logger.js';
 export { TokenBucket, parseRateLimit } from './rate-limit.js';
 export { PoolKind, assertPoolSupported } from './pool-kind.js';
-export { PIDBOX, RemoteControl, isAddressedTo } from './remote-control.js';
+export { RemoteControl } from './remote-control.js';
 export { backoffCountdownMs } from './retry-policy.js';
 export type { BackoffOptions } from './retry-policy.js';
 export { TaskEventType } from './runtime.js';

@@ -4,37 +4,17 @@
  * requests addressed to it, and replies `{<node>: value}` to `reply.celery.pidbox` with
  * the request's `ticket`.
  */
-import type { Delivery, Subscription } from '@celeriac/protocol';
+import {
+  decodeControlRequest,
+  encodeControlReply,
+  errorReply,
+  matchesDestination,
+  Pidbox,
+  type ControlRequest,
+  type Delivery,
+  type Subscription,
+} from '@celeriac/protocol';
 import { CONTROL_COMMANDS, NO_REPLY, type ControlScope } from './control-commands.js';
-import { decodeControlRequest, encodeControlReply, type ControlRequest } from './wire.js';
-
-/** Pidbox names (Celery's `control_exchange = "celery"`). */
-export const PIDBOX = {
-  exchange: 'celery.pidbox',
-  replyExchange: 'reply.celery.pidbox',
-  queueSuffix: '.celery.pidbox',
-} as const;
-
-/** kombu's `glob` matcher: `*` any run, `?` one character. */
-function globMatch(pattern: string, value: string): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`).test(value);
-}
-
-/** True when `request` is addressed to `hostname` (destination, or pattern + matcher). */
-export function isAddressedTo(request: ControlRequest, hostname: string): boolean {
-  if (request.destination && request.destination.length > 0) {
-    return request.destination.includes(hostname);
-  }
-  if (request.pattern && request.matcher) {
-    if (request.matcher === 'pcre') return new RegExp(request.pattern).test(hostname);
-    return globMatch(request.pattern, hostname);
-  }
-  return true;
-}
 
 /** Serves remote-control requests for one worker. */
 export class RemoteControl {
@@ -45,14 +25,14 @@ export class RemoteControl {
 
   constructor(scope: ControlScope) {
     this.#scope = scope;
-    this.#queue = `${scope.rt.hostname}${PIDBOX.queueSuffix}`;
+    this.#queue = Pidbox.queue(scope.rt.hostname);
   }
 
   /** Declare the pidbox and start answering. */
   async start(): Promise<void> {
     const transport = this.#scope.rt.transport;
-    await transport.declareExchange({ name: PIDBOX.exchange, type: 'fanout', durable: false });
-    await transport.declareExchange({ name: PIDBOX.replyExchange, type: 'direct', durable: false });
+    await transport.declareExchange({ name: Pidbox.exchange, type: 'fanout', durable: false });
+    await transport.declareExchange({ name: Pidbox.replyExchange, type: 'direct', durable: false });
     await transport.declareQueue({
       name: this.#queue,
       durable: false,
@@ -60,7 +40,7 @@ export class RemoteControl {
       expiresMs: 10_000,
       messageTtlMs: 300_000,
     });
-    await transport.bindQueue({ queue: this.#queue, exchange: PIDBOX.exchange, routingKey: '' });
+    await transport.bindQueue({ queue: this.#queue, exchange: Pidbox.exchange, routingKey: '' });
     this.#subscription = await transport.consume([this.#queue], (d) => void this.#handle(d), {
       prefetch: 0,
       consumerTag: `${this.#scope.rt.hostname}-pidbox`,
@@ -88,12 +68,12 @@ export class RemoteControl {
       });
       return;
     }
-    if (!isAddressedTo(request, rt.hostname)) return;
+    if (!matchesDestination(request, rt.hostname)) return;
     let reply: unknown;
     const command = CONTROL_COMMANDS[request.method];
     if (!command) {
       rt.logger.error('pidbox command error: unknown command', { method: request.method });
-      reply = { error: `KeyError('${request.method}')` };
+      reply = errorReply(`KeyError('${request.method}')`);
     } else {
       try {
         reply = command(this.#scope, request.arguments);
@@ -107,10 +87,10 @@ export class RemoteControl {
         };
       }
     }
-    if (reply === NO_REPLY || !request.replyTo || request.ticket === null) return;
+    if (reply === NO_REPLY || !request.replyTo || request.ticket === undefined) return;
     const clock = this.#scope.events?.tick() ?? ++this.#localClock;
     await rt.transport
-      .publish(encodeControlReply(rt.hostname, reply, request.ticket, clock), {
+      .publish(encodeControlReply(rt.hostname, reply, { ticket: request.ticket, clock }), {
         exchange: request.replyTo.exchange,
         routingKey: request.replyTo.routingKey,
       })
