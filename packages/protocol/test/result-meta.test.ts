@@ -21,7 +21,7 @@ import {
   workerLostInfo,
 } from '@celeriac/protocol';
 import { python } from './python-fixtures.js';
-import { sampleNames, storedResults } from './samples.js';
+import { readSample, sampleNames, storedResults } from './samples.js';
 
 const stored = (['results', 'results-extended'] as const).flatMap((folder) =>
   sampleNames(`redis/${folder}`).flatMap((name) =>
@@ -256,4 +256,14 @@ describe('dates', () => {
       expect(() => parseIsoDate(text, 'headers.eta')).toThrow(/^headers\.eta: /);
     },
   );
+});
+
+describe('custom state meta', () => {
+  it('keeps a PROGRESS meta as plain JSON and re-encodes it byte for byte', () => {
+    const sample = readSample<{ progress_meta: { raw: string } }>('redis/inflight', 'progress');
+    const meta = parseResultMeta(sample.progress_meta.raw);
+    expect(meta.status).toBe('PROGRESS');
+    expect(meta.result).toEqual({ i: 0 });
+    expect(serializeResultMeta(meta)).toBe(sample.progress_meta.raw);
+  });
 });

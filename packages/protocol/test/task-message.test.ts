@@ -19,6 +19,7 @@ import {
   amqpMessages,
   fromRedisEnvelope,
   jsonMessage,
+  readSample,
   redisMessages,
   sampleNames,
 } from './samples.js';
@@ -358,5 +359,24 @@ describe('uuid3 and oids', () => {
     expect(generateOid(0x1a2b, 0x3c4d, 0, 0x7f00aa)).toBe(
       uuid3(NAMESPACE_OID, '1a2b-3c4d-0-7f00aa'),
     );
+  });
+});
+
+describe('in-flight samples (unacked hash, custom state)', () => {
+  it('decodes the envelopes a Python worker held in `unacked` and re-encodes them', () => {
+    const sample = readSample<{ keys: { key: string; raw: unknown }[] }>(
+      'redis/inflight',
+      'unacked',
+    );
+    const hash = sample.keys.find((k) => k.key === 'unacked')!.raw as Record<string, string>;
+    const entries = Object.values(hash);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const value of entries) {
+      const [envelope] = JSON.parse(value) as [unknown, string, string];
+      const message = fromRedisEnvelope(JSON.stringify(envelope));
+      const decoded = decodeTaskMessage(message);
+      expect(decoded.headers.task).toBe('interop.sleep');
+      expect(reencode(decoded, message).headers).toEqual(message.headers);
+    }
   });
 });
