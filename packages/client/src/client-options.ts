@@ -1,0 +1,86 @@
+/**
+ * Options of `createClient` and the client's lifecycle states.
+ */
+import type { ResultBackend, Transport } from '@celeriac/protocol';
+import type { Tracer } from '@opentelemetry/api';
+import type { RetryPolicy } from './publish-retry.js';
+import type { QueueDeclaration, Routes } from './routing.js';
+import type { SendTaskOptions } from './send-options.js';
+
+/**
+ * Defaults for every send (Celery's `task_*` settings), under each call's options. The
+ * destination is set by `defaultQueue`, `routes` and `queues` instead; `priority` here is
+ * Celery's `task_default_priority`, used only when neither the call nor a route gives one.
+ */
+export type TaskDefaults = Omit<
+  SendTaskOptions,
+  | 'queue'
+  | 'exchange'
+  | 'exchangeType'
+  | 'routingKey'
+  | 'taskId'
+  | 'parentId'
+  | 'rootId'
+  | 'groupId'
+  | 'groupIndex'
+  | 'chain'
+  | 'chord'
+  | 'link'
+  | 'linkError'
+  | 'signal'
+>;
+
+/** Options of `createClient`. */
+export interface ClientOptions {
+  /** The broker connection. Not closed by the client unless `ownTransport` is true. */
+  transport: Transport;
+  /**
+   * Where results are read (`AsyncResult.get`). Without one, sending works and reading a
+   * result throws `NoResultBackendError`. Not closed by the client unless `ownBackend`.
+   */
+  backend?: ResultBackend;
+  /** Celery's `task_default_queue`; default `celery`. */
+  defaultQueue?: string;
+  /** Celery's `task_routes`. */
+  routes?: Routes;
+  /**
+   * Celery's `task_queues`: the queues this client knows, declared before the first
+   * publish to each. Default: just the default queue. Other queues named by routes or
+   * options are created as `Queue(name, Exchange(name, 'direct'), name)`.
+   */
+  queues?: readonly QueueDeclaration[];
+  /** The `origin` header; default `gen<pid>@<hostname>` as Celery's clients send. */
+  origin?: string;
+  /**
+   * Host name for the default `origin`. This package does no I/O: pass `os.hostname()`
+   * (the `celeriac` front door does); default `$HOSTNAME`, else `localhost`.
+   */
+  hostname?: string;
+  /** Defaults for every send. */
+  taskDefaults?: TaskDefaults;
+  /**
+   * Publish retry (Celery's `task_publish_retry` and `task_publish_retry_policy`):
+   * `true` (default) uses Celery's policy (3 retries, 0 s then 0.2 s apart), `false`
+   * never retries, a policy object tunes it.
+   */
+  publishRetry?: boolean | RetryPolicy;
+  /** Tracer for the `send` spans; default the global provider's `@celeriac/client`. */
+  tracer?: Tracer;
+  /** Close `transport` when the client closes; default false (the caller owns it). */
+  ownTransport?: boolean;
+  /** Close `backend` when the client closes; default false (the caller owns it). */
+  ownBackend?: boolean;
+  /** The clock for `countdown`, `expires` and revoke headers; default `new Date()`. */
+  now?: () => Date;
+}
+
+/** Lifecycle of a client. */
+export const ClientState = {
+  /** Sending; the initial state. */
+  open: 'open',
+  /** `close()` was called; in-flight sends finish, new ones throw `ClosedError`. */
+  closing: 'closing',
+  closed: 'closed',
+} as const;
+/** One of the values of {@link ClientState}. */
+export type ClientState = (typeof ClientState)[keyof typeof ClientState];

@@ -1,0 +1,332 @@
+/**
+ * The producer: `createClient` → a {@link Client} that publishes Celery 5.2 protocol v2
+ * task messages through a `Transport` and hands back `AsyncResult`s read through a
+ * `ResultBackend`. It owns neither (unless told to): several clients and a worker may
+ * share one transport.
+ */
+import {
+  anonNodename,
+  ClosedError,
+  EncodeError,
+  encodeTaskMessage,
+  generateOid,
+  uuid4,
+} from '@celeriac/protocol';
+import type { ResultBackend, SignatureJson, Transport } from '@celeriac/protocol';
+import type { Tracer } from '@opentelemetry/api';
+import { randomInt } from 'node:crypto';
+import { AsyncResult, type AsyncResultHost } from './async-result.js';
+import { ClientState, type ClientOptions, type TaskDefaults } from './client-options.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  publishWithRetry,
+  sendError,
+  type RetryPolicy,
+} from './publish-retry.js';
+import { encodeRevokeMessage, PIDBOX_EXCHANGE, type RevokeOptions } from './revoke.js';
+import { Router } from './routing.js';
+import { buildTaskMessage, type SendTaskOptions } from './send-options.js';
+import { fromSignatureOptions } from './signature-options.js';
+import { createTaskProducer, type AnyTaskContract, type TaskProducer } from './task-producer.js';
+import { defaultTracer, SpanAttribute, withSendSpan } from './telemetry.js';
+import { Topology } from './topology.js';
+
+/** Options of {@link Client.sendSignature}: the call's arguments and option overrides. */
+export interface SendSignatureOptions extends SendTaskOptions {
+  /** Prepended to the signature's arguments unless it is immutable (a parent's result). */
+  args?: readonly unknown[];
+  /** Merged over the signature's keyword arguments. */
+  kwargs?: Record<string, unknown>;
+}
+
+/**
+ * A task producer. `AsyncDisposable`: `await using client = createClient(…)`.
+ *
+ * Ownership: the client never closes the transport or backend it was given unless
+ * `ownTransport`/`ownBackend` say so; closing the client only stops it sending.
+ */
+export interface Client extends AsyncDisposable {
+  /** `open`, `closing` or `closed`. */
+  readonly state: ClientState;
+  readonly transport: Transport;
+  readonly backend: ResultBackend | undefined;
+  /** The `origin` header sent with every task. */
+  readonly origin: string;
+  /** This client's reply queue name (kombu's oid), sent as `reply_to`. */
+  readonly oid: string;
+
+  /**
+   * Send a task by name (Celery's `send_task`): resolves once the broker holds the
+   * message. Rejects with `PublishError`/`ConnectionLostError` naming the task and id
+   * (after the publish retries), `EncodeError` for values JSON cannot carry, and
+   * `ClosedError` once the client is closing.
+   */
+  sendTask<T = unknown>(
+    name: string,
+    args?: readonly unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: SendTaskOptions,
+  ): Promise<AsyncResult<T>>;
+
+  /**
+   * Send a plain task signature with the options it carries (Celery's
+   * `sig.apply_async(args, kwargs, **options)`). Chains, groups and chords are sent by
+   * the canvas functions, not here.
+   */
+  sendSignature<T = unknown>(
+    signature: SignatureJson,
+    options?: SendSignatureOptions,
+  ): Promise<AsyncResult<T>>;
+
+  /** A typed producer for a task contract: `client.task(add).delay(2, 3)`. */
+  task<C extends AnyTaskContract>(contract: C): TaskProducer<C>;
+
+  /** A result handle for a task id (Celery's `AsyncResult(id)`). */
+  asyncResult<T = unknown>(id: string): AsyncResult<T>;
+
+  /** Broadcast `revoke` for one or more task ids to every worker (or `destination`). */
+  revoke(taskId: string | readonly string[], options?: RevokeOptions): Promise<void>;
+
+  /**
+   * Stop sending: new sends reject with `ClosedError`, sends in flight finish, then an
+   * owned transport/backend is closed. Idempotent: the same promise each time.
+   */
+  close(): Promise<void>;
+}
+
+/** Random per process, like Python's `uuid.getnode()` is per machine. */
+const NODE_ID = randomInt(2 ** 47);
+let instances = 0;
+
+class CeleriacClient implements Client {
+  readonly transport: Transport;
+  readonly backend: ResultBackend | undefined;
+  readonly origin: string;
+  readonly oid: string;
+  #state: ClientState = ClientState.open;
+  #closing: Promise<void> | undefined;
+  #connecting: Promise<void> | undefined;
+  #clock = 0;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #router: Router;
+  readonly #topology: Topology;
+  readonly #defaults: TaskDefaults;
+  readonly #retry: boolean;
+  readonly #policy: Required<RetryPolicy>;
+  readonly #tracer: Tracer | undefined;
+  readonly #now: () => Date;
+  readonly #ownTransport: boolean;
+  readonly #ownBackend: boolean;
+  readonly #host: AsyncResultHost;
+
+  constructor(options: ClientOptions) {
+    this.transport = options.transport;
+    this.backend = options.backend;
+    const hostname = options.hostname ?? process.env['HOSTNAME'] ?? 'localhost';
+    this.origin = options.origin ?? anonNodename(process.pid, hostname);
+    this.oid = generateOid(NODE_ID, process.pid, 0, ++instances);
+    this.#router = new Router(options.routes, options.queues, options.defaultQueue ?? 'celery');
+    this.#topology = new Topology(options.transport);
+    this.#defaults = options.taskDefaults ?? {};
+    const retry = options.publishRetry ?? true;
+    this.#retry = retry !== false;
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...(typeof retry === 'object' ? retry : {}) };
+    this.#tracer = options.tracer;
+    this.#now = options.now ?? (() => new Date());
+    this.#ownTransport = options.ownTransport ?? false;
+    this.#ownBackend = options.ownBackend ?? false;
+    this.#host = { backend: this.backend, revoke: (id, o) => this.revoke(id, o) };
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  sendTask<T = unknown>(
+    name: string,
+    args: readonly unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: SendTaskOptions = {},
+  ): Promise<AsyncResult<T>> {
+    return this.#send<T>(name, args, kwargs, options, undefined);
+  }
+
+  sendSignature<T = unknown>(
+    signature: SignatureJson,
+    options: SendSignatureOptions = {},
+  ): Promise<AsyncResult<T>> {
+    if (signature.subtask_type !== null) {
+      return Promise.reject(
+        new EncodeError(
+          'signature.subtask_type',
+          `a ${signature.subtask_type} is sent with the canvas functions, not sendSignature`,
+        ),
+      );
+    }
+    const { args = [], kwargs = {}, ...overrides } = options;
+    const callArgs = signature.immutable ? signature.args : [...args, ...signature.args];
+    return this.#send<T>(
+      signature.task,
+      callArgs,
+      { ...signature.kwargs, ...kwargs },
+      { ...fromSignatureOptions(signature.options), ...overrides },
+      undefined,
+    );
+  }
+
+  task<C extends AnyTaskContract>(contract: C): TaskProducer<C> {
+    return createTaskProducer(contract, (name, args, kwargs, options, parse) =>
+      this.#send(name, args, kwargs, options, parse),
+    );
+  }
+
+  asyncResult<T = unknown>(id: string): AsyncResult<T> {
+    return new AsyncResult<T>(id, this.#host);
+  }
+
+  revoke(taskId: string | readonly string[], options: RevokeOptions = {}): Promise<void> {
+    return this.#track(async () => {
+      const { message, route } = encodeRevokeMessage(taskId, options, {
+        clock: ++this.#clock,
+        now: this.#now(),
+      });
+      await publishWithRetry(
+        async () => {
+          await this.#connect();
+          await this.#topology.declareExchange(PIDBOX_EXCHANGE);
+          await this.transport.publish(message, route);
+        },
+        { retry: this.#retry, policy: this.#policy },
+      );
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#state = ClientState.closing;
+      await Promise.allSettled([...this.#inFlight]);
+      const closing: Promise<void>[] = [];
+      if (this.#ownTransport) closing.push(this.transport.close());
+      if (this.#ownBackend && this.backend) closing.push(this.backend.close());
+      const results = await Promise.allSettled(closing);
+      this.#state = ClientState.closed;
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #track<T>(run: () => Promise<T>): Promise<T> {
+    if (this.#state !== ClientState.open) return Promise.reject(new ClosedError('client'));
+    const pending = run();
+    this.#inFlight.add(pending);
+    const forget = () => this.#inFlight.delete(pending);
+    pending.then(forget, forget);
+    return pending;
+  }
+
+  #connect(): Promise<void> {
+    if (!this.#connecting) {
+      const connecting = this.transport.connect();
+      this.#connecting = connecting;
+      connecting.catch(() => {
+        if (this.#connecting === connecting) this.#connecting = undefined;
+      });
+    }
+    return this.#connecting;
+  }
+
+  #send<T>(
+    name: string,
+    args: readonly unknown[],
+    kwargs: Record<string, unknown>,
+    callOptions: SendTaskOptions,
+    parse: ((value: unknown) => T) | undefined,
+  ): Promise<AsyncResult<T>> {
+    return this.#track(async () => {
+      const { priority: defaultPriority, ...defaults } = this.#defaults;
+      const options: SendTaskOptions = { ...defaults, ...callOptions };
+      const id = options.taskId ?? uuid4();
+      const destination = this.#router.resolve(name, args, kwargs, options);
+      const { route } = destination;
+      const ignored = options.ignoreResult ?? false;
+      const info = {
+        taskName: name,
+        taskId: id,
+        transportKind: this.transport.kind,
+        exchange: route.exchange,
+        routingKey: route.routingKey,
+        queue: destination.queueName,
+      };
+      await withSendSpan(this.#tracer ?? defaultTracer(), info, async (traceHeaders, span) => {
+        const now = this.#now();
+        const message = encodeTaskMessage(
+          buildTaskMessage(options, {
+            name,
+            id,
+            args,
+            kwargs,
+            origin: this.origin,
+            replyTo: options.replyTo ?? this.backend?.replyTo ?? this.oid,
+            priority: destination.priority ?? defaultPriority,
+            traceHeaders,
+            now,
+          }),
+          {
+            now,
+            ...(options.compression === undefined ? {} : { compression: options.compression }),
+          },
+        );
+        if (this.backend && !ignored) {
+          await this.backend.connect();
+          await this.backend.expect(id);
+        }
+        let retries = 0;
+        try {
+          await publishWithRetry(
+            async () => {
+              await this.#connect();
+              if (destination.declare) await this.#topology.declareQueue(destination.declare);
+              if (destination.exchange) {
+                await this.#topology.declareExchange(destination.exchange);
+              }
+              const signal = options.signal;
+              await this.transport.publish(message, route, signal ? { signal } : {});
+            },
+            {
+              retry: options.retry ?? this.#retry,
+              policy: { ...this.#policy, ...options.retryPolicy },
+              signal: options.signal,
+              onRetry: () => {
+                retries++;
+                span.setAttribute(SpanAttribute.publishRetries, retries);
+              },
+            },
+          );
+        } catch (error) {
+          if (options.signal?.aborted && error === options.signal.reason) throw error;
+          throw sendError(error, name, id);
+        }
+      });
+      return new AsyncResult<T>(id, this.#host, { name, ignored, parse });
+    });
+  }
+}
+
+/**
+ * Create a client.
+ *
+ * @example
+ * ```ts
+ * await using client = createClient({ transport, backend, routes: { 'shop.email.*': 'email' } });
+ * const result = await client.sendTask<number>('proj.add', [2, 3], {}, { countdown: 10 });
+ * console.log(await result.get({ timeoutMs: 30_000 }));
+ * ```
+ */
+export function createClient(options: ClientOptions): Client {
+  return new CeleriacClient(options);
+}

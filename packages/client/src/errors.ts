@@ -1,0 +1,40 @@
+/**
+ * The client's own errors. Everything else it throws comes from `@celeriac/protocol`:
+ * `PublishError`/`ConnectionLostError` (a send failed), `ClosedError` (the client is
+ * closed), `ValidationError` (arguments against a contract), `TimeoutError` (waiting for
+ * a result), `RemoteTaskError` (the task failed or was revoked), `EncodeError`.
+ */
+
+/** Stable codes of the client's errors. */
+export const ClientErrorCode = {
+  noResultBackend: 'ERR_NO_RESULT_BACKEND',
+  resultIgnored: 'ERR_RESULT_IGNORED',
+} as const;
+/** One of the values of {@link ClientErrorCode}. */
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
+
+/** A result was asked for, but the client has no result backend (Celery's `DisabledBackend`). */
+export class NoResultBackendError extends Error {
+  readonly code = ClientErrorCode.noResultBackend;
+  readonly retryable = false;
+  /** The task whose result was asked for. */
+  readonly taskId: string;
+  constructor(taskId: string) {
+    super(`no result backend is configured: cannot read the result of task ${taskId}`);
+    this.name = 'NoResultBackendError';
+    this.taskId = taskId;
+  }
+}
+
+/** `get()` on a task sent with `ignoreResult`: the worker stores nothing to wait for. */
+export class ResultIgnoredError extends Error {
+  readonly code = ClientErrorCode.resultIgnored;
+  readonly retryable = false;
+  /** The task whose result was asked for. */
+  readonly taskId: string;
+  constructor(taskId: string) {
+    super(`task ${taskId} was sent with ignoreResult: its result is never stored`);
+    this.name = 'ResultIgnoredError';
+    this.taskId = taskId;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * @celeriac/client — the producer side of celeriac: send tasks that Celery 5.2 workers
+ * (TypeScript or Python) execute, with Celery's options and routing, typed from task
+ * contracts, and read their results with `AsyncResult`.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { defineTask } from '@celeriac/protocol';
+ * import { createMemoryResultBackend, createMemoryTransport } from '@celeriac/memory';
+ * import { createClient } from '@celeriac/client';
+ *
+ * const add = defineTask('proj.add', {
+ *   args: z.tuple([z.number(), z.number()]),
+ *   result: z.number(),
+ * });
+ *
+ * const transport = createMemoryTransport('memory://');
+ * const backend = createMemoryResultBackend('memory://');
+ * await using client = createClient({
+ *   transport,
+ *   backend,
+ *   routes: { 'proj.email.*': { queue: 'email', priority: 5 } },
+ *   ownTransport: true,
+ *   ownBackend: true,
+ * });
+ *
+ * const result = await client.task(add).delay(2, 3); // typed: (number, number)
+ * console.log(result.id, await result.state()); // <uuid> PENDING
+ *
+ * // A worker (this one stands in for @celeriac/worker or Python Celery) stores the result:
+ * await backend.store({
+ *   taskId: result.id,
+ *   status: 'SUCCESS',
+ *   result: 5,
+ *   traceback: null,
+ *   children: [],
+ *   dateDone: new Date().toISOString().slice(0, -1),
+ * });
+ * const sum: number = await result.get({ timeoutMs: 10_000 });
+ * console.log(sum); // 5
+ *
+ * // By name, with Celery's options:
+ * await client.sendTask('proj.email.send', ['ada@example.com'], {}, { countdown: 60, expires: 3600 });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { AsyncResult } from './async-result.js';
+export type { AsyncResultHost, GetOptions } from './async-result.js';
+export { createClient } from './client.js';
+export type { Client, SendSignatureOptions } from './client.js';
+export { ClientState } from './client-options.js';
+export type { ClientOptions, TaskDefaults } from './client-options.js';
+export { ClientErrorCode, NoResultBackendError, ResultIgnoredError } from './errors.js';
+export { DEFAULT_RETRY_POLICY, isRetryablePublishError, retryDelayMs } from './publish-retry.js';
+export type { RetryPolicy } from './publish-retry.js';
+export { encodeRevokeMessage, PIDBOX_EXCHANGE } from './revoke.js';
+export type { RevokeContext, RevokeMessage, RevokeOptions } from './revoke.js';
+export { Router } from './routing.js';
+export type {
+  Destination,
+  QueueDeclaration,
+  ResolvedQueue,
+  RouteSpec,
+  RouteTarget,
+  RouterFunction,
+  Routes,
+  RoutingOptions,
+} from './routing.js';
+export { buildTaskMessage } from './send-options.js';
+export type { MessageContext, SendTaskOptions, Signatures } from './send-options.js';
+export { fromSignatureOptions, toSignatureOptions } from './signature-options.js';
+export type { TaskSignature } from './signature-options.js';
+export { contractSendOptions } from './task-producer.js';
+export type { AnyTaskContract, ArgsSuffix, TaskProducer } from './task-producer.js';
+export { SpanAttribute, TRACER_NAME } from './telemetry.js';
