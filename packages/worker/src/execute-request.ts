@@ -10,6 +10,7 @@ import {
   SoftTimeLimitExceeded,
   TaskRevokedError,
   TimeLimitExceeded,
+  WorkerLostError,
 } from './errors.js';
 import type { RegisteredTask } from './task-registry.js';
 import { createTaskContext } from './task-context.js';
@@ -193,7 +194,7 @@ function abortReasonOf(reason: AbandonReason, request: TaskRequest): Error {
     case 'time-limit':
       return new TimeLimitExceeded(reason.seconds);
     case 'lost':
-      return new Error(`Task ${request.name}[${request.id}] aborted: ${reason.reason}`);
+      return new WorkerLostError(`${reason.reason} (task ${request.name}[${request.id}])`);
   }
 }
 
