@@ -1,0 +1,201 @@
+/**
+ * `createApp`: one object that holds an app's configuration (broker and result backend
+ * URLs, routes, task defaults) and its task implementations, and makes clients and
+ * workers from them — Celery's `Celery(...)` app, typed.
+ */
+import type { ArgsOf, KwargsOf, ResultBackend, ResultOf, Transport } from '@celeriac/protocol';
+import { ClosedError } from '@celeriac/protocol';
+import { createClient } from '@celeriac/client';
+import type {
+  AnyTaskContract,
+  AsyncResult,
+  Client,
+  ClientOptions,
+  SendTaskOptions,
+  TaskProducer,
+} from '@celeriac/client';
+import { createWorker, implementTask } from '@celeriac/worker';
+import type {
+  ImplementTaskOptions,
+  TaskHandler,
+  TaskImplementation,
+  Worker,
+  WorkerOptions,
+} from '@celeriac/worker';
+import type { ConnectionOptions } from './urls.js';
+import { createResultBackend, createTransport, defaultBackendUrl } from './urls.js';
+
+/** Options of {@link createApp}. */
+export interface AppOptions extends ConnectionOptions {
+  /** Broker URL; default `$CELERIAC_BROKER_URL`, else `memory://` (no services needed). */
+  broker?: string;
+  /**
+   * Result backend URL; default `$CELERIAC_RESULT_BACKEND`, else what the broker implies
+   * (`memory://` → the same store, `redis://` → the same Redis, `amqp://` → `rpc://`).
+   */
+  backend?: string;
+  /** Client settings shared by the app's client and its workers' follow-up sends. */
+  defaultQueue?: ClientOptions['defaultQueue'];
+  routes?: ClientOptions['routes'];
+  queues?: ClientOptions['queues'];
+  taskDefaults?: WorkerOptions['taskDefaults'];
+}
+
+/** Options of {@link App.worker}: the worker options the app does not supply itself. */
+export type AppWorkerOptions = Omit<WorkerOptions, 'transport' | 'backend' | 'tasks'>;
+
+/** A task registered on an app: its typed producer plus the implementation workers run. */
+export interface AppTask<C extends AnyTaskContract> {
+  readonly name: string;
+  readonly contract: C;
+  readonly implementation: TaskImplementation;
+  /** Send with positional arguments (Celery's `delay`). */
+  delay(...args: ArgsOf<C>): Promise<AsyncResult<ResultOf<C>>>;
+  /** Send with arguments, keyword arguments and options (Celery's `apply_async`). */
+  applyAsync(
+    args: ArgsOf<C>,
+    kwargs?: KwargsOf<C>,
+    options?: SendTaskOptions,
+  ): Promise<AsyncResult<ResultOf<C>>>;
+}
+
+/** A celeriac app. Close it (or `await using`) to close the connections it opened. */
+export interface App extends AsyncDisposable {
+  readonly brokerUrl: string;
+  readonly backendUrl: string;
+  /** Every task implementation registered with {@link App.task}. */
+  readonly tasks: readonly TaskImplementation[];
+  /** Register a task implementation and get its typed producer. */
+  task<C extends AnyTaskContract>(
+    contract: C,
+    handler: TaskHandler<ArgsOf<C>, ResultOf<C>, KwargsOf<C>>,
+    options?: ImplementTaskOptions,
+  ): AppTask<C>;
+  /** The app's client (created and connected on first use, then shared). */
+  client(): Promise<Client>;
+  /** Send a task by name through the app's client (Celery's `send_task`). */
+  sendTask<T = unknown>(
+    name: string,
+    args?: readonly unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: SendTaskOptions,
+  ): Promise<AsyncResult<T>>;
+  /**
+   * A worker for the app's tasks, on connections of its own (so a worker's broker
+   * outage or shutdown never touches the app's client). Its connections close when it
+   * stops. Start it with `start()`.
+   */
+  worker(options?: AppWorkerOptions): Promise<Worker>;
+  /** Close the client and every connection the app opened. Idempotent. */
+  close(): Promise<void>;
+}
+
+const APP = Symbol.for('celeriac.app');
+
+/** True when `value` is an {@link App} (used by the CLI to find the app in a module). */
+export function isApp(value: unknown): value is App {
+  return typeof value === 'object' && value !== null && APP in value;
+}
+
+/**
+ * Create an app.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ broker: 'redis://127.0.0.1:6379/0' });
+ * const add = app.task(addContract, (_ctx, a, b) => a + b);
+ * const worker = await app.worker({ concurrency: 10 });
+ * await worker.start();
+ * console.log(await (await add.delay(2, 3)).get({ timeoutMs: 5000 }));
+ * ```
+ */
+export function createApp(options: AppOptions = {}): App {
+  const brokerUrl = options.broker ?? process.env['CELERIAC_BROKER_URL'] ?? 'memory://';
+  const backendUrl =
+    options.backend ?? process.env['CELERIAC_RESULT_BACKEND'] ?? defaultBackendUrl(brokerUrl);
+  const tasks: TaskImplementation[] = [];
+  const workers = new Set<Worker>();
+  let clientPromise: Promise<Client> | undefined;
+  let closing: Promise<void> | undefined;
+
+  const clientOptions = (transport: Transport, backend: ResultBackend): ClientOptions => {
+    const o: ClientOptions = { transport, backend, ownTransport: true, ownBackend: true };
+    if (options.defaultQueue !== undefined) o.defaultQueue = options.defaultQueue;
+    if (options.routes !== undefined) o.routes = options.routes;
+    if (options.queues !== undefined) o.queues = options.queues;
+    return o;
+  };
+
+  const app: App & { [APP]: true } = {
+    [APP]: true,
+    brokerUrl,
+    backendUrl,
+    tasks,
+    task(contract, handler, taskOptions) {
+      if (closing) throw new ClosedError('celeriac app');
+      const implementation = implementTask(contract, handler, taskOptions);
+      tasks.push(implementation);
+      const producer = async (): Promise<TaskProducer<typeof contract>> =>
+        (await app.client()).task(contract);
+      return {
+        name: contract.name,
+        contract,
+        implementation,
+        delay: async (...args) => (await producer()).delay(...args),
+        applyAsync: async (args, kwargs, sendOptions) =>
+          (await producer()).applyAsync(args, kwargs, sendOptions),
+      };
+    },
+    client() {
+      if (closing) return Promise.reject(new ClosedError('celeriac app'));
+      clientPromise ??= (async () => {
+        const transport = await createTransport(brokerUrl, options);
+        const backend = await createResultBackend(backendUrl, brokerUrl, options);
+        await Promise.all([transport.connect(), backend.connect()]);
+        return createClient(clientOptions(transport, backend));
+      })();
+      return clientPromise;
+    },
+    async sendTask(name, args, kwargs, sendOptions) {
+      return (await app.client()).sendTask(name, args, kwargs, sendOptions);
+    },
+    async worker(workerOptions = {}) {
+      if (closing) throw new ClosedError('celeriac app');
+      const transport = await createTransport(brokerUrl, options);
+      const backend = await createResultBackend(backendUrl, brokerUrl, options);
+      const worker = createWorker({
+        ...(options.taskDefaults ? { taskDefaults: options.taskDefaults } : {}),
+        ...workerOptions,
+        transport,
+        backend,
+        tasks,
+      });
+      workers.add(worker);
+      // The worker connects but never closes what it was given; the app owns these.
+      const stop = worker.stop.bind(worker);
+      worker.stop = async (stopOptions) => {
+        try {
+          await stop(stopOptions);
+        } finally {
+          workers.delete(worker);
+          await Promise.allSettled([transport.close(), backend.close()]);
+        }
+      };
+      return worker;
+    },
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled([...workers].map((w) => w.stop()));
+        if (clientPromise) {
+          const client = await clientPromise.catch(() => undefined);
+          await client?.close();
+        }
+      })();
+      return closing;
+    },
+    [Symbol.asyncDispose]() {
+      return app.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,42 @@
+/**
+ * celeriac — Celery's model and wire protocol for TypeScript. `createApp` ties a broker
+ * and a result backend (by URL) to typed task contracts, their implementations, a
+ * client and workers; the `celeriac` command runs workers and sends tasks.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { createApp, defineTask } from 'celeriac';
+ *
+ * const add = defineTask('proj.add', {
+ *   args: z.tuple([z.number(), z.number()]),
+ *   result: z.number(),
+ * });
+ *
+ * await using app = createApp({ broker: 'memory://' }); // or redis://…, amqp://…
+ * const addTask = app.task(add, (_ctx, a, b) => a + b);
+ * const worker = await app.worker({ concurrency: 4 });
+ * await worker.start();
+ * const result = await addTask.delay(2, 3);
+ * console.log(await result.get({ timeoutMs: 5_000 })); // 5
+ * await worker.stop();
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { createApp, isApp } from './app.js';
+export type { App, AppOptions, AppTask, AppWorkerOptions } from './app.js';
+export {
+  BrokerScheme,
+  UnsupportedUrlError,
+  brokerScheme,
+  createResultBackend,
+  createTransport,
+  defaultBackendUrl,
+} from './urls.js';
+export type { ConnectionOptions } from './urls.js';
+export { main as runCli } from './cli/main.js';
+export { defineTask, RemoteTaskError, TaskState } from '@celeriac/protocol';
+export type { ArgsOf, KwargsOf, ResultOf, TaskContract } from '@celeriac/protocol';
+export type { AsyncResult, Client, SendTaskOptions } from '@celeriac/client';
+export type { TaskContext, Worker, WorkerOptions } from '@celeriac/worker';
