@@ -99,11 +99,11 @@ export function createTaskProducer<C extends AnyTaskContract>(
   return {
     name: contract.name,
     contract,
-    delay: (...args) => {
+    delay: async (...args) => {
       contract.parseArgs(args, {});
       return send(contract.name, args, {}, defaults, parse);
     },
-    applyAsync: (args, kwargs, options) => {
+    applyAsync: async (args, kwargs, options) => {
       // Validated, but the caller's values are what travel: transforms are the worker's.
       contract.parseArgs(args, kwargs ?? {});
       return send(contract.name, args, kwargs ?? {}, { ...defaults, ...options }, parse);

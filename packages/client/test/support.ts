@@ -159,5 +159,5 @@ export class FlakyTransport implements Transport {
 
 /** A memory result backend that names a reply queue, as `rpc://` does. */
 export class ReplyQueueBackend extends MemoryResultBackend {
-  override readonly replyTo = 'rpc-oid';
+  readonly replyTo = 'rpc-oid';
 }
