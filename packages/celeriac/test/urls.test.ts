@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BrokerScheme,
+  UnsupportedUrlError,
+  brokerScheme,
+  createResultBackend,
+  createTransport,
+  defaultBackendUrl,
+} from 'celeriac';
+
+describe('broker and backend URLs', () => {
+  it('knows each broker family', () => {
+    expect(brokerScheme('memory://')).toBe(BrokerScheme.memory);
+    expect(brokerScheme('redis://localhost:6379/0')).toBe(BrokerScheme.redis);
+    expect(brokerScheme('rediss://h:6380/1')).toBe(BrokerScheme.redis);
+    expect(brokerScheme('amqp://guest:guest@localhost//')).toBe(BrokerScheme.amqp);
+    expect(brokerScheme('amqps://h/vh')).toBe(BrokerScheme.amqp);
+  });
+
+  it('refuses an unknown scheme, naming it and hiding the password', () => {
+    expect(() => brokerScheme('sqs://user:secret@host')).toThrow(UnsupportedUrlError);
+    expect(() => brokerScheme('sqs://user:secret@host')).toThrow(/sqs:\/\/user:\*\*\*@host/);
+    expect(() => brokerScheme('sqs://user:secret@host')).not.toThrow(/secret/);
+  });
+
+  it('implies a result backend from the broker', () => {
+    expect(defaultBackendUrl('memory://x')).toBe('memory://x');
+    expect(defaultBackendUrl('redis://h:6379/2')).toBe('redis://h:6379/2');
+    expect(defaultBackendUrl('amqp://h//')).toBe('rpc://');
+  });
+
+  it('creates the transport and backend of each family', async () => {
+    const memory = await createTransport('memory://urls-test');
+    expect(memory.kind).toBe('memory');
+    const redis = await createTransport('redis://127.0.0.1:6379/0');
+    expect(redis.kind).toBe('redis');
+    const amqp = await createTransport('amqp://guest:guest@127.0.0.1:5672//');
+    expect(amqp.kind).toBe('amqp');
+    const backend = await createResultBackend('redis://127.0.0.1:6379/0', 'memory://');
+    expect(backend.kind).toBe('redis');
+    await Promise.all([memory.close(), redis.close(), amqp.close(), backend.close()]);
+  });
+
+  it('refuses rpc:// without an AMQP broker', async () => {
+    await expect(createResultBackend('rpc://', 'redis://127.0.0.1:6379/0')).rejects.toThrow(
+      /rpc:\/\/ only with an amqp:\/\/ broker/,
+    );
+  });
+});
