@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type ContextManager,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { ConnectionLostError, PublishError } from '@celeriac/protocol';
+import { FlakyTransport, Fixture } from './support.js';
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const tracer = provider.getTracer('client-test');
+
+/** What an SDK's AsyncLocalStorage context manager does, in a few lines. */
+class AlsContextManager implements ContextManager {
+  readonly #als = new AsyncLocalStorage<Context>();
+  active(): Context {
+    return this.#als.getStore() ?? ROOT_CONTEXT;
+  }
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    return this.#als.run(ctx, () => fn.call(thisArg, ...args));
+  }
+  bind<T>(_ctx: Context, target: T): T {
+    return target;
+  }
+  enable(): this {
+    return this;
+  }
+  disable(): this {
+    return this;
+  }
+}
+
+beforeAll(() => {
+  // What an SDK setup does (NodeSDK registers the W3C propagator by default).
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  context.setGlobalContextManager(new AlsContextManager());
+});
+afterAll(() => {
+  propagation.disable();
+  context.disable();
+});
+
+describe('telemetry', () => {
+  it('a PRODUCER span `send <task>` with messaging attributes; traceparent as a top-level header', async () => {
+    exporter.reset();
+    await using fx = new Fixture({ tracer });
+    const result = await fx.client.sendTask('proj.add', [1, 2], {}, { queue: 'math' });
+    const [span] = exporter.getFinishedSpans();
+    expect(span).toBeDefined();
+    expect(span!.name).toBe('send proj.add');
+    expect(span!.kind).toBe(SpanKind.PRODUCER);
+    expect(span!.attributes).toEqual({
+      'messaging.system': 'memory',
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'send',
+      'messaging.destination.name': 'math',
+      'messaging.message.id': result.id,
+      'celery.task.name': 'proj.add',
+      'celery.exchange': '',
+    });
+    const { delivery, task } = await fx.takeTask('math');
+    const { traceId, spanId } = span!.spanContext();
+    // Where opentelemetry-instrumentation-celery reads it: a top-level header.
+    expect(delivery.message.headers['traceparent']).toBe(`00-${traceId}-${spanId}-01`);
+    expect(task.headers.extraHeaders['traceparent']).toBe(`00-${traceId}-${spanId}-01`);
+  });
+
+  it('the send span is a child of the active span and continues its trace', async () => {
+    exporter.reset();
+    await using fx = new Fixture({ tracer });
+    const parent = tracer.startSpan('POST /orders');
+    await context.with(trace.setSpan(ROOT_CONTEXT, parent), () =>
+      fx.client.sendTask('proj.child', [], {}, { headers: { traceparent: 'caller-value' } }),
+    );
+    parent.end();
+    const send = exporter.getFinishedSpans().find((s) => s.name === 'send proj.child')!;
+    expect(send.spanContext().traceId).toBe(parent.spanContext().traceId);
+    expect(send.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    const { delivery } = await fx.takeTask();
+    // The worker's CONSUMER span will be the send span's child; the injected context
+    // replaces a caller-supplied traceparent header.
+    expect(delivery.message.headers['traceparent']).toBe(
+      `00-${parent.spanContext().traceId}-${send.spanContext().spanId}-01`,
+    );
+  });
+
+  it('a failed publish ends the span with ERROR status and the exception recorded', async () => {
+    exporter.reset();
+    await using fx = new Fixture({ tracer, publishRetry: { maxRetries: 2, intervalStep: 0 } });
+    const flaky = new FlakyTransport(fx.transport);
+    flaky.failNext(5, () => new ConnectionLostError('gone'));
+    const client = fx.makeClient({
+      transport: flaky,
+      tracer,
+      publishRetry: { maxRetries: 2, intervalStep: 0 },
+    });
+    await expect(client.sendTask('proj.fail')).rejects.toBeInstanceOf(ConnectionLostError);
+    const [span] = exporter.getFinishedSpans();
+    expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span!.status.message).toMatch(/cannot send task proj.fail\[.*\]: gone/);
+    expect(span!.attributes['celery.publish.retries']).toBe(2);
+    expect(span!.events.map((e) => e.name)).toContain('exception');
+    await client.close();
+  });
+
+  it('the default tracer comes from the global provider', async () => {
+    exporter.reset();
+    trace.setGlobalTracerProvider(provider);
+    try {
+      await using fx = new Fixture();
+      await fx.client.sendTask('proj.global');
+      expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['send proj.global']);
+      expect(exporter.getFinishedSpans()[0]!.instrumentationScope.name).toBe('@celeriac/client');
+    } finally {
+      trace.disable();
+    }
+  });
+
+  it('without a propagator nothing is injected, and sending still works', async () => {
+    propagation.disable();
+    try {
+      await using fx = new Fixture({ tracer });
+      await fx.client.sendTask('proj.plain');
+      const { delivery } = await fx.takeTask();
+      expect(delivery.message.headers['traceparent']).toBeUndefined();
+    } finally {
+      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    }
+  });
+
+  it('an unroutable exchange is a PublishError with the task in the message', async () => {
+    await using fx = new Fixture({ tracer });
+    const error = await fx.client
+      .sendTask('proj.x', [], {}, { exchange: 'nowhere', routingKey: 'k', taskId: 'i1' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PublishError);
+    expect((error as Error).message).toMatch(/^cannot send task proj.x\[i1\]: /);
+  });
+});
