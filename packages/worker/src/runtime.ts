@@ -2,7 +2,7 @@
  * What every part of a running worker shares: identity, clock, logger, registry, result
  * writer, event sink, revoked ids, counters. Built once by `createWorker`.
  */
-import type { Transport } from '@celeriac/protocol';
+import type { SignatureJson, Transport } from '@celeriac/protocol';
 import type { WorkerClock } from './clock.js';
 import type { LimitedSet } from './limited-set.js';
 import type { Logger } from './logger.js';
@@ -63,5 +63,5 @@ export interface FollowUpOptions {
   parentId: string;
   rootId: string;
   /** Remaining chain (reversed) for a chain step. */
-  chain?: unknown[];
+  chain?: SignatureJson[];
 }

@@ -4,6 +4,7 @@
  * this file only wires them together.
  */
 import { createActorSystem, type ActorSystem } from '@celeriac/actors';
+import { createClient, type Client } from '@celeriac/client';
 import { ActorPool } from './actor-pool.js';
 import { assertPoolSupported } from './pool-kind.js';
 import { systemClock } from './clock.js';
@@ -34,6 +35,8 @@ export interface WorkerParts {
   readonly consumer: TaskConsumer;
   readonly events: EventDispatcher | null;
   readonly control: RemoteControl | null;
+  /** Sends follow-ups (link callbacks, errbacks, chain steps). */
+  readonly client: Client;
 }
 
 /** Build the parts of a worker (nothing connects yet). */
@@ -46,6 +49,13 @@ export function buildWorkerParts(
   const clock = input.clock ?? systemClock;
   const logger = input.logger ?? createConsoleLogger({ name: options.hostname });
   const now = () => clock.now();
+  // Follow-ups (callbacks, chain steps) go through a client on the worker's transport.
+  // It gets no backend: the worker does not wait for the results of what it sends.
+  const client = createClient({
+    transport: input.transport,
+    origin: options.hostname,
+    now: () => new Date(clock.now()),
+  });
   const events = options.events
     ? new EventDispatcher({
         transport: input.transport,
@@ -75,7 +85,7 @@ export function buildWorkerParts(
     transport: input.transport,
     stats: { total: new Map(), processed: 0, startedAt: now() },
     active: new Map(),
-    sendSignature: createSignatureSender(input.transport, options.hostname, now),
+    sendSignature: createSignatureSender(client),
   };
   // eslint-disable-next-line prefer-const -- the dispatcher's callback needs the consumer
   let consumer: TaskConsumer;
@@ -113,5 +123,5 @@ export function buildWorkerParts(
         onShutdown: () => hooks.onShutdownRequested('warm'),
       })
     : null;
-  return { options, rt, dispatcher, pool, system, consumer, events, control };
+  return { options, rt, dispatcher, pool, system, consumer, events, control, client };
 }

@@ -181,6 +181,7 @@ export function createWorkerTree(
       escalated = cold;
       await root.stop();
       await system.close();
+      await parts.client.close();
     },
   };
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { createClient } from '@celeriac/client';
+import { signature } from '@celeriac/protocol';
 import { implementTask } from '@celeriac/worker';
 import { celeryMessage, Fixture } from './support.js';
 import { installRecordingTracing, type RecordedSpan } from './recording-tracer.js';
@@ -46,6 +48,38 @@ describe('telemetry', () => {
       'celery.task.outcome': 'success',
     });
     expect(activeInHandler).toBe(consumer.spanId);
+  });
+
+  it('one trace from the client: send (PRODUCER) → process (CONSUMER) → link callback send → process', async () => {
+    await using fx = new Fixture();
+    const w = fx.worker([
+      implementTask('proj.add', async (_ctx, a: number, b: number) => a + b),
+      implementTask('proj.log', async () => null),
+    ]);
+    await w.start();
+    await using client = createClient({ transport: fx.producer });
+    const result = await client.sendTask(
+      'proj.add',
+      [2, 2],
+      {},
+      {
+        queue: fx.queue,
+        link: signature({ task: 'proj.log', options: { queue: fx.queue, task_id: 'log-1' } }),
+      },
+    );
+    await fx.result(result.id, 'SUCCESS');
+    await fx.result('log-1', 'SUCCESS');
+    const send = tracing.spans.findLast((s) => s.name === 'send proj.add')!;
+    const processAdd = tracing.spans.find(
+      (s) => s.name === 'process proj.add' && s.attributes['messaging.message.id'] === result.id,
+    )!;
+    const sendLog = tracing.spans.find((s) => s.name === 'send proj.log')!;
+    const processLog = tracing.spans.find((s) => s.name === 'process proj.log')!;
+    expect(send.kind).toBe(SpanKind.PRODUCER);
+    expect(processAdd.parentSpanId).toBe(send.spanId);
+    expect(sendLog.parentSpanId).toBe(processAdd.spanId);
+    expect(processLog.parentSpanId).toBe(sendLog.spanId);
+    for (const span of [processAdd, sendLog, processLog]) expect(span.traceId).toBe(send.traceId);
   });
 
   it('marks failed executions as errors', async () => {
