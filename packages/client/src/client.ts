@@ -4,31 +4,19 @@
  * `ResultBackend`. It owns neither (unless told to): several clients and a worker may
  * share one transport.
  */
-import {
-  anonNodename,
-  ClosedError,
-  EncodeError,
-  encodeTaskMessage,
-  generateOid,
-  uuid4,
-} from '@celeriac/protocol';
+import { anonNodename, ClosedError, EncodeError, generateOid } from '@celeriac/protocol';
 import type { ResultBackend, SignatureJson, Transport } from '@celeriac/protocol';
-import type { Tracer } from '@opentelemetry/api';
 import { randomInt } from 'node:crypto';
 import { AsyncResult, type AsyncResultHost } from './async-result.js';
-import { ClientState, type ClientOptions, type TaskDefaults } from './client-options.js';
-import {
-  DEFAULT_RETRY_POLICY,
-  publishWithRetry,
-  sendError,
-  type RetryPolicy,
-} from './publish-retry.js';
+import { ClientState, type ClientOptions } from './client-options.js';
+import { DEFAULT_RETRY_POLICY, publishWithRetry, type RetryPolicy } from './publish-retry.js';
 import { encodeRevokeMessage, PIDBOX_EXCHANGE, type RevokeOptions } from './revoke.js';
 import { Router } from './routing.js';
-import { buildTaskMessage, type SendTaskOptions } from './send-options.js';
+import type { SendTaskOptions } from './send-options.js';
+import { sendTask, type SendContext } from './send-task.js';
 import { fromSignatureOptions } from './signature-options.js';
 import { createTaskProducer, type AnyTaskContract, type TaskProducer } from './task-producer.js';
-import { defaultTracer, SpanAttribute, withSendSpan } from './telemetry.js';
+import { defaultTracer } from './telemetry.js';
 import { Topology } from './topology.js';
 
 /** Options of {@link Client.sendSignature}: the call's arguments and option overrides. */
@@ -108,12 +96,10 @@ class CeleriacClient implements Client {
   #connecting: Promise<void> | undefined;
   #clock = 0;
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #router: Router;
+  readonly #sendContext: SendContext;
   readonly #topology: Topology;
-  readonly #defaults: TaskDefaults;
   readonly #retry: boolean;
   readonly #policy: Required<RetryPolicy>;
-  readonly #tracer: Tracer | undefined;
   readonly #now: () => Date;
   readonly #ownTransport: boolean;
   readonly #ownBackend: boolean;
@@ -125,17 +111,32 @@ class CeleriacClient implements Client {
     const hostname = options.hostname ?? process.env['HOSTNAME'] ?? 'localhost';
     this.origin = options.origin ?? anonNodename(process.pid, hostname);
     this.oid = generateOid(NODE_ID, process.pid, 0, ++instances);
-    this.#router = new Router(options.routes, options.queues, options.defaultQueue ?? 'celery');
     this.#topology = new Topology(options.transport);
-    this.#defaults = options.taskDefaults ?? {};
     const retry = options.publishRetry ?? true;
     this.#retry = retry !== false;
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...(typeof retry === 'object' ? retry : {}) };
-    this.#tracer = options.tracer;
     this.#now = options.now ?? (() => new Date());
     this.#ownTransport = options.ownTransport ?? false;
     this.#ownBackend = options.ownBackend ?? false;
     this.#host = { backend: this.backend, revoke: (id, o) => this.revoke(id, o) };
+    const tracer = options.tracer;
+    this.#sendContext = {
+      transport: this.transport,
+      backend: this.backend,
+      router: new Router(options.routes, options.queues, options.defaultQueue ?? 'celery'),
+      topology: this.#topology,
+      connect: () => this.#connect(),
+      // Looked up per send when not given, so a provider registered later is used.
+      get tracer() {
+        return tracer ?? defaultTracer();
+      },
+      now: this.#now,
+      origin: this.origin,
+      oid: this.oid,
+      defaults: options.taskDefaults ?? {},
+      retry: this.#retry,
+      policy: this.#policy,
+    };
   }
 
   get state(): ClientState {
@@ -244,75 +245,12 @@ class CeleriacClient implements Client {
     name: string,
     args: readonly unknown[],
     kwargs: Record<string, unknown>,
-    callOptions: SendTaskOptions,
+    options: SendTaskOptions,
     parse: ((value: unknown) => T) | undefined,
   ): Promise<AsyncResult<T>> {
     return this.#track(async () => {
-      const { priority: defaultPriority, ...defaults } = this.#defaults;
-      const options: SendTaskOptions = { ...defaults, ...callOptions };
-      const id = options.taskId ?? uuid4();
-      const destination = this.#router.resolve(name, args, kwargs, options);
-      const { route } = destination;
-      const ignored = options.ignoreResult ?? false;
-      const info = {
-        taskName: name,
-        taskId: id,
-        transportKind: this.transport.kind,
-        exchange: route.exchange,
-        routingKey: route.routingKey,
-        queue: destination.queueName,
-      };
-      await withSendSpan(this.#tracer ?? defaultTracer(), info, async (traceHeaders, span) => {
-        const now = this.#now();
-        const message = encodeTaskMessage(
-          buildTaskMessage(options, {
-            name,
-            id,
-            args,
-            kwargs,
-            origin: this.origin,
-            replyTo: options.replyTo ?? this.backend?.replyTo ?? this.oid,
-            priority: destination.priority ?? defaultPriority,
-            traceHeaders,
-            now,
-          }),
-          {
-            now,
-            ...(options.compression === undefined ? {} : { compression: options.compression }),
-          },
-        );
-        if (this.backend && !ignored) {
-          await this.backend.connect();
-          await this.backend.expect(id);
-        }
-        let retries = 0;
-        try {
-          await publishWithRetry(
-            async () => {
-              await this.#connect();
-              if (destination.declare) await this.#topology.declareQueue(destination.declare);
-              if (destination.exchange) {
-                await this.#topology.declareExchange(destination.exchange);
-              }
-              const signal = options.signal;
-              await this.transport.publish(message, route, signal ? { signal } : {});
-            },
-            {
-              retry: options.retry ?? this.#retry,
-              policy: { ...this.#policy, ...options.retryPolicy },
-              signal: options.signal,
-              onRetry: () => {
-                retries++;
-                span.setAttribute(SpanAttribute.publishRetries, retries);
-              },
-            },
-          );
-        } catch (error) {
-          if (options.signal?.aborted && error === options.signal.reason) throw error;
-          throw sendError(error, name, id);
-        }
-      });
-      return new AsyncResult<T>(id, this.#host, { name, ignored, parse });
+      const sent = await sendTask(this.#sendContext, { name, args, kwargs, options });
+      return new AsyncResult<T>(sent.id, this.#host, { name, ignored: sent.ignored, parse });
     });
   }
 }

@@ -1,0 +1,116 @@
+/**
+ * One send, start to finish: route the task, open the `send` span, encode the message
+ * (trace context in its headers), tell the result backend to expect the id, then
+ * declare and publish with retries. Failures come out as `PublishError` or
+ * `ConnectionLostError` naming the task and id.
+ */
+import { encodeTaskMessage, uuid4 } from '@celeriac/protocol';
+import type { ResultBackend, Transport } from '@celeriac/protocol';
+import type { Tracer } from '@opentelemetry/api';
+import type { TaskDefaults } from './client-options.js';
+import { publishWithRetry, sendError, type RetryPolicy } from './publish-retry.js';
+import type { Router } from './routing.js';
+import { buildTaskMessage, type SendTaskOptions } from './send-options.js';
+import { SpanAttribute, withSendSpan } from './telemetry.js';
+import type { Topology } from './topology.js';
+
+/** What a send needs from its client. */
+export interface SendContext {
+  transport: Transport;
+  backend: ResultBackend | undefined;
+  router: Router;
+  topology: Topology;
+  /** Connects the transport (memoized by the client). */
+  connect(): Promise<void>;
+  tracer: Tracer;
+  now(): Date;
+  origin: string;
+  oid: string;
+  defaults: TaskDefaults;
+  retry: boolean;
+  policy: Required<RetryPolicy>;
+}
+
+/** One task to send. */
+export interface TaskToSend {
+  name: string;
+  args: readonly unknown[];
+  kwargs: Record<string, unknown>;
+  options: SendTaskOptions;
+}
+
+/** What was sent: the id, and whether a result will be stored. */
+export interface SentTask {
+  id: string;
+  ignored: boolean;
+}
+
+/** Send one task; resolves once the broker holds it. */
+export async function sendTask(ctx: SendContext, task: TaskToSend): Promise<SentTask> {
+  const { name, args, kwargs } = task;
+  const { priority: defaultPriority, ...defaults } = ctx.defaults;
+  const options: SendTaskOptions = { ...defaults, ...task.options };
+  const id = options.taskId ?? uuid4();
+  const destination = ctx.router.resolve(name, args, kwargs, options);
+  const { route } = destination;
+  const ignored = options.ignoreResult ?? false;
+  const info = {
+    taskName: name,
+    taskId: id,
+    transportKind: ctx.transport.kind,
+    exchange: route.exchange,
+    routingKey: route.routingKey,
+    queue: destination.queueName,
+  };
+  await withSendSpan(ctx.tracer, info, async (traceHeaders, span) => {
+    const now = ctx.now();
+    const message = encodeTaskMessage(
+      buildTaskMessage(options, {
+        name,
+        id,
+        args,
+        kwargs,
+        origin: ctx.origin,
+        replyTo: options.replyTo ?? ctx.backend?.replyTo ?? ctx.oid,
+        priority: destination.priority ?? defaultPriority,
+        traceHeaders,
+        now,
+      }),
+      {
+        now,
+        ...(options.compression === undefined ? {} : { compression: options.compression }),
+      },
+    );
+    // Before publishing, as Celery's on_task_call subscribes: a fast worker's result
+    // notification must not arrive before anyone listens.
+    if (ctx.backend && !ignored) {
+      await ctx.backend.connect();
+      await ctx.backend.expect(id);
+    }
+    let retries = 0;
+    try {
+      await publishWithRetry(
+        async () => {
+          await ctx.connect();
+          if (destination.declare) await ctx.topology.declareQueue(destination.declare);
+          if (destination.exchange) await ctx.topology.declareExchange(destination.exchange);
+          const signal = options.signal;
+          await ctx.transport.publish(message, route, signal ? { signal } : {});
+        },
+        {
+          retry: options.retry ?? ctx.retry,
+          policy: { ...ctx.policy, ...options.retryPolicy },
+          signal: options.signal,
+          onRetry: () => {
+            retries++;
+            span.setAttribute(SpanAttribute.publishRetries, retries);
+          },
+        },
+      );
+    } catch (error) {
+      if (options.signal?.aborted && error === options.signal.reason) throw error;
+      throw sendError(error, name, id);
+    }
+  });
+  return { id, ignored };
+}
