@@ -4,7 +4,7 @@
  * again after `intervalStart`, then `intervalStep` more each time, capped at
  * `intervalMax` seconds, at most `maxRetries` times.
  */
-import { ConnectionLostError, CeleriacError, PublishError } from '@celeriac/protocol';
+import { ConnectionLostError, CeleriacError, ErrorCode, PublishError } from '@celeriac/protocol';
 
 /** Celery's `retry_policy` (seconds, as in Celery). */
 export interface RetryPolicy {
@@ -104,7 +104,7 @@ export function sendError(error: unknown, name: string, id: string): Error {
     const retryable = error instanceof CeleriacError ? error.retryable : false;
     return new PublishError(`${what}: ${message}`, { cause: error, retryable });
   }
-  if (error.code === 'ERR_TRANSPORT') {
+  if (error.code === ErrorCode.transport) {
     return new PublishError(`${what}: ${error.message}`, {
       cause: error,
       retryable: error.retryable,
