@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 
 const run = fileURLToPath(new URL('../src/cli/run.ts', import.meta.url));
 const fixtureApp = fileURLToPath(new URL('./fixtures/cli-app.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 
 interface Finished {
   code: number | null;
@@ -14,10 +13,15 @@ interface Finished {
 }
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(tsx, ['--conditions=@celeriac/source', run, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // One process (node --import tsx), not tsx's CLI, which relays signals to a child.
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@celeriac/source', '--import', 'tsx', run, ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
