@@ -6,7 +6,7 @@
  *   npm run bench:memory
  */
 import { randomUUID } from 'node:crypto';
-import type { BrokerMessage, ResultMeta, StoreContext } from '@celeriac/protocol';
+import type { BrokerMessage, ResultBackend, ResultMeta, StoreContext } from '@celeriac/protocol';
 import {
   MemoryBroker,
   MemoryResultBackend,
@@ -47,27 +47,37 @@ function message(id: string): BrokerMessage {
   };
 }
 
-/** A result backend that resolves `done` after `expected` SUCCESS stores. */
-class CountingBackend extends MemoryResultBackend {
-  stored = 0;
-  done: Promise<void>;
-  #resolve!: () => void;
-  constructor(readonly expected: number) {
-    super({ store: new MemoryResultStore() });
-    this.done = new Promise((resolve) => (this.#resolve = resolve));
-  }
-  override async store(meta: ResultMeta, context?: StoreContext): Promise<boolean> {
-    const ok = await super.store(meta, context);
-    if (meta.status === 'SUCCESS' && ++this.stored === this.expected) this.#resolve();
-    return ok;
-  }
+/** A memory result backend that resolves `done` after `expected` SUCCESS stores. */
+function countingBackend(expected: number): { backend: ResultBackend; done: Promise<void> } {
+  const inner: ResultBackend = new MemoryResultBackend({ store: new MemoryResultStore() });
+  let stored = 0;
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  const backend: ResultBackend = {
+    kind: inner.kind,
+    connect: () => inner.connect(),
+    expect: (id) => inner.expect(id),
+    async store(meta: ResultMeta, context?: StoreContext) {
+      const ok = await inner.store(meta, context);
+      if (meta.status === 'SUCCESS' && ++stored === expected) resolve();
+      return ok;
+    },
+    get: (id) => inner.get(id),
+    wait: (id, options) => inner.wait(id, options),
+    forget: (id) => inner.forget(id),
+    saveGroup: (group) => inner.saveGroup(group),
+    getGroup: (id) => inner.getGroup(id),
+    close: () => inner.close(),
+    [Symbol.asyncDispose]: () => inner.close(),
+  };
+  return { backend, done };
 }
 
 async function throughput(concurrency: number, tasks: number): Promise<number> {
   const broker = new MemoryBroker({ name: `bench-${randomUUID()}` });
   const producer = new MemoryTransport({ broker });
   const consumer = new MemoryTransport({ broker });
-  const backend = new CountingBackend(tasks);
+  const { backend, done } = countingBackend(tasks);
   const queue = 'bench';
   await producer.declareQueue({ name: queue, durable: true });
   for (let i = 0; i < tasks; i++) {
@@ -85,7 +95,7 @@ async function throughput(concurrency: number, tasks: number): Promise<number> {
   });
   const start = performance.now();
   await worker.start();
-  await backend.done;
+  await done;
   const seconds = (performance.now() - start) / 1000;
   await worker.stop();
   await producer.close();
