@@ -81,9 +81,10 @@ export function decodeEnvelope(raw: string): DecodedEnvelope {
   const body = envelope['body'];
   let bytes: Uint8Array;
   if (typeof body === 'string') {
+    // A Buffer is a Uint8Array: no copy into a plain one (this runs for every message).
     bytes =
       props['body_encoding'] === 'base64'
-        ? new Uint8Array(Buffer.from(body, 'base64'))
+        ? Buffer.from(body, 'base64')
         : new TextEncoder().encode(body);
   } else if (body === null || body === undefined) {
     bytes = new Uint8Array();

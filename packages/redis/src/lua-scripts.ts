@@ -70,10 +70,10 @@ end
 return out
 `;
 
-/** Ack: forget a held message. KEYS: unacked, unacked_index. ARGV: tag. Returns 1 if held. */
+/** Ack: forget held messages. KEYS: unacked, unacked_index. ARGV: tags. Returns how many were held. */
 const ACK = `
-redis.call('ZREM', KEYS[2], ARGV[1])
-return redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], unpack(ARGV))
+return redis.call('HDEL', KEYS[1], unpack(ARGV))
 `;
 
 /**
@@ -140,7 +140,7 @@ return 1
 /** A client with celeriac's scripts registered as commands. */
 export interface ScriptedRedis extends Redis {
   celeriacTake(keys: readonly string[], ...args: (string | number)[]): Promise<unknown[]>;
-  celeriacAck(unacked: string, index: string, tag: string): Promise<number>;
+  celeriacAck(unacked: string, index: string, ...tags: string[]): Promise<number>;
   celeriacRestore(keys: readonly string[], ...args: (string | number)[]): Promise<number>;
   celeriacUnlock(key: string, token: string): Promise<number>;
   celeriacPurge(keys: readonly string[]): Promise<number>;

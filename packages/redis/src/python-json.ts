@@ -3,48 +3,22 @@
  * kombu and Celery put in Redis: `", "` and `": "` separators, `ensure_ascii` escapes
  * (`\u00e9`, surrogate pairs for astral characters) and Python's float `repr`. Stored
  * envelopes and results are then byte-for-byte what a Python peer would have written.
+ * Strings and numbers are the protocol's (`pythonJsonString` has a fast path for plain
+ * ASCII, which matters for the base64 body of every envelope); unlike the protocol's
+ * `encodeJson`, any value is written (an envelope carries whatever headers it came with).
  */
 
-const ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\b': '\\b',
-  '\f': '\\f',
-};
+import { pythonJsonString, pythonNumber } from '@celeriac/protocol';
 
-/** A string literal as Python's `json.dumps(s)` (ensure_ascii) writes it. */
-export function pythonJsonString(value: string): string {
-  let out = '"';
-  for (let i = 0; i < value.length; i++) {
-    const ch = value[i]!;
-    const code = value.charCodeAt(i);
-    const escape = ESCAPES[ch];
-    if (escape !== undefined) out += escape;
-    else if (code < 0x20 || code > 0x7e) {
-      // 0x7f (DEL) is printed as is by Python; everything else outside ASCII is escaped.
-      out += code === 0x7f ? ch : `\\u${code.toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return out + '"';
-}
-
-/** A number as Python's `float.__repr__`/`int.__repr__` would print it in JSON. */
+/**
+ * A number as Python's `float.__repr__`/`int.__repr__` would print it in JSON, including
+ * `NaN` and `Infinity`, which Python's `json.dumps` writes (and kombu would store).
+ */
 export function pythonJsonNumber(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return 'Infinity';
   if (value === -Infinity) return '-Infinity';
-  if (Number.isInteger(value) && Math.abs(value) < 1e16) return String(value);
-  // Shortest round-trip digits, then Python's rule: scientific when exp < -4 or >= 16.
-  const [mantissa, expText] = value.toExponential().split('e') as [string, string];
-  const exp = Number(expText);
-  if (exp < -4 || exp >= 16) {
-    const sign = exp < 0 ? '-' : '+';
-    return `${mantissa}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  return String(value);
+  return pythonNumber(value);
 }
 
 /**

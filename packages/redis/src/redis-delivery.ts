@@ -24,6 +24,8 @@ export interface DeliveryHost {
   command(): ScriptedRedis;
   /** Called once when the delivery stops being held (capacity and bookkeeping). */
   released(delivery: RedisDelivery): void;
+  /** Forget a held message (batched with other acks of the same event-loop turn). */
+  ack(tag: string): Promise<void>;
 }
 
 /** The facts of one delivery. */
@@ -78,10 +80,7 @@ export class RedisDelivery implements Delivery {
   }
 
   async ack(): Promise<void> {
-    await this.#settle('ack', async (redis) => {
-      const { unacked, unackedIndex } = this.#host.keys;
-      await redis.celeriacAck(unacked, unackedIndex, this.deliveryTag);
-    });
+    await this.#settle('ack', () => this.#host.ack(this.deliveryTag));
   }
 
   async reject(options: { requeue: boolean }): Promise<void> {

@@ -23,6 +23,8 @@ export interface SubscriptionHost {
   readonly keys: KombuKeys;
   readonly options: ResolvedTransportOptions;
   command(): ScriptedRedis;
+  /** Forget a held message (acks are batched per event-loop turn). */
+  ack(tag: string): Promise<void>;
   /** A new blocking connection, closed by the subscription. */
   blockingClient(role: string): Redis;
   /** A delivery was handed out (held) or released. */
@@ -70,6 +72,7 @@ export class RedisSubscription implements Subscription {
       keys: host.keys,
       command: () => host.command(),
       released: (delivery) => this.#released(delivery),
+      ack: (tag) => host.ack(tag),
     };
   }
 

@@ -24,6 +24,7 @@ import {
   TransportError,
   TransportStatus,
 } from '@celeriac/protocol';
+import { AckBatcher } from './ack-batcher.js';
 import { encodeEnvelope } from './envelope.js';
 import { ExchangeRouter } from './exchange-router.js';
 import { FanoutListener } from './fanout-listener.js';
@@ -53,6 +54,7 @@ export class RedisTransport implements Transport {
   readonly #subscriptions = new Set<RedisSubscription>();
   readonly #held = new Map<RedisDelivery, true>();
   readonly #autoDelete = new Set<string>();
+  readonly #acks: AckBatcher;
   #status: TransportStatus = TransportStatus.idle;
   #command: ScriptedRedis | undefined;
   #fanout: FanoutListener | undefined;
@@ -67,6 +69,7 @@ export class RedisTransport implements Transport {
     const o = this.options;
     this.keys = new KombuKeys({ ...o, db: this.#settings.db });
     this.#router = new ExchangeRouter(this.keys, o.fanoutExchanges);
+    this.#acks = new AckBatcher(this.keys, () => this.#redis());
   }
 
   get status(): TransportStatus {
@@ -268,6 +271,7 @@ export class RedisTransport implements Transport {
       keys: this.keys,
       options: this.options,
       command: () => this.#redis(),
+      ack: (tag) => this.#acks.ack(tag),
       blockingClient: (role) => this.#blockingClient(role),
       track: (delivery, held) => {
         if (!delivery.tracked) return;
