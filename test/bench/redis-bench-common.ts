@@ -1,0 +1,100 @@
+/**
+ * Shared pieces of `npm run bench:redis`: the payload (one celeriac/Celery no-op task
+ * message in kombu's envelope), key prefixes, cleanup, percentiles and output.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { BrokerMessage } from '@celeriac/protocol';
+import { encodeTaskMessage } from '@celeriac/protocol';
+import { encodeEnvelope } from '@celeriac/redis';
+
+export const REDIS_URL = process.env['CELERIAC_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
+export const TASKS = Number(process.env['BENCH_TASKS'] ?? 20_000);
+export const CONCURRENCY = 50;
+/** Celery's default: prefetch = concurrency × 4. */
+export const PREFETCH = CONCURRENCY * 4;
+export const NOOP_TASK = 'bench.noop';
+
+/** A unique key prefix for one system's run. */
+export function benchPrefix(system: string): string {
+  return `celeriac-bench-${system}-${randomUUID().slice(0, 8)}:`;
+}
+
+/** The no-op task message; `args` are the task's positional arguments. */
+export function noopMessage(args: unknown[] = []): BrokerMessage {
+  return encodeTaskMessage({
+    headers: { task: NOOP_TASK, id: randomUUID(), origin: `gen${process.pid}@bench` },
+    args,
+  });
+}
+
+/** The same message as the kombu envelope string a list holds. */
+export function noopEnvelope(queue: string): string {
+  return encodeEnvelope(noopMessage(), { exchange: '', routingKey: queue }, randomUUID());
+}
+
+/** Delete every key with `prefix` (SCAN, so the shared Redis is not blocked). */
+export async function deletePrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+/** Milliseconds since the epoch with sub-millisecond precision (same clock everywhere). */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The p-th percentile (0–100) of unsorted samples. */
+export function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? NaN;
+}
+
+/** Print one JSON line. */
+export function report(line: Record<string, unknown>): void {
+  console.log(JSON.stringify(line));
+}
+
+/** Round to `digits` decimals. */
+export function round(value: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Poll `predicate` every `intervalMs` until it holds. */
+export async function until(predicate: () => boolean | Promise<boolean>, intervalMs = 2) {
+  while (!(await predicate())) await new Promise((r) => setTimeout(r, intervalMs));
+}
+
+/** A publishing schedule: `count` sends at `perSecond`, each given its due time. */
+export async function paced(
+  count: number,
+  perSecond: number,
+  send: (i: number) => void,
+): Promise<void> {
+  const start = nowMs();
+  let i = 0;
+  while (i < count) {
+    const due = start + (i * 1000) / perSecond;
+    if (nowMs() >= due) {
+      send(i++);
+      continue;
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.floor(due - nowMs()))));
+  }
+}
+
+/** Throughput of one system. */
+export interface SystemResult {
+  system: string;
+  publishPerSecond: number;
+  drainSeconds: number;
+  tasksPerSecond: number;
+}
