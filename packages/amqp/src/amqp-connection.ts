@@ -18,6 +18,8 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
 import type { AmqpLogger } from './logger.js';
+import type { ReconnectSpan } from './telemetry.js';
+import { startReconnectSpan } from './telemetry.js';
 
 /** A connection while it is up; `generation` grows by one per (re)connection. */
 export interface LiveConnection {
@@ -61,6 +63,7 @@ export class AmqpConnection {
   #hooks: ConnectedHook[] = [];
   #connecting: Promise<void> | undefined;
   #recovering = false;
+  #outage: ReconnectSpan | undefined;
   readonly #sleepers = new Set<() => void>();
   readonly #settings: AmqpConnectionSettings;
 
@@ -197,6 +200,7 @@ export class AmqpConnection {
       error: reason,
     });
     this.#setStatus(TransportStatus.reconnecting, reason);
+    this.#outage = startReconnectSpan(this.#settings.describe, reason);
     void this.#recover();
   }
 
@@ -210,8 +214,11 @@ export class AmqpConnection {
         try {
           await this.#establish();
           this.#settings.logger.warn(`reconnected to ${this.#settings.describe}`, { attempt });
+          this.#outage?.restored(attempt);
+          this.#outage = undefined;
           return;
         } catch (cause) {
+          this.#outage?.attemptFailed(attempt, toError(cause));
           this.#settings.logger.warn(`reconnecting to ${this.#settings.describe} failed`, {
             attempt,
             error: toError(cause),
@@ -295,6 +302,8 @@ export class AmqpConnection {
   async close(): Promise<void> {
     if (this.#status === TransportStatus.closed) return;
     this.#setStatus(TransportStatus.closing);
+    this.#outage?.abandoned();
+    this.#outage = undefined;
     for (const wake of [...this.#sleepers]) wake();
     const live = this.#live;
     this.#live = undefined;

@@ -29,7 +29,7 @@ import { ChannelSlot } from './channel-slot.js';
 import { DeclaredTopology } from './declared-topology.js';
 import type { AmqpLogger } from './logger.js';
 import { consoleLogger } from './logger.js';
-import { publishWithConfirm } from './publish.js';
+import { ConfirmPublisher } from './publish.js';
 import { assertExchangeOptions, assertQueueOptions } from './queue-arguments.js';
 import type { AmqpTransportOptions, QosMode } from './transport-options.js';
 
@@ -47,7 +47,7 @@ export class AmqpTransport implements Transport {
   readonly #subscriptions = new Set<AmqpSubscription>();
   readonly #quorumQueues = new Set<string>();
   readonly #admin: ChannelSlot<Channel>;
-  readonly #publisher: ChannelSlot<ConfirmChannel>;
+  readonly #publisher: ConfirmPublisher;
   readonly #logger: AmqpLogger;
   readonly #backoff: BackoffOptions;
   readonly #operationTimeoutMs: number;
@@ -74,13 +74,21 @@ export class AmqpTransport implements Transport {
       describe: redactUrl(url),
     });
     this.#admin = new ChannelSlot('declaration', (model) => model.createChannel(), this.#logger);
-    this.#publisher = new ChannelSlot(
-      'publisher',
-      (model) => model.createConfirmChannel(),
-      this.#logger,
-      // A channel error may mean an exchange was deleted: check exchanges again.
-      () => (this.#verifiedExchanges = { generation: -1, names: new Set() }),
-    );
+    this.#publisher = new ConfirmPublisher({
+      connection: this.#connection,
+      channel: new ChannelSlot<ConfirmChannel>(
+        'publisher',
+        (model) => model.createConfirmChannel(),
+        this.#logger,
+        // A channel error may mean an exchange was deleted: check exchanges again.
+        () => (this.#verifiedExchanges = { generation: -1, names: new Set() }),
+      ),
+      exchangeVerified: (live, exchange) =>
+        this.#verifiedExchanges.generation === live.generation &&
+        this.#verifiedExchanges.names.has(exchange),
+      verifyExchange: (live, exchange) => this.#verifyExchange(live, exchange),
+      timeoutMs: this.#operationTimeoutMs,
+    });
     if (!fieldTablePatched) {
       this.#logger.warn(
         'amqplib was loaded before @celeriac/amqp: headers holding integers beyond 32 bits ' +
@@ -240,15 +248,7 @@ export class AmqpTransport implements Transport {
 
   publish(message: BrokerMessage, route: Route, options: PublishOptions = {}): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new ClosedError('AMQP transport'));
-    return publishWithConfirm({
-      connection: this.#connection,
-      publisher: this.#publisher,
-      verifyExchange: (live, exchange) => this.#verifyExchange(live, exchange),
-      message,
-      route,
-      timeoutMs: this.#operationTimeoutMs,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
+    return this.#publisher.publish(message, route, options.signal);
   }
 
   async consume(
@@ -288,6 +288,7 @@ export class AmqpTransport implements Transport {
       for (const subscription of [...this.#subscriptions])
         await subscription.cancel().catch(() => undefined);
       await this.#connection.close();
+      this.#publisher.stop();
     })();
     return this.#closing;
   }

@@ -24,12 +24,17 @@ function tag(type: string, value: unknown): Tagged {
   return { '!': type, value };
 }
 
+// Shared, never mutated by amqplib: Celery headers are full of nulls and booleans.
+const NULL = Object.freeze(tag('object', null));
+const TRUE = Object.freeze(tag('boolean', true));
+const FALSE = Object.freeze(tag('boolean', false));
+
 function encodeValue(value: unknown): Tagged | undefined {
   switch (typeof value) {
     case 'string':
       return tag('string', value);
     case 'boolean':
-      return tag('boolean', value);
+      return value ? TRUE : FALSE;
     case 'number':
       if (Number.isInteger(value) && Math.abs(value) <= INT32_MAX) return tag('int32', value);
       // py-amqp reads `l` as unsigned: only non-negative integers are safe as int64.
@@ -46,7 +51,7 @@ function encodeValue(value: unknown): Tagged | undefined {
     case 'object':
       break;
   }
-  if (value === null) return tag('object', null);
+  if (value === null) return NULL;
   if (value instanceof Date) return tag('timestamp', Math.floor(value.getTime() / 1000));
   if (value instanceof Uint8Array) {
     return tag('object', Buffer.from(value.buffer, value.byteOffset, value.byteLength));
@@ -55,7 +60,7 @@ function encodeValue(value: unknown): Tagged | undefined {
     // JSON semantics: a hole or undefined in an array becomes null.
     return tag(
       'object',
-      value.map((item: unknown) => encodeValue(item) ?? tag('object', null)),
+      value.map((item: unknown) => encodeValue(item) ?? NULL),
     );
   }
   return tag('object', encodeHeaderTable(value as Record<string, unknown>));
@@ -69,8 +74,9 @@ export function encodeHeaderTable(
   headers: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
   const table: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(headers)) {
-    const encoded = encodeValue(value);
+  for (const key in headers) {
+    if (!Object.hasOwn(headers, key)) continue;
+    const encoded = encodeValue(headers[key]);
     if (encoded !== undefined) table[key] = encoded;
   }
   return table;
