@@ -29,7 +29,6 @@ export type { DecodedEnvelope } from './envelope.js';
 export { KOMBU_DEFAULTS, KombuKeys } from './kombu-keys.js';
 export type { BindingMember, KombuKeysOptions } from './kombu-keys.js';
 export { pythonJsonStringify } from './python-json.js';
-export { pendingMeta, resultMetaFromCelery, resultMetaToCelery } from './result-meta-json.js';
 export { DeliveryState, RedisDelivery } from './redis-delivery.js';
 export { RedisResultBackend, createRedisResultBackend } from './redis-result-backend.js';
 export type { RedisResultBackendOptions } from './redis-result-backend.js';

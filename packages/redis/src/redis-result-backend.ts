@@ -12,12 +12,19 @@ import type {
   StoreContext,
   WaitOptions,
 } from '@celeriac/protocol';
-import { ClosedError, TimeoutError, TransportError, isReady } from '@celeriac/protocol';
+import {
+  ClosedError,
+  TimeoutError,
+  TransportError,
+  isReady,
+  parseResultMeta,
+  pendingResultMeta,
+  serializeResultMeta,
+} from '@celeriac/protocol';
 import type { ScriptedRedis } from './lua-scripts.js';
 import { withScripts } from './lua-scripts.js';
 import { pythonJsonStringify } from './python-json.js';
 import { ResultListener } from './result-listener.js';
-import { pendingMeta, resultMetaFromCelery, resultMetaToCelery } from './result-meta-json.js';
 import { parseRedisUrl } from './redis-url.js';
 
 /** Options of {@link createRedisResultBackend}. */
@@ -133,7 +140,8 @@ export class RedisResultBackend implements ResultBackend {
 
   async store(meta: ResultMeta, _context?: StoreContext): Promise<boolean> {
     const redis = await this.#redis();
-    const json = pythonJsonStringify(resultMetaToCelery(meta));
+    // Celery's key order and kombu's JSON; refuses (EncodeError) what kombu could not encode.
+    const json = serializeResultMeta(meta);
     const key = this.taskKey(meta.taskId);
     const stored = await redis.celeriacStoreResult(
       key,
@@ -146,8 +154,8 @@ export class RedisResultBackend implements ResultBackend {
   }
 
   #decode(taskId: string, raw: string | null): ResultMeta {
-    if (raw === null) return pendingMeta(taskId);
-    return resultMetaFromCelery(taskId, JSON.parse(raw));
+    if (raw === null) return pendingResultMeta(taskId);
+    return parseResultMeta(raw, { taskId });
   }
 
   async get(taskId: string): Promise<ResultMeta> {

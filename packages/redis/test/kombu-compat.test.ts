@@ -11,10 +11,10 @@ import {
   decodeEnvelope,
   encodeEnvelope,
   markRedelivered,
-  resultMetaFromCelery,
 } from '@celeriac/redis';
 import type { RedisTransport } from '@celeriac/redis';
 import type { Delivery } from '@celeriac/protocol';
+import { parseResultMeta } from '@celeriac/protocol';
 import { collectDeliveries, waitFor } from '@celeriac/testing';
 import { REDIS_URL, deletePrefixed, rawClient, testPrefix } from './redis-fixture.js';
 
@@ -257,7 +257,7 @@ describe('result backend', () => {
       const backend = createRedisResultBackend(REDIS_URL, { keyPrefix });
       cleanups.push(() => backend.close());
       const taskId = key.slice('celery-task-meta-'.length);
-      const meta = resultMetaFromCelery(taskId, JSON.parse(raw));
+      const meta = parseResultMeta(raw, { taskId });
       const redis = rawClient();
       cleanups.push(async () => redis.disconnect());
       const published: string[] = [];

@@ -1,10 +1,10 @@
 /**
- * Task messages (protocol v2) for interop tests, shaped as Celery 5.2.6 sends them
- * (celery-wire.md §1.2–1.4). A stand-in until `@celeriac/protocol`'s task-message codec
- * lands; then these helpers should delegate to it.
+ * Task messages (protocol v2) for interop tests, built and read by `@celeriac/protocol`'s
+ * codec exactly as Celery 5.2.6 sends them (celery-wire.md §1.2–1.4).
  */
 import { randomUUID } from 'node:crypto';
-import type { BrokerMessage } from '@celeriac/protocol';
+import type { BrokerMessage, TaskEmbed } from '@celeriac/protocol';
+import { decodeTaskMessage, encodeTaskMessage } from '@celeriac/protocol';
 
 /** What a test says about a task to send. */
 export interface TaskSpec {
@@ -17,50 +17,25 @@ export interface TaskSpec {
 /** A v2 task message with Celery's headers (in Celery's order) and `[args, kwargs, embed]`. */
 export function taskMessage(spec: TaskSpec): BrokerMessage & { id: string } {
   const id = spec.id ?? randomUUID();
-  const args = spec.args ?? [];
-  const kwargs = spec.kwargs ?? {};
-  const body = [args, kwargs, { callbacks: null, errbacks: null, chain: null, chord: null }];
-  return {
-    id,
-    body: new TextEncoder().encode(JSON.stringify(body)),
-    contentType: 'application/json',
-    contentEncoding: 'utf-8',
-    headers: {
-      lang: 'py',
-      task: spec.name,
-      id,
-      shadow: null,
-      eta: null,
-      expires: null,
-      group: null,
-      group_index: null,
-      retries: 0,
-      timelimit: [null, null],
-      root_id: id,
-      parent_id: null,
-      argsrepr: JSON.stringify(args),
-      kwargsrepr: JSON.stringify(kwargs),
-      origin: `gen${process.pid}@celeriac-test`,
-      ignore_result: false,
-    },
-    properties: { correlationId: id, replyTo: randomUUID(), deliveryMode: 2, priority: 0 },
-  };
+  const message = encodeTaskMessage({
+    headers: { task: spec.name, id, origin: `gen${process.pid}@celeriac-test` },
+    args: spec.args ?? [],
+    kwargs: spec.kwargs ?? {},
+    properties: { replyTo: randomUUID() },
+  });
+  return { ...message, id };
 }
 
-/** The decoded content of a task message body. */
+/** The decoded content of a task message body, beside its raw headers. */
 export interface DecodedTask {
   headers: Record<string, unknown>;
   args: unknown[];
   kwargs: Record<string, unknown>;
-  embed: Record<string, unknown>;
+  embed: TaskEmbed;
 }
 
-/** Read a v2 task message (JSON, uncompressed). */
+/** Read a v2 task message with the protocol's decoder. */
 export function decodeTask(message: BrokerMessage): DecodedTask {
-  const [args, kwargs, embed] = JSON.parse(new TextDecoder().decode(message.body)) as [
-    unknown[],
-    Record<string, unknown>,
-    Record<string, unknown>,
-  ];
+  const { args, kwargs, embed } = decodeTaskMessage(message);
   return { headers: message.headers, args, kwargs, embed };
 }
