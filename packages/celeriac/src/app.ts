@@ -169,18 +169,12 @@ export function createApp(options: AppOptions = {}): App {
         transport,
         backend,
         tasks,
+        // Connections of the worker's own: closed when it stops or crashes.
+        ownTransport: true,
+        ownBackend: true,
       });
       workers.add(worker);
-      // The worker connects but never closes what it was given; the app owns these.
-      const stop = worker.stop.bind(worker);
-      worker.stop = async (stopOptions) => {
-        try {
-          await stop(stopOptions);
-        } finally {
-          workers.delete(worker);
-          await Promise.allSettled([transport.close(), backend.close()]);
-        }
-      };
+      void worker.finished.then(() => workers.delete(worker));
       return worker;
     },
     close() {

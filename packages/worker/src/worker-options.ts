@@ -57,6 +57,10 @@ export interface WorkerOptions {
   accept?: readonly string[];
   /** Renew held messages' leases this often (ms); default 60 s. */
   leaseRenewIntervalMs?: number;
+  /** Close `transport` once the worker has stopped or crashed; default false (the caller owns it). */
+  ownTransport?: boolean;
+  /** Close `backend` once the worker has stopped or crashed; default false. */
+  ownBackend?: boolean;
   /** Revoked ids kept: size and lifetime (Celery: 50,000 and 3 h). */
   revoked?: { maxSize?: number; expiresMs?: number };
 }

@@ -38,6 +38,12 @@ export interface Worker extends AsyncDisposable {
   readonly state: WorkerState;
   /** The actor tree, for inspection. */
   readonly tree: WorkerTree;
+  /**
+   * Settles once the worker has stopped (by `stop()`, a signal, or the remote `shutdown`
+   * command) or crashed (its supervisor gave up), with that final state — after the
+   * connections it owns are closed. Never rejects.
+   */
+  readonly finished: Promise<typeof WorkerState.stopped | typeof WorkerState.crashed>;
   /** Connect, start the actor tree, consume. Only from `created`. */
   start(): Promise<void>;
   /**
@@ -69,12 +75,27 @@ export function createWorker(options: WorkerOptions): Worker {
     onShutdownRequested: (mode) => requestShutdown(mode),
   });
   let state: WorkerState = WorkerState.created;
+  let finish: (final: typeof WorkerState.stopped | typeof WorkerState.crashed) => void = () => {};
+  const finished = new Promise<typeof WorkerState.stopped | typeof WorkerState.crashed>(
+    (resolve) => (finish = resolve),
+  );
+  // Runs once, when the worker reaches a final state: close what it owns, then settle.
+  let finalized = false;
+  const finalize = (final: typeof WorkerState.stopped | typeof WorkerState.crashed) => {
+    if (finalized) return;
+    finalized = true;
+    const closing: Promise<void>[] = [];
+    if (options.ownTransport) closing.push(options.transport.close());
+    if (options.ownBackend) closing.push(options.backend.close());
+    void Promise.allSettled(closing).then(() => finish(final));
+  };
   const tree = createWorkerTree(parts, (error) => {
     if (state === WorkerState.stopping || state === WorkerState.stopped) return;
     state = WorkerState.crashed;
     parts.rt.logger.error(`${parts.rt.hostname} crashed: its supervisor gave up`, {
       error: error instanceof Error ? error.message : String(error),
     });
+    finalize(WorkerState.crashed);
   });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
@@ -90,6 +111,7 @@ export function createWorker(options: WorkerOptions): Worker {
       return state;
     },
     tree,
+    finished,
     start() {
       if (state === WorkerState.starting || state === WorkerState.running) return starting!;
       if (state !== WorkerState.created)
@@ -102,6 +124,7 @@ export function createWorker(options: WorkerOptions): Worker {
         },
         (error: unknown) => {
           state = WorkerState.crashed;
+          finalize(WorkerState.crashed);
           throw error;
         },
       );
@@ -113,7 +136,8 @@ export function createWorker(options: WorkerOptions): Worker {
       if (stopping) return stopping;
       if (state === WorkerState.created) {
         state = WorkerState.stopped;
-        stopping = Promise.resolve();
+        finalize(WorkerState.stopped);
+        stopping = finished.then(() => {});
         return stopping;
       }
       const previous = starting ?? Promise.resolve();
@@ -125,12 +149,16 @@ export function createWorker(options: WorkerOptions): Worker {
         .then(
           () => {
             state = WorkerState.stopped;
+            finalize(WorkerState.stopped);
           },
           (error: unknown) => {
             state = WorkerState.crashed;
+            finalize(WorkerState.crashed);
             throw error;
           },
-        );
+        )
+        // Resolve stop() only after owned connections are closed.
+        .then(() => finished.then(() => {}));
       return stopping;
     },
     installSignalHandlers() {

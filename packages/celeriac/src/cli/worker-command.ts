@@ -72,19 +72,12 @@ export async function workerCommand(argv: readonly string[]): Promise<number> {
 
   const app = await loadApp(values.app);
   const worker = await app.worker(options);
-  const stopped = new Promise<void>((resolve) => {
-    const check = setInterval(() => {
-      if (worker.state === 'stopped' || worker.state === 'crashed') {
-        clearInterval(check);
-        resolve();
-      }
-    }, 100);
-  });
   worker.installSignalHandlers();
   await worker.start();
-  await stopped;
+  // Until SIGTERM/SIGINT, the remote `shutdown` command, or a crash.
+  const final = await worker.finished;
   await app.close();
-  return worker.state === 'crashed' ? 1 : 0;
+  return final === 'crashed' ? 1 : 0;
 }
 
 function positiveInt(flag: string, text: string, min = 1): number {
