@@ -1,42 +1,20 @@
 /**
  * The body of an `rpc://` reply as Celery 5.2's rpc backend sends it (`_to_result`):
- * `{"task_id", "status", "result", "traceback", "children"}`, with exceptions encoded as
- * `{"exc_type", "exc_message", "exc_module"}` — and no `date_done`.
+ * `{"task_id", "status", "result", "traceback", "children"}` in kombu's JSON, exceptions
+ * as `{"exc_type", "exc_message", "exc_module"}` — and no `date_done`. The fields and
+ * exceptions are encoded and read by `@celeriac/protocol`'s result codec; only the rpc
+ * key order and the correlation id rule live here.
  */
-import type { ExceptionInfo, ResultMeta } from '@celeriac/protocol';
-import { DecodeError, EXCEPTION_STATES } from '@celeriac/protocol';
+import type { ResultMeta } from '@celeriac/protocol';
+import {
+  DecodeError,
+  decodeResultMeta,
+  encodeJson,
+  encodeResultMeta,
+  parseJson,
+} from '@celeriac/protocol';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-function isExceptionInfo(value: unknown): value is ExceptionInfo {
-  return typeof value === 'object' && value !== null && 'excType' in value && 'excMessage' in value;
-}
-
-function encodeResult(status: string, result: unknown): unknown {
-  if (EXCEPTION_STATES.has(status) && isExceptionInfo(result)) {
-    return {
-      exc_type: result.excType,
-      exc_message: result.excMessage,
-      exc_module: result.excModule,
-    };
-  }
-  return result;
-}
-
-function decodeResult(status: string, result: unknown): unknown {
-  if (!EXCEPTION_STATES.has(status) || typeof result !== 'object' || result === null) return result;
-  const raw = result as Record<string, unknown>;
-  if (typeof raw.exc_type !== 'string') return result;
-  const message = raw.exc_message;
-  const info: ExceptionInfo = {
-    excType: raw.exc_type,
-    // Old Celery versions sent a string; the contract is a list of arguments.
-    excMessage: Array.isArray(message) ? (message as unknown[]) : [message],
-    excModule: typeof raw.exc_module === 'string' ? raw.exc_module : 'builtins',
-  };
-  return info;
-}
 
 /** Options of {@link encodeRpcResult}. */
 export interface EncodeRpcResultOptions {
@@ -49,15 +27,16 @@ export function encodeRpcResult(
   meta: ResultMeta,
   options: EncodeRpcResultOptions = {},
 ): Uint8Array {
+  const stored = encodeResultMeta(meta);
   const body: Record<string, unknown> = {
     task_id: meta.taskId,
-    status: meta.status,
-    result: encodeResult(meta.status, meta.result),
-    traceback: meta.traceback,
-    children: meta.children,
+    status: stored['status'],
+    result: stored['result'],
+    traceback: stored['traceback'],
+    children: stored['children'],
   };
-  if (options.includeDateDone === true && meta.dateDone !== null) body.date_done = meta.dateDone;
-  return encoder.encode(JSON.stringify(body));
+  if (options.includeDateDone === true && meta.dateDone !== null) body['date_done'] = meta.dateDone;
+  return encoder.encode(encodeJson(body, 'result'));
 }
 
 /**
@@ -65,33 +44,17 @@ export function encodeRpcResult(
  * has one (Celery reads that first), else the body's `task_id`.
  */
 export function decodeRpcResult(body: Uint8Array, correlationId: string | undefined): ResultMeta {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoder.decode(body));
-  } catch (cause) {
-    throw new DecodeError('body', 'an rpc reply must be UTF-8 JSON', { cause });
-  }
+  const parsed = parseJson(body, 'body');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new DecodeError('body', 'an rpc reply must be a JSON object');
   }
   const raw = parsed as Record<string, unknown>;
-  const taskId = correlationId ?? raw.task_id;
+  const taskId = correlationId ?? raw['task_id'];
   if (typeof taskId !== 'string' || taskId === '') {
     throw new DecodeError(
       'body.task_id',
       'missing: the reply has neither correlation_id nor task_id',
     );
   }
-  if (typeof raw.status !== 'string') throw new DecodeError('body.status', 'must be a string');
-  const meta: ResultMeta = {
-    taskId,
-    status: raw.status,
-    result: decodeResult(raw.status, raw.result ?? null),
-    traceback: typeof raw.traceback === 'string' ? raw.traceback : null,
-    children: Array.isArray(raw.children) ? (raw.children as unknown[]) : [],
-    dateDone: typeof raw.date_done === 'string' ? raw.date_done : null,
-  };
-  if (typeof raw.group_id === 'string') meta.groupId = raw.group_id;
-  if (typeof raw.parent_id === 'string') meta.parentId = raw.parent_id;
-  return meta;
+  return decodeResultMeta({ ...raw, task_id: taskId });
 }

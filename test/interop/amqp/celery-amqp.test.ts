@@ -12,7 +12,8 @@ import {
   declareQueueDeclaration,
 } from '@celeriac/amqp';
 import type { AmqpTransport, RpcResultBackend } from '@celeriac/amqp';
-import type { BrokerMessage, Delivery } from '@celeriac/protocol';
+import type { BrokerMessage, Delivery, TaskEmbed } from '@celeriac/protocol';
+import { decodeTaskMessage, encodeTaskMessage } from '@celeriac/protocol';
 import { waitFor } from '@celeriac/testing';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,48 +42,26 @@ async function collect(t: AmqpTransport, queue: string): Promise<Delivery[]> {
   return got;
 }
 
-function json(message: BrokerMessage): unknown {
-  return JSON.parse(new TextDecoder().decode(message.body));
+/** The decoded `[args, kwargs, embed]` of a task message, by the protocol's own decoder. */
+function body(message: BrokerMessage): [unknown[], Record<string, unknown>, TaskEmbed] {
+  const decoded = decodeTaskMessage(message);
+  return [decoded.args, decoded.kwargs, decoded.embed];
 }
 
-/** A protocol-v2 task message built by hand, as Celery 5.2's `as_task_v2` lays it out. */
+/** A protocol-v2 task message as Celery 5.2's `as_task_v2` lays it out (the protocol's encoder). */
 function taskMessage(
   task: string,
   args: unknown[],
   options: { id?: string; replyTo?: string; priority?: number } = {},
 ): BrokerMessage {
-  const id = options.id ?? randomUUID();
-  return {
-    body: new TextEncoder().encode(
-      JSON.stringify([args, {}, { callbacks: null, errbacks: null, chain: null, chord: null }]),
-    ),
-    contentType: 'application/json',
-    contentEncoding: 'utf-8',
-    headers: {
-      lang: 'py',
-      task,
-      id,
-      shadow: null,
-      eta: null,
-      expires: null,
-      group: null,
-      group_index: null,
-      retries: 0,
-      timelimit: [null, null],
-      root_id: id,
-      parent_id: null,
-      argsrepr: JSON.stringify(args),
-      kwargsrepr: '{}',
-      origin: 'gen1@celeriac',
-      ignore_result: false,
-    },
+  return encodeTaskMessage({
+    headers: { task, id: options.id ?? randomUUID(), origin: 'gen1@celeriac' },
+    args,
     properties: {
-      correlationId: id,
       ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
-      deliveryMode: 2,
       priority: options.priority ?? 0,
     },
-  };
+  });
 }
 
 describe('a Python Celery 5.2 client → the celeriac AMQP transport', () => {
@@ -157,7 +136,11 @@ describe('a Python Celery 5.2 client → the celeriac AMQP transport', () => {
     });
     expect(add.message.headers.expires).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$/);
     expect(add.message.headers.origin).toMatch(/^gen\d+@/);
-    expect(json(add.message)).toEqual([
+    const decoded = decodeTaskMessage(add.message);
+    expect(decoded.protocol).toBe('v2');
+    expect(decoded.headers).toMatchObject({ task: 'interop.add', id: addId, rootId: addId });
+    expect(decoded.headers.expires).toBeInstanceOf(Date);
+    expect(body(add.message)).toEqual([
       [2, 3],
       {},
       { callbacks: null, errbacks: null, chain: null, chord: null },
@@ -174,7 +157,7 @@ describe('a Python Celery 5.2 client → the celeriac AMQP transport', () => {
       x_list: [1, null, 'a'],
       x_table: { a: 1, b: [true] },
     });
-    expect(json(echo.message)).toEqual([
+    expect(body(echo.message)).toEqual([
       ['ünï', 1.5],
       { k: [1, null, 'x'] },
       { callbacks: null, errbacks: null, chain: null, chord: null },
@@ -267,7 +250,7 @@ describe('celeriac rpc:// backend → a Python Celery 5.2 client', () => {
       (delivery) => {
         void (async () => {
           const { headers, properties } = delivery.message;
-          const [args] = json(delivery.message) as [number[]];
+          const [args] = body(delivery.message) as [number[], unknown, unknown];
           const meta = {
             taskId: headers.id as string,
             traceback: null,
@@ -360,7 +343,7 @@ describe('routing between Python Celery and celeriac', () => {
       timeoutMs: 10_000,
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const tags = (ds: Delivery[]) => ds.map((d) => (json(d.message) as [string[]])[0][0]).sort();
+    const tags = (ds: Delivery[]) => ds.map((d) => String(body(d.message)[0][0])).sort();
     expect({
       eu: tags(got.eu),
       orders: tags(got.orders),
