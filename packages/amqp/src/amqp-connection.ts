@@ -17,9 +17,11 @@ import { connect as amqpConnect } from 'amqplib';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
+import { isFatal, toError } from './connection-errors.js';
 import type { AmqpLogger } from './logger.js';
 import type { ReconnectSpan } from './telemetry.js';
 import { startReconnectSpan } from './telemetry.js';
+import { waitForConnection } from './wait-for-connection.js';
 
 /** A connection while it is up; `generation` grows by one per (re)connection. */
 export interface LiveConnection {
@@ -42,16 +44,6 @@ export interface AmqpConnectionSettings {
 
 /** A hook run on every (re)connection before the status becomes `connected`. */
 export type ConnectedHook = (live: LiveConnection) => Promise<void>;
-
-/** Errors after which retrying cannot help: bad credentials, unknown vhost. */
-function isFatal(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /ACCESS_REFUSED|NOT_ALLOWED|403|530|Handshake terminated by server/i.test(message);
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
 
 /** The connection state machine shared by the transport, its channels and subscriptions. */
 export class AmqpConnection {
@@ -247,55 +239,8 @@ export class AmqpConnection {
    * The live connection, waiting up to `timeoutMs` for a (re)connection. Rejects with
    * `ConnectionLostError` when the wait runs out and `ClosedError` once closing.
    */
-  async whenConnected(
-    timeoutMs: number,
-    what: string,
-    signal?: AbortSignal,
-  ): Promise<LiveConnection> {
-    const live = this.live;
-    if (live !== undefined) return live;
-    if (this.#status === TransportStatus.closing || this.#status === TransportStatus.closed) {
-      throw new ClosedError(`AMQP transport (${this.#settings.describe})`);
-    }
-    if (this.#status === TransportStatus.idle) await this.connect();
-    return new Promise<LiveConnection>((resolve, reject) => {
-      const settle = (): void => {
-        clearTimeout(timer);
-        stop();
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = (): void => {
-        settle();
-        reject(signal?.reason as Error);
-      };
-      const timer = setTimeout(
-        () => {
-          settle();
-          reject(
-            new ConnectionLostError(
-              `${what}: no connection to ${this.#settings.describe} within ${timeoutMs} ms (status ${this.#status})`,
-            ),
-          );
-        },
-        Math.max(0, timeoutMs),
-      );
-      const stop = this.onStatus(({ status }) => {
-        if (status === TransportStatus.connected && this.#live !== undefined) {
-          settle();
-          resolve(this.#live);
-        } else if (status === TransportStatus.closing || status === TransportStatus.closed) {
-          settle();
-          reject(new ClosedError(`AMQP transport (${this.#settings.describe})`));
-        }
-      });
-      if (signal?.aborted === true) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-      const now = this.live;
-      if (now !== undefined) {
-        settle();
-        resolve(now);
-      }
-    });
+  whenConnected(timeoutMs: number, what: string, signal?: AbortSignal): Promise<LiveConnection> {
+    return waitForConnection(this, this.#settings.describe, timeoutMs, what, signal);
   }
 
   /** Close for good: stop reconnecting and close the connection. */
