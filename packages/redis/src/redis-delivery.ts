@@ -6,6 +6,7 @@ import { ConnectionLostError } from '@celeriac/protocol';
 import { markRedelivered } from './envelope.js';
 import type { KombuKeys } from './kombu-keys.js';
 import type { ScriptedRedis } from './lua-scripts.js';
+import { RestoreReason, recordRestored } from './telemetry.js';
 
 /** Where a delivery stands. */
 export const DeliveryState = {
@@ -87,7 +88,9 @@ export class RedisDelivery implements Delivery {
     if (!options.requeue) return this.ack();
     // kombu: restore with LPUSH (the back of the queue), flagged redelivered, then ack.
     await this.#settle('requeue', async (redis) => {
-      await this.restoreWith(redis, 'L');
+      if ((await this.restoreWith(redis, 'L')) === 1) {
+        recordRestored(this.queue, RestoreReason.requeue);
+      }
     });
   }
 

@@ -16,6 +16,7 @@ import { KombuKeys } from './kombu-keys.js';
 import type { DeliveryHost } from './redis-delivery.js';
 import { RedisDelivery } from './redis-delivery.js';
 import type { ScriptedRedis } from './lua-scripts.js';
+import { recordConsumed } from './telemetry.js';
 import type { MalformedMessage, ResolvedTransportOptions } from './transport-options.js';
 
 /** What a subscription needs from its transport. */
@@ -174,6 +175,7 @@ export class RedisSubscription implements Subscription {
           .catch((e: unknown) => this.#host.reportError(e));
         continue;
       }
+      recordConsumed(queue);
       const delivery = new RedisDelivery(
         {
           message: decoded.message,

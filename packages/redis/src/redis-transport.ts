@@ -38,6 +38,14 @@ import { parseRedisUrl } from './redis-url.js';
 import type { RedisConnectionSettings } from './redis-url.js';
 import type { RedisTransportOptions, ResolvedTransportOptions } from './transport-options.js';
 import { resolveTransportOptions } from './transport-options.js';
+import {
+  RestoreReason,
+  recordMalformed,
+  recordPublish,
+  recordRestored,
+  startReconnectSpan,
+} from './telemetry.js';
+import type { ReconnectSpan } from './telemetry.js';
 import { restoreVisible } from './unacked-restorer.js';
 
 /** A kombu-compatible Redis {@link Transport}. Create it with {@link createRedisTransport}. */
@@ -62,6 +70,7 @@ export class RedisTransport implements Transport {
   #closing: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
   #everReady = false;
+  #outage: ReconnectSpan | undefined;
 
   constructor(url: string, options: RedisTransportOptions = {}) {
     this.#settings = parseRedisUrl(url);
@@ -123,13 +132,15 @@ export class RedisTransport implements Transport {
       const again = this.#everReady;
       this.#everReady = true;
       this.#setStatus(TransportStatus.connected);
+      this.#outage?.restored();
+      this.#outage = undefined;
       if (again) this.#afterReconnect();
     });
     client.on('reconnecting', () => {
-      if (!this.#closing) this.#setStatus(TransportStatus.reconnecting);
+      if (!this.#closing) this.#lost();
     });
     client.on('close', () => {
-      if (!this.#closing && this.#everReady) this.#setStatus(TransportStatus.reconnecting);
+      if (!this.#closing && this.#everReady) this.#lost();
     });
     try {
       await client.connect();
@@ -142,6 +153,12 @@ export class RedisTransport implements Transport {
         { cause },
       );
     }
+  }
+
+  #lost(): void {
+    this.#setStatus(TransportStatus.reconnecting);
+    const { host, port } = this.#settings;
+    this.#outage ??= startReconnectSpan(`${host}:${port}`);
   }
 
   /** After an outage: bindings again (Redis may have restarted empty), consumers resume. */
@@ -203,34 +220,52 @@ export class RedisTransport implements Transport {
     options.signal?.throwIfAborted();
     const redis = await this.#ready();
     const priority = message.properties.priority ?? 0;
+    const destination = route.exchange || route.routingKey;
+    const startedAt = performance.now();
     try {
-      if (!route.exchange) {
-        const envelope = encodeEnvelope(message, route, randomUUID());
-        await redis.lpush(this.keys.queueKey(route.routingKey, priority), envelope);
-        return;
-      }
-      if (this.#router.typeOf(route.exchange) === 'fanout') {
-        const envelope = encodeEnvelope(message, route, randomUUID());
-        await redis.publish(this.keys.fanoutChannel(route.exchange, route.routingKey), envelope);
-        return;
-      }
-      const queues = await this.#router.lookup(redis, route.exchange, route.routingKey);
-      // One delivery tag per copy, so copies held at once stay apart in `unacked`.
-      await Promise.all(
-        queues.map((queue) =>
-          redis.lpush(
-            this.keys.queueKey(queue, priority),
-            encodeEnvelope(message, route, randomUUID()),
-          ),
-        ),
-      );
+      const copies = await this.#publishOn(redis, message, route, priority);
+      recordPublish(destination, startedAt, copies);
     } catch (cause) {
-      if (this.#closing) throw new ClosedError('RedisTransport');
-      throw new PublishError(
-        `Redis did not take the message for ${route.exchange || '(default)'}/${route.routingKey}`,
-        { cause, retryable: true },
-      );
+      const error =
+        this.#closing !== undefined
+          ? new ClosedError('RedisTransport')
+          : new PublishError(
+              `Redis did not take the message for ${route.exchange || '(default)'}/${route.routingKey}`,
+              { cause, retryable: true },
+            );
+      recordPublish(destination, startedAt, 0, error);
+      throw error;
     }
+  }
+
+  /** Store or PUBLISH the message; returns how many copies Redis took. */
+  async #publishOn(
+    redis: ScriptedRedis,
+    message: BrokerMessage,
+    route: Route,
+    priority: number,
+  ): Promise<number> {
+    if (!route.exchange) {
+      const envelope = encodeEnvelope(message, route, randomUUID());
+      await redis.lpush(this.keys.queueKey(route.routingKey, priority), envelope);
+      return 1;
+    }
+    if (this.#router.typeOf(route.exchange) === 'fanout') {
+      const envelope = encodeEnvelope(message, route, randomUUID());
+      await redis.publish(this.keys.fanoutChannel(route.exchange, route.routingKey), envelope);
+      return 1;
+    }
+    const queues = await this.#router.lookup(redis, route.exchange, route.routingKey);
+    // One delivery tag per copy, so copies held at once stay apart in `unacked`.
+    await Promise.all(
+      queues.map((queue) =>
+        redis.lpush(
+          this.keys.queueKey(queue, priority),
+          encodeEnvelope(message, route, randomUUID()),
+        ),
+      ),
+    );
+    return queues.length;
   }
 
   async consume(
@@ -283,7 +318,10 @@ export class RedisTransport implements Transport {
         this.#subscriptions.delete(subscription);
         void this.#fanout?.remove(subscription);
       },
-      malformed: (m) => this.options.onMalformedMessage(m),
+      malformed: (m) => {
+        recordMalformed(m.queue);
+        this.options.onMalformedMessage(m);
+      },
     };
   }
 
@@ -344,6 +382,8 @@ export class RedisTransport implements Transport {
       return;
     }
     this.#setStatus(TransportStatus.closing);
+    this.#outage?.abandoned();
+    this.#outage = undefined;
     for (const timer of this.#timers) clearInterval(timer);
     await Promise.allSettled([...this.#subscriptions].map((s) => s.cancel()));
     const redis = this.#command;
@@ -352,8 +392,9 @@ export class RedisTransport implements Transport {
     await Promise.all(
       [...this.#held.keys()].map(async (delivery) => {
         try {
-          await delivery.restoreWith(redis, 'R');
+          const restored = await delivery.restoreWith(redis, 'R');
           delivery.markSettled();
+          if (restored === 1) recordRestored(delivery.queue, RestoreReason.shutdown);
         } catch (error) {
           errors.push(error);
         }

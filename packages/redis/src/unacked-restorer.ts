@@ -5,11 +5,14 @@
  * worker held and the other way round. Guarded by kombu's `unacked_mutex` lock.
  */
 import { randomUUID } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { KombuKeys } from './kombu-keys.js';
 import { markRedelivered } from './envelope.js';
 import type { ExchangeRouter } from './exchange-router.js';
 import type { ScriptedRedis } from './lua-scripts.js';
 import { pythonJsonStringify } from './python-json.js';
+import { RestoreReason, recordRestored, startRestoreSpan } from './telemetry.js';
 
 /** kombu's dead-letter list for restored messages no binding routes anywhere. */
 export const UNDELIVERABLE_QUEUE = 'ae.undeliver';
@@ -45,12 +48,15 @@ export async function restoreVisible(
   );
   if (locked !== 'OK') return -1;
   let restored = 0;
+  let span: Span | undefined;
   try {
     const ceil = (options.now ?? Date.now() / 1000) - options.visibilityTimeout;
     const page = options.limit > 0 ? options.limit : 500;
     for (;;) {
       const tags = await redis.zrevrangebyscore(keys.unackedIndex, ceil, 0, 'LIMIT', 0, page);
       if (tags.length === 0) break;
+      // A span only for scans that found something: an idle scan every few seconds is noise.
+      span ??= startRestoreSpan(options.visibilityTimeout, tags.length);
       let progressed = 0;
       for (const tag of tags) {
         const outcome = await restoreOne(redis, options, tag, ceil);
@@ -59,7 +65,13 @@ export async function restoreVisible(
       }
       if (options.limit > 0 || progressed === 0) break;
     }
+  } catch (error) {
+    span?.recordException(error as Error);
+    span?.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
   } finally {
+    span?.setAttribute('celeriac.redis.restored', restored);
+    span?.end();
     await redis.celeriacUnlock(keys.unackedMutex, token).catch(() => 0);
   }
   return restored;
@@ -109,5 +121,9 @@ async function restoreOne(
     'R',
     String(ceil),
   );
-  return done === 1 ? 'restored' : 'skipped';
+  if (done !== 1) return 'skipped';
+  for (const queue of queues.length > 0 ? queues : [UNDELIVERABLE_QUEUE]) {
+    recordRestored(queue, RestoreReason.visibilityTimeout);
+  }
+  return 'restored';
 }
