@@ -62,5 +62,6 @@ export { assertQueueOptions, queueArguments } from './queue-arguments.js';
 export { RpcResultBackend, createRpcResultBackend } from './rpc-result-backend.js';
 export type { RpcResultBackendOptions } from './rpc-result-backend.js';
 export { decodeRpcResult, encodeRpcResult } from './rpc-result-message.js';
+export { AmqpMetric, ConfirmOutcome, INSTRUMENTATION_SCOPE } from './telemetry.js';
 export { QosMode } from './transport-options.js';
 export type { AmqpTransportOptions } from './transport-options.js';
