@@ -146,3 +146,27 @@ export class RedisDelivery implements Delivery {
     this.#host.released(this);
   }
 }
+
+/**
+ * Put every delivery in `held` back at the front of its queue (kombu's
+ * `restore_unacked` on close), flagged redelivered, and mark each settled. Returns the
+ * errors of those that could not be put back.
+ */
+export async function restoreHeld(
+  redis: ScriptedRedis,
+  held: readonly RedisDelivery[],
+): Promise<unknown[]> {
+  const errors: unknown[] = [];
+  await Promise.all(
+    held.map(async (delivery) => {
+      try {
+        const restored = await delivery.restoreWith(redis, 'R');
+        delivery.markSettled();
+        if (restored === 1) recordRestored(delivery.queue, RestoreReason.shutdown);
+      } catch (error) {
+        errors.push(error);
+      }
+    }),
+  );
+  return errors;
+}

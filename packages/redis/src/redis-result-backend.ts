@@ -25,7 +25,7 @@ import type { ScriptedRedis } from './lua-scripts.js';
 import { withScripts } from './lua-scripts.js';
 import { pythonJsonStringify } from './python-json.js';
 import { ResultListener } from './result-listener.js';
-import { parseRedisUrl } from './redis-url.js';
+import { ioredisOptions, parseRedisUrl } from './redis-url.js';
 
 /** Options of {@link createRedisResultBackend}. */
 export interface RedisResultBackendOptions {
@@ -69,20 +69,8 @@ export class RedisResultBackend implements ResultBackend {
   }
 
   #redisOptions(role: string, subscriber: boolean): RedisOptions {
-    const s = parseRedisUrl(this.#url);
-    return {
-      host: s.host,
-      port: s.port,
-      db: s.db,
-      ...(s.username ? { username: s.username } : {}),
-      ...(s.password ? { password: s.password } : {}),
-      ...(s.tls ? { tls: {} } : {}),
-      lazyConnect: true,
-      ...this.#options.redis,
-      connectionName: `${this.#options.connectionName ?? 'celeriac'}:results:${role}`,
-      enableAutoPipelining: !subscriber,
-      ...(subscriber ? { maxRetriesPerRequest: null } : {}),
-    };
+    const name = `${this.#options.connectionName ?? 'celeriac'}:results:${role}`;
+    return ioredisOptions(parseRedisUrl(this.#url), this.#options.redis ?? {}, name, subscriber);
   }
 
   /** The key (and pub/sub channel) of a task's result. */

@@ -25,26 +25,21 @@ import {
   TransportStatus,
 } from '@celeriac/protocol';
 import { AckBatcher } from './ack-batcher.js';
-import { encodeEnvelope } from './envelope.js';
 import { ExchangeRouter } from './exchange-router.js';
 import { FanoutListener } from './fanout-listener.js';
 import { KombuKeys } from './kombu-keys.js';
 import type { ScriptedRedis } from './lua-scripts.js';
 import { withScripts } from './lua-scripts.js';
 import type { RedisDelivery } from './redis-delivery.js';
+import { restoreHeld } from './redis-delivery.js';
 import type { SubscriptionHost } from './redis-subscription.js';
 import { RedisSubscription } from './redis-subscription.js';
-import { parseRedisUrl } from './redis-url.js';
+import { publishMessage } from './publish-message.js';
+import { ioredisOptions, parseRedisUrl } from './redis-url.js';
 import type { RedisConnectionSettings } from './redis-url.js';
 import type { RedisTransportOptions, ResolvedTransportOptions } from './transport-options.js';
 import { resolveTransportOptions } from './transport-options.js';
-import {
-  RestoreReason,
-  recordMalformed,
-  recordPublish,
-  recordRestored,
-  startReconnectSpan,
-} from './telemetry.js';
+import { recordMalformed, recordPublish, startReconnectSpan } from './telemetry.js';
 import type { ReconnectSpan } from './telemetry.js';
 import { restoreVisible } from './unacked-restorer.js';
 
@@ -99,21 +94,8 @@ export class RedisTransport implements Transport {
 
   /** ioredis options for one connection of this transport. */
   #clientOptions(role: string, blocking: boolean) {
-    const s = this.#settings;
-    return {
-      host: s.host,
-      port: s.port,
-      db: s.db,
-      ...(s.username ? { username: s.username } : {}),
-      ...(s.password ? { password: s.password } : {}),
-      ...(s.tls ? { tls: {} } : {}),
-      lazyConnect: true,
-      ...this.options.redis,
-      connectionName: `${this.options.connectionName}:${this.id}:${role}`,
-      enableAutoPipelining: !blocking,
-      // Blocking and subscriber connections wait out any outage; commands fail after retries.
-      ...(blocking ? { maxRetriesPerRequest: null } : {}),
-    };
+    const name = `${this.options.connectionName}:${this.id}:${role}`;
+    return ioredisOptions(this.#settings, this.options.redis, name, blocking);
   }
 
   connect(): Promise<void> {
@@ -223,7 +205,7 @@ export class RedisTransport implements Transport {
     const destination = route.exchange || route.routingKey;
     const startedAt = performance.now();
     try {
-      const copies = await this.#publishOn(redis, message, route, priority);
+      const copies = await publishMessage(redis, this.keys, this.#router, message, route, priority);
       recordPublish(destination, startedAt, copies);
     } catch (cause) {
       const error =
@@ -236,36 +218,6 @@ export class RedisTransport implements Transport {
       recordPublish(destination, startedAt, 0, error);
       throw error;
     }
-  }
-
-  /** Store or PUBLISH the message; returns how many copies Redis took. */
-  async #publishOn(
-    redis: ScriptedRedis,
-    message: BrokerMessage,
-    route: Route,
-    priority: number,
-  ): Promise<number> {
-    if (!route.exchange) {
-      const envelope = encodeEnvelope(message, route, randomUUID());
-      await redis.lpush(this.keys.queueKey(route.routingKey, priority), envelope);
-      return 1;
-    }
-    if (this.#router.typeOf(route.exchange) === 'fanout') {
-      const envelope = encodeEnvelope(message, route, randomUUID());
-      await redis.publish(this.keys.fanoutChannel(route.exchange, route.routingKey), envelope);
-      return 1;
-    }
-    const queues = await this.#router.lookup(redis, route.exchange, route.routingKey);
-    // One delivery tag per copy, so copies held at once stay apart in `unacked`.
-    await Promise.all(
-      queues.map((queue) =>
-        redis.lpush(
-          this.keys.queueKey(queue, priority),
-          encodeEnvelope(message, route, randomUUID()),
-        ),
-      ),
-    );
-    return queues.length;
   }
 
   async consume(
@@ -387,19 +339,8 @@ export class RedisTransport implements Transport {
     for (const timer of this.#timers) clearInterval(timer);
     await Promise.allSettled([...this.#subscriptions].map((s) => s.cancel()));
     const redis = this.#command;
-    const errors: unknown[] = [];
     // Warm shutdown: every unsettled delivery goes back to the front of its queue.
-    await Promise.all(
-      [...this.#held.keys()].map(async (delivery) => {
-        try {
-          const restored = await delivery.restoreWith(redis, 'R');
-          delivery.markSettled();
-          if (restored === 1) recordRestored(delivery.queue, RestoreReason.shutdown);
-        } catch (error) {
-          errors.push(error);
-        }
-      }),
-    );
+    const errors = await restoreHeld(redis, [...this.#held.keys()]);
     if (this.#autoDelete.size > 0) {
       await Promise.allSettled([...this.#autoDelete].map((q) => this.#deleteQueueOn(redis, q)));
     }

@@ -2,6 +2,7 @@
  * Parsing of `redis://` and `rediss://` URLs into connection settings, the way kombu and
  * redis-py read them: the path is the database number.
  */
+import type { RedisOptions } from 'ioredis';
 import { TransportError } from '@celeriac/protocol';
 
 /** Where and how to connect, read from a Redis URL. */
@@ -49,4 +50,31 @@ export function parseRedisUrl(url: string): RedisConnectionSettings {
   if (parsed.username) settings.username = decodeURIComponent(parsed.username);
   if (parsed.password) settings.password = decodeURIComponent(parsed.password);
   return settings;
+}
+
+/**
+ * ioredis options for one connection: the URL's settings, then `extra`, then the
+ * connection's name. Command connections auto-pipeline; blocking and subscriber
+ * connections wait out any outage (`maxRetriesPerRequest: null`), while commands on the
+ * others fail after ioredis's retries.
+ */
+export function ioredisOptions(
+  settings: RedisConnectionSettings,
+  extra: RedisOptions,
+  connectionName: string,
+  blocking: boolean,
+): RedisOptions {
+  return {
+    host: settings.host,
+    port: settings.port,
+    db: settings.db,
+    ...(settings.username ? { username: settings.username } : {}),
+    ...(settings.password ? { password: settings.password } : {}),
+    ...(settings.tls ? { tls: {} } : {}),
+    lazyConnect: true,
+    ...extra,
+    connectionName,
+    enableAutoPipelining: !blocking,
+    ...(blocking ? { maxRetriesPerRequest: null } : {}),
+  };
 }
