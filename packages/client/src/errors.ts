@@ -5,6 +5,8 @@
  * a result), `RemoteTaskError` (the task failed or was revoked), `EncodeError`.
  */
 
+import { CeleriacError } from '@celeriac/protocol';
+
 /** Stable codes of the client's errors. */
 export const ClientErrorCode = {
   noResultBackend: 'ERR_NO_RESULT_BACKEND',
@@ -14,27 +16,27 @@ export const ClientErrorCode = {
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
 /** A result was asked for, but the client has no result backend (Celery's `DisabledBackend`). */
-export class NoResultBackendError extends Error {
-  readonly code = ClientErrorCode.noResultBackend;
-  readonly retryable = false;
+export class NoResultBackendError extends CeleriacError<ClientErrorCode> {
   /** The task whose result was asked for. */
   readonly taskId: string;
   constructor(taskId: string) {
-    super(`no result backend is configured: cannot read the result of task ${taskId}`);
-    this.name = 'NoResultBackendError';
+    super(
+      ClientErrorCode.noResultBackend,
+      `no result backend is configured: cannot read the result of task ${taskId}`,
+    );
     this.taskId = taskId;
   }
 }
 
 /** `get()` on a task sent with `ignoreResult`: the worker stores nothing to wait for. */
-export class ResultIgnoredError extends Error {
-  readonly code = ClientErrorCode.resultIgnored;
-  readonly retryable = false;
+export class ResultIgnoredError extends CeleriacError<ClientErrorCode> {
   /** The task whose result was asked for. */
   readonly taskId: string;
   constructor(taskId: string) {
-    super(`task ${taskId} was sent with ignoreResult: its result is never stored`);
-    this.name = 'ResultIgnoredError';
+    super(
+      ClientErrorCode.resultIgnored,
+      `task ${taskId} was sent with ignoreResult: its result is never stored`,
+    );
     this.taskId = taskId;
   }
 }

@@ -22,18 +22,18 @@ export const ErrorCode = {
 /** One of the values of {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Base class of every error celeriac throws on purpose. */
-export class CeleriacError extends Error {
+/**
+ * Base class of every error celeriac throws on purpose, in every package: catch
+ * `CeleriacError` and branch on `code`. Packages with codes of their own (the worker's,
+ * the client's) pass their code union as `C`.
+ */
+export class CeleriacError<C extends string = ErrorCode> extends Error {
   /** Stable identifier of the kind of failure. */
-  readonly code: ErrorCode;
+  readonly code: C;
   /** Whether trying the same thing again can succeed (a retry makes sense). */
   readonly retryable: boolean;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options?: { cause?: unknown; retryable?: boolean },
-  ) {
+  constructor(code: C, message: string, options?: { cause?: unknown; retryable?: boolean }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options?.retryable ?? false;

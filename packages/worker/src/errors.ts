@@ -3,6 +3,7 @@
  * name also carry `excModule`, so the result stored for a Python client names the class
  * Python would import (`celery.exceptions.Retry`, …).
  */
+import { CeleriacError } from '@celeriac/protocol';
 
 /** Stable codes of {@link WorkerError} subclasses. */
 export const WorkerErrorCode = {
@@ -18,22 +19,7 @@ export const WorkerErrorCode = {
 export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorCode];
 
 /** Base class of the errors `@celeriac/worker` throws on purpose. */
-export class WorkerError extends Error {
-  /** Stable identifier of the kind of failure. */
-  readonly code: WorkerErrorCode;
-  /** Whether trying again can succeed. */
-  readonly retryable: boolean;
-  constructor(
-    code: WorkerErrorCode,
-    message: string,
-    options?: { cause?: unknown; retryable?: boolean },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retryable = options?.retryable ?? false;
-    this.name = new.target.name;
-  }
-}
+export class WorkerError extends CeleriacError<WorkerErrorCode> {}
 
 /**
  * Thrown by `ctx.retry()` after the task was re-published: it ends the current
