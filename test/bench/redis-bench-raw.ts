@@ -3,8 +3,8 @@
  * then a reliable-pop consumer with celeriac's prefetch doing nothing but take and ack.
  * Two reliable-pop patterns:
  * - `take`: celeriac's own pattern stripped to the bone — one Lua script pops up to the
- *   free prefetch and records each message in a hash + zset; ack is one script
- *   (ZREM + HDEL), auto-pipelined.
+ *   free prefetch and records each message in a hash + zset; the messages of one take
+ *   are acked by one script call (ZREM + HDEL of all their tags).
  * - `lmove`: the classic reliable queue — LMOVE into a processing list, LREM to ack, with
  *   as many in flight as the prefetch.
  */
@@ -35,13 +35,13 @@ end
 return out
 `;
 const ACK = `
-redis.call('ZREM', KEYS[2], ARGV[1])
-return redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], unpack(ARGV))
+return redis.call('HDEL', KEYS[1], unpack(ARGV))
 `;
 
 interface RawRedis extends Redis {
   rawTake(q: string, h: string, z: string, c: string, now: string, n: number): Promise<string[]>;
-  rawAck(h: string, z: string, tag: string): Promise<number>;
+  rawAck(h: string, z: string, ...tags: string[]): Promise<number>;
 }
 
 /** Pipelined LPUSH of `tasks` copies of one envelope; returns publishes per second. */
@@ -77,14 +77,15 @@ export async function rawTake(tasks = TASKS): Promise<SystemResult> {
       const now = String(Date.now() / 1000);
       const reply = await redis.rawTake(queue, hash, zset, counter, now, PREFETCH - held);
       if (reply.length === 0) break;
-      for (let i = 0; i < reply.length; i += 2) {
-        held++;
-        void redis.rawAck(hash, zset, reply[i]!).then(() => {
-          held--;
-          done++;
-          void pump();
-        });
-      }
+      // Acks of one take go as one call, as celeriac batches acks per event-loop turn.
+      const tags: string[] = [];
+      for (let i = 0; i < reply.length; i += 2) tags.push(reply[i]!);
+      held += tags.length;
+      void redis.rawAck(hash, zset, ...tags).then(() => {
+        held -= tags.length;
+        done += tags.length;
+        void pump();
+      });
     }
     taking = false;
   };
