@@ -26,7 +26,7 @@ export interface GetOptions {
 /** What an {@link AsyncResult} needs from the client that made it. */
 export interface AsyncResultHost {
   readonly backend: ResultBackend | undefined;
-  revoke(taskId: string, options: RevokeOptions): Promise<void>;
+  revoke(taskId: string | readonly string[], options: RevokeOptions): Promise<void>;
 }
 
 /**

@@ -70,6 +70,22 @@ export interface ClientOptions {
   ownTransport?: boolean;
   /** Close `backend` when the client closes; default false (the caller owns it). */
   ownBackend?: boolean;
+  /**
+   * Where chord sizes are set when it is not `backend` (a worker's client reads no
+   * results, yet the chords it sends need counting). Default: `backend`.
+   */
+  canvasBackend?: ResultBackend;
+  /**
+   * Compress (zlib, `application/x-gzip`, which every Celery worker reads) message
+   * bodies larger than this many bytes, e.g. `64 * 1024`. Default: never, as Celery.
+   */
+  compressAbove?: number;
+  /**
+   * Refuse to publish messages larger than this (`MessageTooLargeError`). Default by
+   * transport: Redis 512 MiB (its string limit), RabbitMQ 128 MiB (its default
+   * `max_message_size`), memory 512 MiB.
+   */
+  maxMessageBytes?: number;
   /** The clock for `countdown`, `expires` and revoke headers; default `new Date()`. */
   now?: () => Date;
 }

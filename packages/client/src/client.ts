@@ -4,10 +4,17 @@
  * `ResultBackend`. It owns neither (unless told to): several clients and a worker may
  * share one transport.
  */
-import { anonNodename, ClosedError, EncodeError, generateOid } from '@celeriac/protocol';
+import { anonNodename, ClosedError, generateOid } from '@celeriac/protocol';
 import type { ResultBackend, SignatureJson, Transport } from '@celeriac/protocol';
 import { randomInt } from 'node:crypto';
 import { AsyncResult, type AsyncResultHost } from './async-result.js';
+import { applyFrozen, withTail, type CanvasHost, type Tail } from './canvas/apply-canvas.js';
+import type { ResultOfSignature } from './canvas/canvas-types.js';
+import { freeze, resultOf, type FrozenResult } from './canvas/freeze.js';
+import type { GroupSignature } from './canvas/group.js';
+import { GroupResult } from './canvas/group-result.js';
+import { NoResultBackendError } from './errors.js';
+import { defaultMaxMessageBytes } from './message-size.js';
 import { ClientState, type ClientOptions } from './client-options.js';
 import { DEFAULT_RETRY_POLICY, publishWithRetry, type RetryPolicy } from './publish-retry.js';
 import { encodeRevokeMessage, PIDBOX_EXCHANGE, type RevokeOptions } from './revoke.js';
@@ -66,6 +73,28 @@ export interface Client extends AsyncDisposable {
     options?: SendSignatureOptions,
   ): Promise<AsyncResult<T>>;
 
+  /**
+   * Send a canvas — a signature, `chain`, `group`, `chord`, `map`, `starmap`, `chunks`
+   * — as Celery 5.2 does: ids assigned first, then published. Resolves with the result
+   * handle: the last step's for a chain, the body's for a chord, a {@link GroupResult}
+   * for a group. A chord needs a result backend that counts parts (memory, Redis):
+   * `ChordsUnsupportedError` otherwise. Options apply to the first tasks published.
+   */
+  send<S extends GroupSignature<readonly unknown[], unknown>>(
+    canvas: S,
+    options?: SendSignatureOptions,
+  ): Promise<GroupResult<ResultOfSignature<S>>>;
+  send<S extends SignatureJson>(
+    canvas: S,
+    options?: SendSignatureOptions,
+  ): Promise<AsyncResult<ResultOfSignature<S>>>;
+
+  /** A group's result from its id and member ids (Celery's `GroupResult(id, results)`). */
+  groupResult(groupId: string, taskIds: readonly string[]): GroupResult;
+
+  /** A group saved with `GroupResult.save()` (here or by Python), undefined if none. */
+  restoreGroup(groupId: string): Promise<GroupResult | undefined>;
+
   /** A typed producer for a task contract: `client.task(add).delay(2, 3)`. */
   task<C extends AnyTaskContract>(contract: C): TaskProducer<C>;
 
@@ -104,6 +133,7 @@ class CeleriacClient implements Client {
   readonly #ownTransport: boolean;
   readonly #ownBackend: boolean;
   readonly #host: AsyncResultHost;
+  readonly #canvasBackend: ResultBackend | undefined;
 
   constructor(options: ClientOptions) {
     this.transport = options.transport;
@@ -119,6 +149,7 @@ class CeleriacClient implements Client {
     this.#ownTransport = options.ownTransport ?? false;
     this.#ownBackend = options.ownBackend ?? false;
     this.#host = { backend: this.backend, revoke: (id, o) => this.revoke(id, o) };
+    this.#canvasBackend = options.canvasBackend ?? options.backend;
     const tracer = options.tracer;
     this.#sendContext = {
       transport: this.transport,
@@ -136,6 +167,11 @@ class CeleriacClient implements Client {
       defaults: options.taskDefaults ?? {},
       retry: this.#retry,
       policy: this.#policy,
+      limits: {
+        compressAbove: options.compressAbove,
+        maxBytes: options.maxMessageBytes ?? defaultMaxMessageBytes(options.transport.kind),
+        transportKind: options.transport.kind,
+      },
     };
   }
 
@@ -157,11 +193,10 @@ class CeleriacClient implements Client {
     options: SendSignatureOptions = {},
   ): Promise<AsyncResult<T>> {
     if (signature.subtask_type !== null) {
-      return Promise.reject(
-        new EncodeError(
-          'signature.subtask_type',
-          `a ${signature.subtask_type} is sent with the canvas functions, not sendSignature`,
-        ),
+      return this.#sendCanvas(signature, options).then((result) =>
+        result instanceof GroupResult
+          ? new AsyncResult<T>(result.id, this.#host)
+          : (result as AsyncResult<T>),
       );
     }
     const { args = [], kwargs = {}, ...overrides } = options;
@@ -172,6 +207,68 @@ class CeleriacClient implements Client {
       { ...signature.kwargs, ...kwargs },
       { ...fromSignatureOptions(signature.options), ...overrides },
       undefined,
+    );
+  }
+
+  send(canvas: SignatureJson, options: SendSignatureOptions = {}): Promise<never> {
+    return this.#sendCanvas(canvas, options) as Promise<never>;
+  }
+
+  groupResult(groupId: string, taskIds: readonly string[]): GroupResult {
+    return new GroupResult(
+      groupId,
+      taskIds.map((id) => new AsyncResult(id, this.#host)),
+      this.#host,
+    );
+  }
+
+  async restoreGroup(groupId: string): Promise<GroupResult | undefined> {
+    const backend = this.backend;
+    if (!backend) throw new NoResultBackendError(groupId);
+    await backend.connect();
+    const saved = await backend.getGroup(groupId);
+    return saved && this.groupResult(saved.groupId, saved.taskIds);
+  }
+
+  #sendCanvas(
+    canvas: SignatureJson,
+    options: SendSignatureOptions,
+  ): Promise<AsyncResult | GroupResult> {
+    return this.#track(async () => {
+      const { args, kwargs, parentId, rootId, chain, chord, groupId, groupIndex, ...overrides } =
+        options;
+      const frozen = freeze(canvas);
+      const host: CanvasHost = {
+        backend: this.#canvasBackend,
+        send: (task) => sendTask(this.#sendContext, task),
+      };
+      const tail: Tail = {};
+      if (chain && chain.length > 0) tail.chain = chain;
+      if (chord !== undefined) tail.chord = chord;
+      if (groupId !== undefined) tail.groupId = groupId;
+      if (groupIndex !== undefined) tail.groupIndex = groupIndex;
+      await applyFrozen(
+        host,
+        frozen,
+        {
+          ...(args === undefined ? {} : { args }),
+          ...(kwargs === undefined ? {} : { kwargs }),
+          ...(parentId === undefined ? {} : { parentId }),
+          ...(rootId === undefined ? {} : { rootId }),
+          overrides,
+        },
+        tail,
+      );
+      return this.#handle(resultOf(tail.chain ? withTail(frozen, tail) : frozen));
+    });
+  }
+
+  #handle(result: FrozenResult): AsyncResult | GroupResult {
+    if (result.kind === 'task') return new AsyncResult(result.id, this.#host);
+    return new GroupResult(
+      result.id,
+      result.members.map((m) => this.#handle(m)),
+      this.#host,
     );
   }
 

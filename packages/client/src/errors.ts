@@ -11,6 +11,8 @@ import { CeleriacError } from '@celeriac/protocol';
 export const ClientErrorCode = {
   noResultBackend: 'ERR_NO_RESULT_BACKEND',
   resultIgnored: 'ERR_RESULT_IGNORED',
+  chordsUnsupported: 'ERR_CHORDS_UNSUPPORTED',
+  messageTooLarge: 'ERR_MESSAGE_TOO_LARGE',
 } as const;
 /** One of the values of {@link ClientErrorCode}. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
@@ -38,5 +40,55 @@ export class ResultIgnoredError extends CeleriacError<ClientErrorCode> {
       `task ${taskId} was sent with ignoreResult: its result is never stored`,
     );
     this.taskId = taskId;
+  }
+}
+
+/**
+ * A chord was sent with a result backend that cannot count chord parts: none at all, or
+ * `rpc://` (Celery's rpc backend does not support chords either). Use Redis results.
+ */
+export class ChordsUnsupportedError extends Error {
+  readonly code = ClientErrorCode.chordsUnsupported;
+  readonly retryable = false;
+  /** The backend kind (`rpc`), undefined when there is no backend. */
+  readonly backendKind: string | undefined;
+  constructor(backendKind: string | undefined) {
+    super(
+      backendKind === undefined
+        ? 'chords need a result backend that counts chord parts (memory:// or redis://); this client has none'
+        : `chords are not supported by the ${backendKind}:// result backend (Celery's rpc backend has no chord support either); use a redis:// result backend`,
+    );
+    this.name = 'ChordsUnsupportedError';
+    this.backendKind = backendKind;
+  }
+}
+
+/** A message is larger than the client's `maxMessageBytes` (by default the broker's limit). */
+export class MessageTooLargeError extends Error {
+  readonly code = ClientErrorCode.messageTooLarge;
+  readonly retryable = false;
+  readonly taskName: string;
+  readonly taskId: string;
+  /** The message's size in bytes, as stored by the broker. */
+  readonly size: number;
+  /** The limit in bytes. */
+  readonly limit: number;
+  constructor(
+    taskName: string,
+    taskId: string,
+    size: number,
+    limit: number,
+    transportKind: string,
+  ) {
+    super(
+      `the message of task ${taskName}[${taskId}] is ${size} bytes, over the ${limit}-byte limit ` +
+        `for ${transportKind} (client option maxMessageBytes); compress it (compressAbove) or send ` +
+        'less in one message (a chain carries all its later steps in its first message)',
+    );
+    this.name = 'MessageTooLargeError';
+    this.taskName = taskName;
+    this.taskId = taskId;
+    this.size = size;
+    this.limit = limit;
   }
 }

@@ -48,11 +48,42 @@
  */
 export { AsyncResult } from './async-result.js';
 export type { AsyncResultHost, GetOptions } from './async-result.js';
+export { chain, chainWith, stepsOf } from './canvas/chain.js';
+export type { ChainSignature } from './canvas/chain.js';
+export type {
+  AnySignature,
+  CheckedSteps,
+  InputFor,
+  InputOfSignature,
+  LastResult,
+  NoInput,
+  ResultOfSignature,
+  StepMismatch,
+} from './canvas/canvas-types.js';
+export { chord, headerOf } from './canvas/chord.js';
+export type { ChordSignature } from './canvas/chord.js';
+export { chunks } from './canvas/chunks.js';
+export { freeze, resultOf } from './canvas/freeze.js';
+export type { FrozenResult } from './canvas/freeze.js';
+export { group } from './canvas/group.js';
+export type { GroupSignature, ResultsOf } from './canvas/group.js';
+export { GroupResult } from './canvas/group-result.js';
+export type { ResultNode } from './canvas/group-result.js';
+export { link, linkError } from './canvas/link.js';
+export { map, MapTask, starmap } from './canvas/map.js';
 export { createClient } from './client.js';
 export type { Client, SendSignatureOptions } from './client.js';
 export { ClientState } from './client-options.js';
 export type { ClientOptions, TaskDefaults } from './client-options.js';
-export { ClientErrorCode, NoResultBackendError, ResultIgnoredError } from './errors.js';
+export {
+  ChordsUnsupportedError,
+  ClientErrorCode,
+  MessageTooLargeError,
+  NoResultBackendError,
+  ResultIgnoredError,
+} from './errors.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, defaultMaxMessageBytes } from './message-size.js';
+export type { MessageLimits } from './message-size.js';
 export { DEFAULT_RETRY_POLICY, isRetryablePublishError, retryDelayMs } from './publish-retry.js';
 export type { RetryPolicy } from './publish-retry.js';
 export { encodeRevokeMessage, PIDBOX_EXCHANGE } from './revoke.js';

@@ -11,6 +11,7 @@ import type { TaskDefaults } from './client-options.js';
 import { publishWithRetry, sendError, type RetryPolicy } from './publish-retry.js';
 import type { Router } from './routing.js';
 import { buildTaskMessage, type SendTaskOptions } from './send-options.js';
+import { checkMessageSize, compressIfLarge, type MessageLimits } from './message-size.js';
 import { SpanAttribute, withSendSpan } from './telemetry.js';
 import type { Topology } from './topology.js';
 
@@ -29,6 +30,8 @@ export interface SendContext {
   defaults: TaskDefaults;
   retry: boolean;
   policy: Required<RetryPolicy>;
+  /** Compression threshold and size limit. */
+  limits: MessageLimits;
 }
 
 /** One task to send. */
@@ -37,6 +40,8 @@ export interface TaskToSend {
   args: readonly unknown[];
   kwargs: Record<string, unknown>;
   options: SendTaskOptions;
+  /** Tell the backend to expect the result (default true); canvases skip members. */
+  expect?: boolean;
 }
 
 /** What was sent: the id, and whether a result will be stored. */
@@ -81,9 +86,11 @@ export async function sendTask(ctx: SendContext, task: TaskToSend): Promise<Sent
         ...(options.compression === undefined ? {} : { compression: options.compression }),
       },
     );
+    const sized = compressIfLarge(message, ctx.limits, options.compression);
     // Before publishing, as Celery's on_task_call subscribes: a fast worker's result
     // notification must not arrive before anyone listens.
-    if (ctx.backend && !ignored) {
+    checkMessageSize(sized, ctx.limits, name, id);
+    if (ctx.backend && !ignored && task.expect !== false) {
       await ctx.backend.connect();
       await ctx.backend.expect(id);
     }
@@ -95,7 +102,7 @@ export async function sendTask(ctx: SendContext, task: TaskToSend): Promise<Sent
           if (destination.declare) await ctx.topology.declareQueue(destination.declare);
           if (destination.exchange) await ctx.topology.declareExchange(destination.exchange);
           const signal = options.signal;
-          await ctx.transport.publish(message, route, signal ? { signal } : {});
+          await ctx.transport.publish(sized, route, signal ? { signal } : {});
         },
         {
           retry: options.retry ?? ctx.retry,

@@ -44,6 +44,8 @@ export function toSignatureOptions(options: SendTaskOptions): SignatureOptions {
     const name = (RENAMES as Record<string, string>)[key] ?? key;
     if (key === 'eta' || (key === 'expires' && typeof value !== 'number')) {
       out[name] = toIso(value as Date | string);
+    } else if (key === 'chain') {
+      out[name] = [...(value as unknown[])].reverse();
     } else if (key === 'retryPolicy') {
       const policy = value as NonNullable<SendTaskOptions['retryPolicy']>;
       out[name] = {
@@ -91,6 +93,10 @@ export function fromSignatureOptions(options: SignatureOptions): SendTaskOptions
       };
     } else if ((name === 'link' || name === 'linkError') && !isSignatures(value)) {
       continue;
+    } else if (name === 'chain') {
+      // Signatures carry the rest of a chain as the embed does, reversed; send options
+      // take it in call order.
+      if (Array.isArray(value)) out[name] = [...(value as unknown[])].reverse();
     } else if (KNOWN.has(name)) {
       out[name] = value;
     }
@@ -129,8 +135,14 @@ const KNOWN: ReadonlySet<string> = new Set([
   'deliveryMode',
 ]);
 
-/** A typed signature: plain signature JSON that remembers its task's result type. */
-export type TaskSignature<TResult = unknown> = SignatureJson & {
+/**
+ * A typed signature: plain signature JSON that remembers its task's result type and,
+ * for a mutable signature, the type of the parent result it takes as first argument (a
+ * chain step, a link callback, a chord body).
+ */
+export type TaskSignature<TResult = unknown, TInput = unknown> = SignatureJson & {
   /** Type-only marker; never present at runtime. */
   readonly __result?: TResult;
+  /** Type-only marker; never present at runtime. */
+  readonly __input?: TInput;
 };

@@ -57,6 +57,7 @@ export {
   memoryUrlName,
   resetMemoryRegistry,
 } from './memory-registry.js';
+export { MemoryChordStore } from './memory-chord-store.js';
 export { MemoryResultBackend, createMemoryResultBackend } from './memory-result-backend.js';
 export type { MemoryResultBackendOptions } from './memory-result-backend.js';
 export { MemoryResultStore } from './memory-result-store.js';

@@ -2,7 +2,14 @@
  * The `ResultBackend` of `memory://` URLs: a handle on a {@link MemoryResultStore}.
  */
 import { ClosedError, TaskState, TimeoutError, isReady } from '@celeriac/protocol';
-import type { GroupMeta, ResultBackend, ResultMeta, WaitOptions } from '@celeriac/protocol';
+import type {
+  ChordPart,
+  ChordPartOutcome,
+  GroupMeta,
+  ResultBackend,
+  ResultMeta,
+  WaitOptions,
+} from '@celeriac/protocol';
 import { cloneValue } from './clone.js';
 import { memoryResultStore, memoryUrlName } from './memory-registry.js';
 import type { MemoryResultStore } from './memory-result-store.js';
@@ -113,6 +120,17 @@ export class MemoryResultBackend implements ResultBackend {
   getGroup(groupId: string): Promise<GroupMeta | undefined> {
     if (this.#closing) return Promise.reject(this.#closed());
     return Promise.resolve(this.resultStore.getGroup(groupId));
+  }
+
+  setChordSize(groupId: string, size: number): Promise<void> {
+    if (this.#closing) return Promise.reject(this.#closed());
+    this.resultStore.chords.setSize(groupId, size, this.expiresMs);
+    return RESOLVED;
+  }
+
+  chordPartReturned(groupId: string, part: ChordPart): Promise<ChordPartOutcome> {
+    if (this.#closing) return Promise.reject(this.#closed());
+    return Promise.resolve(this.resultStore.chords.partReturned(groupId, part, this.expiresMs));
   }
 
   /** Close; pending waits reject with `ClosedError`. Idempotent. */

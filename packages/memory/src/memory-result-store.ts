@@ -8,6 +8,7 @@ import { cloneValue } from './clone.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { Deque } from './deque.js';
+import { MemoryChordStore } from './memory-chord-store.js';
 
 /** Options of {@link MemoryResultStore}. */
 export interface MemoryResultStoreOptions {
@@ -38,10 +39,13 @@ export class MemoryResultStore {
   /** Entries with an expiry, in the order stored: swept from the head by one timer. */
   readonly #expiring = new Deque<Stored<unknown>>();
   #timer: unknown;
+  /** Chord counters (header size, returned parts) by group id. */
+  readonly chords: MemoryChordStore;
 
   constructor(options: MemoryResultStoreOptions = {}) {
     this.name = options.name ?? '';
     this.clock = options.clock ?? systemClock;
+    this.chords = new MemoryChordStore(this.clock);
   }
 
   /**

@@ -105,7 +105,14 @@ export {
 } from './exception-info.js';
 export { encodeJson, jsonDate, parseJson, pythonJsonString, pythonNumber } from './json.js';
 export type { JsonValue } from './json.js';
-export type { GroupMeta, ResultBackend, StoreContext, WaitOptions } from './result-backend.js';
+export type {
+  ChordPart,
+  ChordPartOutcome,
+  GroupMeta,
+  ResultBackend,
+  StoreContext,
+  WaitOptions,
+} from './result-backend.js';
 export {
   Pidbox,
   decodeControlReply,

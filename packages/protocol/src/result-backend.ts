@@ -3,6 +3,7 @@
  * through it; clients read and wait through it.
  */
 import type { ResultMeta } from './result-meta.js';
+import type { TaskStateName } from './states.js';
 
 /** Where a result goes, beyond the task id: what `rpc://` needs to route the reply. */
 export interface StoreContext {
@@ -27,6 +28,40 @@ export interface GroupMeta {
   groupId: string;
   taskIds: string[];
 }
+
+/**
+ * One chord header task's outcome, as the chord records it (Celery's Redis member
+ * `[1, task_id, state, result]`).
+ */
+export interface ChordPart {
+  taskId: string;
+  /** Position in the header (`group_index`); null sorts last, as Celery's `+inf`. */
+  groupIndex: number | null;
+  status: TaskStateName;
+  /** The value on SUCCESS; the encoded exception (`exc_type`…) on FAILURE/REVOKED. */
+  result: unknown;
+}
+
+/**
+ * What {@link ResultBackend.chordPartReturned} tells the worker that reported a part.
+ * Exactly one reporter of a chord sees `complete: true` (and the parts are then
+ * deleted); exactly one reporter of a failed part sees `firstFailure: true`.
+ */
+export type ChordPartOutcome =
+  | {
+      complete: false;
+      /** This part is the chord's first failure: fail the chord's body now. */
+      firstFailure: boolean;
+      /** The chord's size is unknown (never set, or expired): it cannot complete. */
+      sizeUnknown?: boolean;
+    }
+  | {
+      complete: true;
+      /** Every part, in `group_index` order. */
+      parts: ChordPart[];
+      /** A failed part was reported before this one: the body was failed then. */
+      failedEarlier: boolean;
+    };
 
 /**
  * A result store.
@@ -66,6 +101,18 @@ export interface ResultBackend extends AsyncDisposable {
   saveGroup(group: GroupMeta): Promise<void>;
   /** Read a saved group, undefined when not saved. */
   getGroup(groupId: string): Promise<GroupMeta | undefined>;
+  /**
+   * Record a chord's header size before its header is published (Celery's
+   * `set_chord_size`; Redis `celery-taskset-meta-<gid>.s`). Stores that cannot count
+   * chord parts (`rpc://`) leave it out, and chords are refused with them.
+   */
+  setChordSize?(groupId: string, size: number): Promise<void>;
+  /**
+   * Record a header task's outcome, atomically with counting: when the count reaches
+   * the size, exactly one caller — across processes, Python workers included — gets
+   * `complete: true` with the ordered parts. Chord keys expire with results.
+   */
+  chordPartReturned?(groupId: string, part: ChordPart): Promise<ChordPartOutcome>;
   /** Close connections; idempotent. */
   close(): Promise<void>;
 }

@@ -6,6 +6,8 @@
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type {
+  ChordPart,
+  ChordPartOutcome,
   GroupMeta,
   ResultBackend,
   ResultMeta,
@@ -25,6 +27,7 @@ import type { ScriptedRedis } from './lua-scripts.js';
 import { withScripts } from './lua-scripts.js';
 import { pythonJsonStringify } from './python-json.js';
 import { ResultListener } from './result-listener.js';
+import { chordPartReturned, setChordSize } from './redis-chord.js';
 import { ioredisOptions, parseRedisUrl } from './redis-url.js';
 
 /** Options of {@link createRedisResultBackend}. */
@@ -254,6 +257,14 @@ export class RedisResultBackend implements ResultBackend {
         : [],
     );
     return { groupId, taskIds };
+  }
+
+  async setChordSize(groupId: string, size: number): Promise<void> {
+    await setChordSize(await this.#redis(), this.groupKey(groupId), size, this.#expiresMs);
+  }
+
+  async chordPartReturned(groupId: string, part: ChordPart): Promise<ChordPartOutcome> {
+    return chordPartReturned(await this.#redis(), this.groupKey(groupId), part, this.#expiresMs);
   }
 
   close(): Promise<void> {

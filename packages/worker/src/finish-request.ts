@@ -12,6 +12,8 @@ import { republishRetry } from './republish.js';
 import { tracebackOf } from './result-writer.js';
 import { sendCallbacks, sendErrbacks } from './follow-ups.js';
 import { WorkerLostError } from './errors.js';
+import { chordPartReturned } from './chord-completion.js';
+import { encodeExceptionInfo, errorToExceptionInfo } from '@celeriac/protocol';
 
 /** Celery's `saferepr` of a value or an exception (`ValueError('boom')`), for events. */
 export function safeRepr(value: unknown): string {
@@ -43,6 +45,7 @@ export async function finishRequest(
   switch (outcome.kind) {
     case 'success': {
       if (store) await rt.results.success(request, outcome.value);
+      await chordPartReturned(rt, rt.backend, request, 'SUCCESS', outcome.value ?? null);
       rt.events.send(TaskEventType.succeeded, {
         uuid: request.id,
         result: safeRepr(outcome.value),
@@ -63,6 +66,7 @@ export async function finishRequest(
         queue: request.delivery.queue,
       });
       if (store) await rt.results.failure(request, error);
+      await chordPartReturned(rt, rt.backend, request, 'FAILURE', encodedError(error));
       rt.events.send(TaskEventType.failed, {
         uuid: request.id,
         exception: safeRepr(error),
@@ -158,6 +162,8 @@ export async function recordRevoked(
     reason,
   });
   if (store) await rt.results.revoked(request, new TaskRevokedError(reason));
+  const revoked = encodedError(new TaskRevokedError(reason));
+  await chordPartReturned(rt, rt.backend, request, 'REVOKED', revoked);
   rt.events.send(TaskEventType.revoked, {
     uuid: request.id,
     terminated: reason === 'terminated',
@@ -169,4 +175,8 @@ export async function recordRevoked(
 function count(rt: WorkerRuntime, request: TaskRequest): void {
   rt.stats.processed += 1;
   rt.stats.total.set(request.name, (rt.stats.total.get(request.name) ?? 0) + 1);
+}
+
+function encodedError(error: unknown): unknown {
+  return encodeExceptionInfo(errorToExceptionInfo(error));
 }

@@ -43,6 +43,7 @@ export { sleep, systemClock } from './clock.js';
 export type { WorkerClock } from './clock.js';
 export { NO_REPLY, CONTROL_COMMANDS } from './control-commands.js';
 export type { ControlCommand, ControlScope } from './control-commands.js';
+export { ChordError } from './chord-completion.js';
 export { ConsumerState, TaskConsumer } from './consumer.js';
 export type { TaskConsumerOptions } from './consumer.js';
 export {

@@ -2,7 +2,7 @@
  * What every part of a running worker shares: identity, clock, logger, registry, result
  * writer, event sink, revoked ids, counters. Built once by `createWorker`.
  */
-import type { SignatureJson, Transport } from '@celeriac/protocol';
+import type { ResultBackend, SignatureJson, Transport } from '@celeriac/protocol';
 import type { WorkerClock } from './clock.js';
 import type { LimitedSet } from './limited-set.js';
 import type { Logger } from './logger.js';
@@ -46,6 +46,8 @@ export interface WorkerRuntime {
   readonly logger: Logger;
   readonly registry: TaskRegistry;
   readonly results: ResultWriter;
+  /** The result backend itself, for chord counting (`chord-completion.ts`). */
+  readonly backend?: ResultBackend;
   readonly events: TaskEventSink;
   readonly revoked: LimitedSet;
   readonly transport: Transport;

@@ -18,7 +18,8 @@ export function createSignatureSender(client: Client) {
       args: options.prependArgs,
       parentId: options.parentId,
       rootId: options.rootId,
-      ...(options.chain && options.chain.length > 0 ? { chain: options.chain } : {}),
+      // The rest of a chain arrives reversed (as embedded); the client takes call order.
+      ...(options.chain && options.chain.length > 0 ? { chain: [...options.chain].reverse() } : {}),
     });
   };
 }

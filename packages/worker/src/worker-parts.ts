@@ -55,6 +55,8 @@ export function buildWorkerParts(
     transport: input.transport,
     origin: options.hostname,
     now: () => new Date(clock.now()),
+    // Chords sent as follow-ups (a chain step, a chord body) set their size here.
+    canvasBackend: input.backend,
   });
   const events = options.events
     ? new EventDispatcher({
@@ -80,6 +82,7 @@ export function buildWorkerParts(
       now,
       logger,
     }),
+    backend: input.backend,
     events: events ?? { send: () => {} },
     revoked: new LimitedSet({ ...input.revoked, now }),
     transport: input.transport,
