@@ -37,6 +37,9 @@ const bareMachine = definition.machine.provide({
     crashSettled: () => {},
     settledStarted: () => {},
     settledStopped: () => {},
+    enterActivity: () => {},
+    exitActivity: () => {},
+    gateChanged: () => {},
   },
 } as unknown as Implementations);
 

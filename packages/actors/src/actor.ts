@@ -6,21 +6,22 @@
  */
 import type { Span } from '@opentelemetry/api';
 import { createActor } from 'xstate';
-import type { Actor as XActor } from 'xstate';
+import type { StateValue, Actor as XActor } from 'xstate';
 import type { ActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './definition.js';
 import { DependencyLinks } from './dependencies.js';
 import { ActorError, IllegalTransitionError, ResourceUnavailableError } from './errors.js';
 import type { ResourceReleaseError } from './errors.js';
 import type { LifecycleEvent, LifecycleMachine, LifecycleRuntime } from './machine.js';
-import { observeTransitions } from './observer.js';
+import { TransitionObserver } from './observer.js';
 import { PendingTriggers } from './pending-triggers.js';
 import { ResourceHolder } from './resource.js';
 import type { ResourceMap } from './resource.js';
-import { activityOf, lifecycleOf } from './state.js';
+import { startHealthProbe } from './health-probe.js';
+import { lifecycleOf } from './state.js';
 import type { ActivityState, ActorState, ExitReason, Health } from './state.js';
 import type { SystemCore } from './system.js';
-import { TaskRunner, startHealthProbe } from './task-runner.js';
+import { TaskRunner } from './task-runner.js';
 
 /** How an actor left `started` for good, as its supervisor learns it. */
 export interface ActorExit {
@@ -52,7 +53,8 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   /** Open lifetime span, when something records. */
   span: Span | undefined;
   #restarts = 0;
-  #observed = false;
+  #observer: TransitionObserver | undefined;
+  #activity: ActivityState | undefined;
   #resources: ResourceHolder | undefined;
   readonly #dependencies: DependencyLinks | undefined;
   #dependents = 0;
@@ -86,12 +88,19 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   get activity(): ActivityState | undefined {
-    return activityOf(this.xactor.getSnapshot().value);
+    return this.#activity;
   }
 
   get health(): Health | undefined {
-    const state = this.state;
-    return state.startsWith('started.running.') ? (state.slice(16) as Health) : undefined;
+    return this.runningHealth();
+  }
+
+  /** The health while `started.running.*`, read straight from the state value. */
+  runningHealth(): Health | undefined {
+    const value = this.xactor.getSnapshot().value as string | Record<string, StateValue>;
+    if (typeof value === 'string') return undefined;
+    const started = value.started;
+    return typeof started === 'object' ? (started.running as Health | undefined) : undefined;
   }
 
   get resources(): Readonly<R> {
@@ -107,9 +116,13 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
 
   /** Starts reporting transitions (to hooks, inspectors, the span); idempotent. */
   observe(): void {
-    if (this.#observed) return;
-    this.#observed = true;
-    observeTransitions(this);
+    this.#observer ??= new TransitionObserver(this);
+  }
+
+  /** Moves the activity region (the task runner's call); reports it when observed. */
+  moveActivity(to: ActivityState, event: string): void {
+    this.#activity = to;
+    this.#observer?.activityMoved(event);
   }
 
   #refuse(trigger: string): IllegalTransitionError {
@@ -175,20 +188,22 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   run(task: T, input?: unknown): Promise<unknown> {
-    const event: LifecycleEvent = { type: 'run', task };
-    if (!this.#can(event)) return Promise.reject(this.#refuse(`run:${task}`));
-    const done = this.#taskRunner().expect(input);
-    this.xactor.send(event);
-    return done;
+    const tasks = this.#tasks;
+    if (this.#activity !== 'idle' || tasks === undefined || !tasks.declares(task)) {
+      return Promise.reject(this.#refuse(`run:${task}`));
+    }
+    return tasks.run(task, input);
   }
 
   #sendNow(event: LifecycleEvent, trigger: string): void {
     if (!this.#can(event)) throw this.#refuse(trigger);
-    this.xactor.send(event);
+    this.send(event);
   }
 
-  #taskRunner(): TaskRunner<R, T> {
-    return (this.#tasks ??= new TaskRunner(this));
+  /** Sends a lifecycle event; a task it let through its health gate starts at once. */
+  send(event: LifecycleEvent): void {
+    this.xactor.send(event);
+    this.#tasks?.flush();
   }
 
   #beginLifetime(): void {
@@ -226,7 +241,7 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   /** Crashes the actor from outside a phase (hooks, health probe), if it can crash now. */
   crash(error: unknown): void {
     const event: LifecycleEvent = { type: 'crash', error };
-    if (this.#can(event)) this.xactor.send(event);
+    if (this.#can(event)) this.send(event);
     else {
       this.reportError(error);
       this.core.unhandled(error, this);
@@ -259,7 +274,6 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   startTasks(): Promise<void> {
-    this.#tasks?.reset();
     return RESOLVED;
   }
 
@@ -293,16 +307,28 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     }
   }
 
-  runTask(task: string, signal: AbortSignal): Promise<string> {
-    return this.#taskRunner().run(task as T, signal);
+  enterActivity(event: string): void {
+    if (this.definition.taskNames.length === 0) {
+      this.#activity = 'idle';
+      return;
+    }
+    this.#activity = (this.#tasks ??= new TaskRunner(this)).enter(event);
   }
 
-  retryDelay(): number {
-    return this.#taskRunner().retryDelay();
+  exitActivity(): void {
+    this.#activity = undefined;
+    this.#tasks?.exit();
+  }
+
+  gateChanged(event: string): void {
+    this.#tasks?.gateChanged(event);
   }
 
   startHealthProbe(send: (event: LifecycleEvent) => void): () => void {
-    return startHealthProbe(this, send);
+    return startHealthProbe(this, (event) => {
+      send(event);
+      this.#tasks?.flush();
+    });
   }
 
   recordCrash(error: unknown): void {

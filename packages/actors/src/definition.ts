@@ -87,7 +87,9 @@ export interface ActorDefinition<R extends ResourceMap = ResourceMap, T extends 
   readonly taskNames: readonly T[];
   /**
    * The lifecycle statechart, built once for this definition. Its phases are invoked
-   * promise actors taking the runtime as input; exposed for diagrams and benchmarks.
+   * promise actors taking the runtime as input; the `activity` region is run by the
+   * actor's task runner, which the machine's `enterActivity`, `exitActivity` and
+   * `gateChanged` actions drive. Exposed for diagrams and benchmarks.
    */
   readonly machine: LifecycleMachine;
 }
@@ -133,8 +135,6 @@ export function defineActor<R extends ResourceMap = Record<never, never>, T exte
   }
   const machine = buildLifecycleMachine({
     name: spec.name,
-    tasks: taskNames.map((name) => ({ name, allowedIn: tasks[name]!.allowedIn ?? HEALTHS })),
-    initialTask: spec.initialTask,
     healthCheck: spec.healthCheck !== undefined,
   });
   return { name: spec.name, spec, taskNames, machine };

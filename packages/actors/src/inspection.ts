@@ -23,9 +23,11 @@ export interface TransitionRecord {
   readonly toActivity: ActivityState | undefined;
   /**
    * The event that caused the change: a trigger (`start`, `stop`, `pause`, `resume`,
-   * `restart`, `health`, `run`, `crash`), or XState's completion events of the phases
-   * (`xstate.done.actor.resources`, `xstate.error.actor.task`, …), or `xstate.after…`.
-   * Eventless steps (a task's health gate opening) report the event that led to them.
+   * `restart`, `health`, `run`, `crash`), XState's completion events of the phases
+   * (`xstate.done.actor.resources`, `xstate.error.actor.dependencies`, …), or one of the
+   * activity region's own: `task.done` (a step returned), `task.failed` (a step threw and
+   * will be retried), `task.retry` (the retry backoff elapsed). A task leaving
+   * `<task>.waiting` reports the event that opened its gate (`run`, `health`, `resume`, …).
    */
   readonly event: string;
   /** Time on the system's clock. */

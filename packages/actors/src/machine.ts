@@ -10,16 +10,22 @@
  * restarting { stopping { tasks → resources } → starting { … } } → started
  * ```
  *
+ * XState runs every region but `activity`: `started` here holds the `run` region, and its
+ * entry and exit actions and the entry actions of the health states tell the task runner
+ * (`task-runner.ts`) when the activity region is entered, left, or its health gate may
+ * have opened. The activity region — one task step per `actor.run()`, thousands per
+ * second on a worker's executors — is interpreted by the task runner itself: the same
+ * states, transitions and inspection records, at a fraction of the cost of an XState
+ * macrostep (two macrosteps and a spawned promise actor per step cost more than the whole
+ * per-task budget of the worker).
+ *
  * Every asynchronous phase is an invoked promise actor that calls into the instance's
  * runtime (the machine's only context), so the machine itself holds no per-instance
  * closures. XState's cleanup is synchronous; releasing resources is therefore a state
  * (`stopping.resources`), not a cleanup callback.
  */
-import { and, fromCallback, fromPromise, not, or, setup, stateIn } from 'xstate';
+import { fromCallback, fromPromise, setup } from 'xstate';
 import type { ExitReason, Health } from './state.js';
-
-/** Sentinel task result: the task failed and its retry policy allows another attempt. */
-export const RETRY = '#retry';
 
 /** Events the lifecycle machine accepts from the runtime. */
 export type LifecycleEvent =
@@ -29,7 +35,6 @@ export type LifecycleEvent =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'health'; health: Health }
-  | { type: 'run'; task: string }
   | { type: 'crash'; error: unknown };
 
 /** What the machine calls; implemented by the actor instance. */
@@ -41,9 +46,12 @@ export interface LifecycleRuntime {
   releaseResources(reason: ExitReason): Promise<void>;
   releaseDependencies(): Promise<void>;
   releaseAfterCrash(): Promise<void>;
-  /** Runs one step of a task; resolves to the next task, `idle`, or {@link RETRY}. */
-  runTask(task: string, signal: AbortSignal): Promise<string>;
-  retryDelay(): number;
+  /** `started` was entered (by `event`): the activity region starts. */
+  enterActivity(event: string): void;
+  /** `started` is being left: the step in flight is aborted, the region is gone. */
+  exitActivity(): void;
+  /** A health state was entered (start, health change, resume): a task may start. */
+  gateChanged(event: string): void;
   recordCrash(error: unknown): void;
   crashSettled(): void;
   settled(state: 'started' | 'stopped'): void;
@@ -53,8 +61,6 @@ export interface LifecycleRuntime {
 /** The shape of a definition the machine is built from. */
 export interface MachineShape {
   readonly name: string;
-  readonly tasks: readonly { readonly name: string; readonly allowedIn: readonly Health[] }[];
-  readonly initialTask: string | undefined;
   readonly healthCheck: boolean;
 }
 
@@ -87,9 +93,6 @@ const lifecycle = setup({
     releaseAfterCrash: fromPromise<void, LifecycleRuntime>(({ input }) =>
       input.releaseAfterCrash(),
     ),
-    task: fromPromise<string, { rt: LifecycleRuntime; task: string }>(({ input, signal }) =>
-      input.rt.runTask(input.task, signal),
-    ),
     healthProbe: fromCallback<LifecycleEvent, LifecycleRuntime>(({ input, sendBack }) =>
       input.startHealthProbe(sendBack),
     ),
@@ -104,12 +107,18 @@ const lifecycle = setup({
     settledStarted: ({ context }) => {
       context.rt.settled('started');
     },
+    enterActivity: ({ context, event }) => {
+      context.rt.enterActivity(event.type);
+    },
+    exitActivity: ({ context }) => {
+      context.rt.exitActivity();
+    },
+    gateChanged: ({ context, event }) => {
+      context.rt.gateChanged(event.type);
+    },
     settledStopped: ({ context }) => {
       context.rt.settled('stopped');
     },
-  },
-  delays: {
-    retryDelay: ({ context }) => context.rt.retryDelay(),
   },
 });
 
@@ -130,60 +139,6 @@ function startingStates(done: string): object {
       tasks: phase('startTasks', 'tasks', done),
     },
   };
-}
-
-function taskStates(shape: MachineShape): Record<string, object> {
-  const names = shape.tasks.map((t) => t.name);
-  const states: Record<string, object> = {
-    idle: {
-      on: {
-        run: names.map((name) => ({
-          guard: ({ event }: { event: LifecycleEvent }) =>
-            event.type === 'run' && event.task === name,
-          target: name,
-        })),
-      },
-    },
-  };
-  const activity = `#${ROOT}.started.activity`;
-  for (const task of shape.tasks) {
-    const gate = and([
-      not(stateIn(`#${ROOT}.started.run.paused`)),
-      or(task.allowedIn.map((h) => stateIn(`#${ROOT}.started.run.running.${h}`))),
-    ]);
-    const input = ({ context }: { context: { rt: LifecycleRuntime } }) => ({
-      rt: context.rt,
-      task: task.name,
-    });
-    states[task.name] = {
-      initial: 'waiting',
-      states: {
-        waiting: { always: { guard: gate, target: 'running' } },
-        running: {
-          invoke: {
-            src: 'task',
-            id: 'task',
-            input,
-            onDone: [
-              {
-                guard: ({ event }: { event: { output: string } }) => event.output === RETRY,
-                target: 'retrying',
-              },
-              ...names.map((next) => ({
-                guard: ({ event }: { event: { output: string } }) => event.output === next,
-                target: `${activity}.${next}`,
-                reenter: true,
-              })),
-              { target: `${activity}.idle` },
-            ],
-            onError: toCrashed,
-          },
-        },
-        retrying: { after: { retryDelay: 'waiting' } },
-      },
-    };
-  }
-  return states;
 }
 
 function create(config: Parameters<typeof lifecycle.createMachine>[0]) {
@@ -210,25 +165,27 @@ export function buildLifecycleMachine(shape: MachineShape): LifecycleMachine {
         on: { stop: 'stopping', crash: toCrashed },
       },
       started: {
-        type: 'parallel',
-        entry: 'settledStarted',
+        // The activity region is entered before the start is settled, so `await start()`
+        // already sees the initial task; it is left (its step aborted) on every way out.
+        entry: ['enterActivity', 'settledStarted'],
+        exit: 'exitActivity',
         ...(shape.healthCheck ? { invoke: { src: 'healthProbe', id: 'health', input: rt } } : {}),
+        initial: 'running',
         states: {
-          run: {
-            initial: 'running',
+          running: {
+            initial: 'healthy',
             states: {
-              running: {
-                initial: 'healthy',
-                states: { healthy: {}, degraded: {}, unhealthy: {}, hist: { type: 'history' } },
-                on: {
-                  pause: 'paused',
-                  health: [health('healthy'), health('degraded'), health('unhealthy')],
-                },
-              },
-              paused: { on: { resume: 'running.hist' } },
+              healthy: { entry: 'gateChanged' },
+              degraded: { entry: 'gateChanged' },
+              unhealthy: { entry: 'gateChanged' },
+              hist: { type: 'history' },
+            },
+            on: {
+              pause: 'paused',
+              health: [health('healthy'), health('degraded'), health('unhealthy')],
             },
           },
-          activity: { initial: shape.initialTask ?? 'idle', states: taskStates(shape) },
+          paused: { on: { resume: 'running.hist' } },
         },
         on: { stop: 'stopping', restart: 'restarting', crash: toCrashed },
       },
@@ -267,7 +224,7 @@ export function buildLifecycleMachine(shape: MachineShape): LifecycleMachine {
       },
     },
   };
-  // The config is assembled from the definition's tasks, so XState cannot infer its
+  // The config is assembled from the definition's shape, so XState cannot infer its
   // literal types; the implementations above are typed through `setup`.
   return create(config as never);
 }

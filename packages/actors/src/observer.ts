@@ -1,7 +1,8 @@
 /**
- * Turns XState's inspection events of one actor into celeriac transition records, and
- * hands each to the hooks, the system's inspection stream and the lifetime span. Attached
- * only to actors someone observes, so an unobserved actor allocates nothing per step.
+ * Turns XState's inspection events of one actor, and the task runner's moves of its
+ * activity region, into celeriac transition records, and hands each to the hooks, the
+ * system's inspection stream and the lifetime span. Attached only to actors someone
+ * observes, so an unobserved actor allocates nothing per step.
  */
 import type { InspectionEvent } from 'xstate';
 import type { ActorInstance } from './actor.js';
@@ -9,7 +10,7 @@ import type { ActorHooks } from './definition.js';
 import { HookError } from './errors.js';
 import type { TransitionRecord } from './inspection.js';
 import type { LifecycleEvent } from './machine.js';
-import { activeNodes, activityOf, lifecycleOf } from './state.js';
+import { activeNodes, lifecycleOf } from './state.js';
 import type { ActivityState, ActorState } from './state.js';
 
 /** States in which a hook's error can crash the actor (the others surface it as unhandled). */
@@ -17,33 +18,51 @@ function canCrash(state: ActorState): boolean {
   return state.startsWith('start') || state.startsWith('restarting');
 }
 
-/** Subscribes to the XState actor's inspection events; lives as long as the actor. */
-export function observeTransitions(actor: ActorInstance): void {
-  const initial = actor.xactor.getSnapshot().value;
-  let state: ActorState = lifecycleOf(initial);
-  let activity: ActivityState | undefined = activityOf(initial);
-  const hooks = actor.definition.spec.hooks;
+/**
+ * Reports the transitions of one actor: XState's microsteps of the lifecycle, and the
+ * task runner's moves of the activity region. Lives as long as the actor.
+ */
+export class TransitionObserver {
+  readonly #actor: ActorInstance;
+  #state: ActorState;
+  #activity: ActivityState | undefined;
 
-  actor.xactor.system.inspect((ev: InspectionEvent) => {
-    if (ev.type !== '@xstate.microstep' || ev.actorRef !== actor.xactor) return;
-    const value = (ev.snapshot as unknown as { value: Parameters<typeof lifecycleOf>[0] }).value;
-    const to = lifecycleOf(value);
-    const toActivity = activityOf(value);
-    if (to === state && toActivity === activity) return;
+  constructor(actor: ActorInstance) {
+    this.#actor = actor;
+    this.#state = actor.state;
+    this.#activity = actor.activity;
+    actor.xactor.system.inspect((ev: InspectionEvent) => {
+      if (ev.type !== '@xstate.microstep' || ev.actorRef !== actor.xactor) return;
+      const value = (ev.snapshot as unknown as { value: Parameters<typeof lifecycleOf>[0] }).value;
+      // The step's actions ran already, so the actor's activity is the one after it.
+      this.#report(lifecycleOf(value), ev.event.type);
+    });
+  }
+
+  /** The activity region moved (the lifecycle state did not). */
+  activityMoved(event: string): void {
+    this.#report(this.#state, event);
+  }
+
+  #report(to: ActorState, event: string): void {
+    const actor = this.#actor;
+    const toActivity = actor.activity;
+    if (to === this.#state && toActivity === this.#activity) return;
     const record: TransitionRecord = {
       type: 'transition',
       actorId: actor.id,
       path: actor.path,
-      from: state,
+      from: this.#state,
       to,
-      fromActivity: activity,
+      fromActivity: this.#activity,
       toActivity,
-      event: ev.event.type,
+      event,
       at: actor.core.clock.now(),
     };
-    const before = activeNodes(state, activity);
-    state = to;
-    activity = toActivity;
+    const hooks = actor.definition.spec.hooks;
+    const before = hooks === undefined ? NO_NODES : activeNodes(this.#state, this.#activity);
+    this.#state = to;
+    this.#activity = toActivity;
     if (hooks !== undefined) runHooks(actor, hooks, record, before);
     if (actor.core.inspected) actor.core.emit(record, actor);
     if (actor.span !== undefined) {
@@ -55,8 +74,10 @@ export function observeTransitions(actor: ActorInstance): void {
         actor.span = undefined;
       }
     }
-  });
+  }
 }
+
+const NO_NODES: readonly string[] = [];
 
 function crashEvent(error: unknown): LifecycleEvent {
   return { type: 'crash', error };

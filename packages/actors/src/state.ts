@@ -55,6 +55,7 @@ export type ActorState = (typeof ACTOR_STATES)[number];
 /**
  * The `activity` region's path while started: `idle`, or `<task>.waiting` (the task's
  * health gate is closed, or the actor is paused), `<task>.running`, `<task>.retrying`.
+ * The region is interpreted by the task runner, not by XState (see `machine.ts`).
  */
 export type ActivityState = 'idle' | `${string}.${'waiting' | 'running' | 'retrying'}`;
 
@@ -70,18 +71,7 @@ function pathOf(value: StateValue): string {
 
 /** The lifecycle path of a machine state value, as `actor.state` reads it. */
 export function lifecycleOf(value: StateValue): ActorState {
-  if (typeof value !== 'string' && value.started !== undefined) {
-    const regions = value.started as Record<string, StateValue>;
-    return `started.${pathOf(regions.run!)}` as ActorState;
-  }
   return pathOf(value) as ActorState;
-}
-
-/** The activity path of a machine state value, or `undefined` outside `started`. */
-export function activityOf(value: StateValue): ActivityState | undefined {
-  if (typeof value === 'string' || value.started === undefined) return undefined;
-  const regions = value.started as Record<string, StateValue>;
-  return pathOf(regions.activity!) as ActivityState;
 }
 
 /**

@@ -1,70 +1,191 @@
 /**
- * Runs an actor's tasks, one step at a time (the `activity` region allows one), and its
- * health probe. The statechart decides what runs next; this module only runs a step and
- * tells the machine the step's outcome: the next task, `idle`, or retry.
+ * The activity region of one actor — `idle | <task> { waiting → running → retrying }` —
+ * interpreted here rather than by XState (see `machine.ts` for why). The lifecycle
+ * machine tells the runner when `started` is entered and left and when a health state is
+ * entered; the runner moves the region, runs one step at a time, and reports every change
+ * through the actor, which turns it into a transition record for hooks, inspectors and
+ * the lifetime span only when someone observes. A step of an unobserved actor costs a
+ * context object and one promise reaction.
  */
 import type { ActorInstance } from './actor.js';
 import { backoffDelay } from './backoff.js';
 import {
   ActorDefinitionError,
   ActorInterruptedError,
-  HealthCheckError,
   RestartIntensityError,
   TaskFailedError,
 } from './errors.js';
-import type { LifecycleEvent } from './machine.js';
-import { RETRY } from './machine.js';
 import type { ResourceMap } from './resource.js';
+import type { ActivityState, Health } from './state.js';
 import { isNextTask, nextTask, sleepOn } from './task.js';
 import type { TaskContext, TaskSpec } from './task.js';
 
-interface RunWaiter {
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
+/** Inspection event names of the activity region's own transitions. */
+export const ActivityEvent = {
+  /** `actor.run(task)`: `idle → <task>.waiting`. */
+  run: 'run',
+  /** A step returned: to the next task's `waiting`, or to `idle`. */
+  done: 'task.done',
+  /** A step threw and its retry policy allows another attempt: `→ <task>.retrying`. */
+  failed: 'task.failed',
+  /** The retry backoff elapsed: `<task>.retrying → <task>.waiting`. */
+  retry: 'task.retry',
+} as const;
+
+/** The state names of one task, built once per definition. */
+interface TaskStates {
+  readonly waiting: ActivityState;
+  readonly running: ActivityState;
+  readonly retrying: ActivityState;
 }
 
-/** The task state of one actor: attempts, inputs, the step in flight. */
+const statesByDefinition = new WeakMap<object, Record<string, TaskStates>>();
+
+function statesOf(definition: {
+  readonly taskNames: readonly string[];
+}): Record<string, TaskStates> {
+  let states = statesByDefinition.get(definition);
+  if (states === undefined) {
+    states = Object.create(null) as Record<string, TaskStates>;
+    for (const name of definition.taskNames) {
+      states[name] = {
+        waiting: `${name}.waiting`,
+        running: `${name}.running`,
+        retrying: `${name}.retrying`,
+      };
+    }
+    statesByDefinition.set(definition, states);
+  }
+  return states;
+}
+
+/** The task state of one actor: the region's state, attempts, input, the step in flight. */
 export class TaskRunner<R extends ResourceMap, T extends string> {
   readonly #actor: ActorInstance<R, T>;
+  readonly #specs: Readonly<Record<string, TaskSpec<R, T>>>;
+  readonly #states: Record<string, TaskStates>;
+  /** Bumped whenever `started` is entered or left: a stale step's outcome is ignored. */
+  #epoch = 0;
   #task: T | undefined;
   #attempt = 0;
-  #retrying = false;
   #input: unknown;
-  #nextInput: unknown;
-  #inflight: Promise<unknown> | undefined;
-  #waiter: RunWaiter | undefined;
+  #resolve: ((value: unknown) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  #inflight: Promise<void> | undefined;
+  /** Aborted when `started` is left; shared by the steps of one stay in `started`. */
+  #controller: AbortController | undefined;
+  #sleep: ((ms: number) => Promise<void>) | undefined;
+  #timer: unknown;
+  #scheduled = false;
+  #cause = '';
 
   constructor(actor: ActorInstance<R, T>) {
     this.#actor = actor;
+    this.#specs = actor.definition.spec.tasks ?? {};
+    this.#states = statesOf(actor.definition);
   }
 
-  /** A fresh start: no retry pending, no input carried over. */
-  reset(): void {
-    this.#retrying = false;
+  /** Whether `task` is declared. */
+  declares(task: string): boolean {
+    return this.#states[task] !== undefined;
+  }
+
+  /** `started` entered: the region starts in the initial task (or `idle`). */
+  enter(event: string): ActivityState {
+    this.#epoch++;
     this.#attempt = 0;
-    this.#nextInput = undefined;
+    this.#input = undefined;
+    const initial = this.#actor.definition.spec.initialTask;
+    if (initial === undefined) return 'idle';
+    this.#task = initial;
+    // The gate is read once this step is applied (the snapshot is the old one until then).
+    this.#schedule(event);
+    return this.#states[initial]!.waiting;
   }
 
-  /** `actor.run(task, input)`: the next step gets `input`; resolves when the chain idles. */
-  expect(input: unknown): Promise<unknown> {
-    this.#nextInput = input;
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
+  /** `started` left: the step in flight is aborted, a pending retry forgotten. */
+  exit(): void {
+    this.#epoch++;
+    this.#task = undefined;
+    this.#scheduled = false;
+    if (this.#timer !== undefined) {
+      this.#actor.core.clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const controller = this.#controller;
+    this.#controller = this.#sleep = undefined;
+    controller?.abort();
+  }
+
+  /** A health state was entered: a waiting task may start once this step is applied. */
+  gateChanged(event: string): void {
+    if (this.#task !== undefined && this.#actor.activity === this.#states[this.#task]!.waiting) {
+      this.#schedule(event);
+    }
+  }
+
+  /** Starts a waiting task now if its gate opened (after a trigger the actor applied). */
+  flush(): void {
+    if (this.#scheduled) this.#evaluate();
+  }
+
+  /** `actor.run(task, input)` from `idle`; resolves when the chain returns to `idle`. */
+  run(task: T, input: unknown): Promise<unknown> {
+    const done = new Promise<unknown>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#attempt = 0;
+    this.#input = input;
+    this.#enterTask(task, ActivityEvent.run);
+    return done;
+  }
+
+  #schedule(event: string): void {
+    this.#cause = event;
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      if (this.#scheduled) this.#evaluate();
     });
   }
 
-  /** Runs one step of `task`; resolves to the next state name for the machine. */
-  run(task: T, signal: AbortSignal): Promise<string> {
-    const spec = (this.#actor.definition.spec.tasks as Record<string, TaskSpec<R, T>>)[task]!;
-    if (!this.#retrying || this.#task !== task) {
-      this.#attempt = 0;
-      this.#input = this.#nextInput;
-      this.#nextInput = undefined;
+  #evaluate(): void {
+    this.#scheduled = false;
+    const task = this.#task;
+    if (task !== undefined && this.#actor.activity === this.#states[task]!.waiting) {
+      this.#tryStart(task, this.#cause);
     }
+  }
+
+  /** Moves the region; false when reporting the move left `started` (a hook crashed it). */
+  #move(to: ActivityState, event: string): boolean {
+    const epoch = this.#epoch;
+    this.#actor.moveActivity(to, event);
+    return this.#epoch === epoch;
+  }
+
+  #enterTask(task: T, event: string): void {
     this.#task = task;
-    this.#retrying = false;
-    const attempt = ++this.#attempt;
+    if (this.#move(this.#states[task]!.waiting, event)) this.#tryStart(task, event);
+  }
+
+  /** `<task>.waiting → <task>.running` when not paused and health allows. */
+  #tryStart(task: T, event: string): void {
+    const health = this.#actor.runningHealth();
+    if (health === undefined) return;
+    const allowedIn: readonly Health[] | undefined = this.#specs[task]!.allowedIn;
+    if (allowedIn !== undefined && !allowedIn.includes(health)) return;
+    if (this.#move(this.#states[task]!.running, event)) this.#step(task);
+  }
+
+  #step(task: T): void {
     const actor = this.#actor;
+    const spec = this.#specs[task]!;
+    const attempt = ++this.#attempt;
+    const epoch = this.#epoch;
+    const controller = (this.#controller ??= new AbortController());
+    const signal = controller.signal;
     const ctx: TaskContext<R, T> = {
       resources: actor.resources,
       signal,
@@ -72,74 +193,84 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       attempt,
       actor,
       next: nextTask,
-      sleep: (ms) => sleepOn(actor.core.clock, ms, signal),
+      sleep: (this.#sleep ??= (ms) => sleepOn(actor.core.clock, ms, signal)),
     };
-    // Called synchronously (as XState's promise actors do), so the step sees its signal
-    // before anything else can abort it.
-    let work: Promise<unknown>;
+    // Called synchronously, so the step sees its signal before anything can abort it.
+    let work: unknown;
     try {
-      work = Promise.resolve(spec.run(ctx));
+      work = spec.run(ctx);
     } catch (error) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- pass the task's error through as thrown
       work = Promise.reject(error);
     }
-    this.#inflight = work;
-    return work.then(
-      (result) => this.#done(task, result, attempt),
-      (error: unknown) => this.#failed(task, spec, attempt, error, signal),
+    this.#inflight = Promise.resolve(work).then(
+      (result) => {
+        if (this.#epoch === epoch) this.#done(task, result, attempt);
+      },
+      (error: unknown) => {
+        if (this.#epoch === epoch) this.#failed(task, spec, attempt, error);
+      },
     );
   }
 
-  #done(task: T, result: unknown, attempt: number): string {
+  #done(task: T, result: unknown, attempt: number): void {
+    this.#inflight = undefined;
     if (!isNextTask(result)) {
-      this.#settle(result);
-      return 'idle';
+      this.#idle(result);
+      return;
     }
-    if (result.task !== 'idle' && !this.#actor.definition.taskNames.includes(result.task as T)) {
-      const cause = new ActorDefinitionError(`next task "${result.task}" is not declared`);
-      throw new TaskFailedError(this.#actor.path, task, attempt, cause);
+    const next = result.task;
+    if (next === 'idle') {
+      this.#idle(undefined);
+    } else if (this.#states[next] === undefined) {
+      const cause = new ActorDefinitionError(`next task "${next}" is not declared`);
+      this.#actor.crash(new TaskFailedError(this.#actor.path, task, attempt, cause));
+    } else {
+      this.#attempt = 0;
+      this.#input = result.input;
+      this.#enterTask(next as T, ActivityEvent.done);
     }
-    this.#nextInput = result.input;
-    if (result.task === 'idle') this.#settle(undefined);
-    return result.task;
   }
 
-  #failed(
-    task: T,
-    spec: TaskSpec<R, T>,
-    attempt: number,
-    error: unknown,
-    signal: AbortSignal,
-  ): string {
-    // The step was cancelled: its state is gone already, so whatever it reports is moot.
-    if (signal.aborted) return 'idle';
-    if (error instanceof RestartIntensityError) throw error;
-    if (spec.retry !== undefined && attempt <= spec.retry.maxRetries) {
-      this.#retrying = true;
-      this.#actor.reportError(error);
-      return RETRY;
+  #idle(value: unknown): void {
+    this.#task = undefined;
+    this.#input = undefined;
+    if (!this.#move('idle', ActivityEvent.done)) return;
+    const resolve = this.#resolve;
+    this.#resolve = this.#reject = undefined;
+    resolve?.(value);
+  }
+
+  #failed(task: T, spec: TaskSpec<R, T>, attempt: number, error: unknown): void {
+    this.#inflight = undefined;
+    const actor = this.#actor;
+    if (error instanceof RestartIntensityError) {
+      actor.crash(error);
+      return;
     }
-    throw new TaskFailedError(this.#actor.path, task, attempt, error);
-  }
-
-  #settle(value: unknown): void {
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.resolve(value);
-  }
-
-  /** The backoff before the pending retry. */
-  retryDelay(): number {
-    const spec = (this.#actor.definition.spec.tasks as Record<string, TaskSpec<R, T>>)[this.#task!];
-    const policy = spec?.retry?.backoff ?? { initialMs: 0 };
-    return backoffDelay(policy, this.#attempt - 1, this.#actor.core.random, 0);
+    if (spec.retry === undefined || attempt > spec.retry.maxRetries) {
+      actor.crash(new TaskFailedError(actor.path, task, attempt, error));
+      return;
+    }
+    const epoch = this.#epoch;
+    actor.reportError(error);
+    if (epoch !== this.#epoch || !this.#move(this.#states[task]!.retrying, ActivityEvent.failed)) {
+      return;
+    }
+    const delay = backoffDelay(spec.retry.backoff, attempt - 1, actor.core.random, 0);
+    this.#timer = actor.core.clock.setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#move(this.#states[task]!.waiting, ActivityEvent.retry)) {
+        this.#tryStart(task, ActivityEvent.retry);
+      }
+    }, delay);
   }
 
   /** Rejects a pending `actor.run()` because the actor is leaving `started`. */
   interrupt(by: string): void {
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.reject(new ActorInterruptedError(this.#actor.path, 'run', by));
+    const reject = this.#reject;
+    this.#resolve = this.#reject = undefined;
+    reject?.(new ActorInterruptedError(this.#actor.path, 'run', by));
   }
 
   /** Waits for the step in flight (its signal has fired) to finish. */
@@ -147,51 +278,6 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     this.interrupt('stop');
     const inflight = this.#inflight;
     this.#inflight = undefined;
-    await inflight?.catch(() => undefined);
+    await inflight;
   }
-}
-
-/**
- * Runs the definition's health check every `intervalMs` on the system clock while the
- * actor is started (skipping while paused); a changed result becomes a `health` event, a
- * throw becomes a crash. Returns the synchronous cleanup XState calls on leaving `started`.
- */
-export function startHealthProbe(
-  actor: ActorInstance,
-  send: (event: LifecycleEvent) => void,
-): () => void {
-  const healthCheck = actor.definition.spec.healthCheck!;
-  const clock = actor.core.clock;
-  const abort = new AbortController();
-  let timer: unknown;
-  let live = true;
-  const schedule = (): void => {
-    timer = clock.setTimeout(tick, healthCheck.intervalMs);
-  };
-  const tick = (): void => {
-    timer = undefined;
-    if (actor.health === undefined) {
-      schedule();
-      return;
-    }
-    Promise.resolve()
-      .then(() => healthCheck.check({ resources: actor.resources, signal: abort.signal }))
-      .then(
-        (health) => {
-          if (!live) return;
-          const current = actor.health;
-          if (current !== undefined && current !== health) send({ type: 'health', health });
-          schedule();
-        },
-        (error: unknown) => {
-          if (live) send({ type: 'crash', error: new HealthCheckError(actor.path, error) });
-        },
-      );
-  };
-  schedule();
-  return () => {
-    live = false;
-    abort.abort();
-    if (timer !== undefined) clock.clearTimeout(timer);
-  };
 }

@@ -1,0 +1,52 @@
+/**
+ * The health probe of an actor with a `healthCheck`: an invoked callback actor of the
+ * `started` state, so XState's synchronous cleanup stops it on every way out.
+ */
+import type { ActorInstance } from './actor.js';
+import { HealthCheckError } from './errors.js';
+import type { LifecycleEvent } from './machine.js';
+
+/**
+ * Runs the definition's health check every `intervalMs` on the system clock while the
+ * actor is started (skipping while paused); a changed result becomes a `health` event, a
+ * throw becomes a crash. Returns the synchronous cleanup XState calls on leaving `started`.
+ */
+export function startHealthProbe(
+  actor: ActorInstance,
+  send: (event: LifecycleEvent) => void,
+): () => void {
+  const healthCheck = actor.definition.spec.healthCheck!;
+  const clock = actor.core.clock;
+  const abort = new AbortController();
+  let timer: unknown;
+  let live = true;
+  const schedule = (): void => {
+    timer = clock.setTimeout(tick, healthCheck.intervalMs);
+  };
+  const tick = (): void => {
+    timer = undefined;
+    if (actor.health === undefined) {
+      schedule();
+      return;
+    }
+    Promise.resolve()
+      .then(() => healthCheck.check({ resources: actor.resources, signal: abort.signal }))
+      .then(
+        (health) => {
+          if (!live) return;
+          const current = actor.health;
+          if (current !== undefined && current !== health) send({ type: 'health', health });
+          schedule();
+        },
+        (error: unknown) => {
+          if (live) send({ type: 'crash', error: new HealthCheckError(actor.path, error) });
+        },
+      );
+  };
+  schedule();
+  return () => {
+    live = false;
+    abort.abort();
+    if (timer !== undefined) clock.clearTimeout(timer);
+  };
+}
