@@ -6,6 +6,7 @@
 import type { ArgsOf, KwargsOf, ResultOf, TaskContract } from '@celeriac/protocol';
 import { signature } from '@celeriac/protocol';
 import type { AsyncResult } from './async-result.js';
+import type { InputFor as CanvasInputFor } from './canvas/canvas-types.js';
 import type { SendTaskOptions } from './send-options.js';
 import { toSignatureOptions, type TaskSignature } from './signature-options.js';
 
@@ -40,7 +41,9 @@ export interface TaskProducer<C extends AnyTaskContract> {
    * parent's result as its first argument, so give only the trailing arguments. Not
    * validated here (it is incomplete); the worker validates the full call.
    */
-  s(...args: ArgsSuffix<ArgsOf<C>>): TaskSignature<ResultOf<C>>;
+  s<A extends ArgsSuffix<ArgsOf<C>>>(
+    ...args: A
+  ): TaskSignature<ResultOf<C>, InputFor<ArgsOf<C>, A>>;
   /** An immutable signature (Celery's `.si()`): the full arguments, validated now. */
   si(...args: ArgsOf<C>): TaskSignature<ResultOf<C>>;
   /** A signature with keyword arguments and options, e.g. `{ countdown: 10 }`. */
@@ -50,6 +53,12 @@ export interface TaskProducer<C extends AnyTaskContract> {
     options?: SendTaskOptions & { immutable?: boolean },
   ): TaskSignature<ResultOf<C>>;
 }
+
+/** Alias kept local: the input of `.s(...given)` (see `canvas-types.ts`). */
+type InputFor<Full extends readonly unknown[], Given extends readonly unknown[]> = CanvasInputFor<
+  Full,
+  Given
+>;
 
 /** What a producer needs from its client. */
 export type SendFunction = <T>(
@@ -108,7 +117,8 @@ export function createTaskProducer<C extends AnyTaskContract>(
       contract.parseArgs(args, kwargs ?? {});
       return send(contract.name, args, kwargs ?? {}, { ...defaults, ...options }, parse);
     },
-    s: (...args) => make(args, undefined, {}),
+    s: <A extends ArgsSuffix<ArgsOf<C>>>(...args: A) =>
+      make(args, undefined, {}),
     si: (...args) => {
       contract.parseArgs(args, {});
       return make(args, undefined, { immutable: true });

@@ -80,7 +80,7 @@ describe('typed producers from task contracts', () => {
     const producer = fx.client.task(add);
     const partial = producer.s(10);
     const full = producer.si(1, 2);
-    expectTypeOf(partial).toEqualTypeOf<TaskSignature<number>>();
+    expectTypeOf(partial).toEqualTypeOf<TaskSignature<number, number>>();
     // @ts-expect-error three arguments for a two-argument task
     producer.s(1, 2, 3);
     expect(() => producer.si(1, Number.NaN)).toThrow(ValidationError);

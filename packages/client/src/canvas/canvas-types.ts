@@ -36,11 +36,13 @@ export type InputOfSignature<S> = '__input' extends keyof S
 export type InputFor<
   Full extends readonly unknown[],
   Given extends readonly unknown[],
-> = Full extends readonly [...infer Missing, ...Given]
-  ? Missing extends readonly [infer X]
-    ? X
-    : NoInput
-  : unknown;
+> = number extends Full['length']
+  ? unknown
+  : Full extends readonly [infer X, ...infer Rest]
+    ? Given['length'] extends Rest['length']
+      ? X
+      : NoInput
+    : NoInput;
 
 /** Shown where a chain step does not fit: the previous result and what was expected. */
 export interface StepMismatch<Previous, Expected> {
