@@ -79,6 +79,22 @@ async function setUp(appendonly: boolean): Promise<Run> {
   };
 }
 
+/** What the private Redis holds, for failure messages: queue, unacked, worker connections. */
+async function brokerState(run: Run): Promise<string> {
+  const redis = new Redis(run.redis.url);
+  try {
+    const [queued, unacked, clients] = await Promise.all([
+      redis.llen(run.prefix + run.queue),
+      redis.hlen(`${run.prefix}unacked`),
+      redis.client('LIST') as Promise<string>,
+    ]);
+    const names = clients.split('\n').flatMap((line) => /name=(\S+)/.exec(line)?.[1] ?? []);
+    return JSON.stringify({ queued, unacked, connections: names.filter(Boolean) });
+  } finally {
+    redis.disconnect();
+  }
+}
+
 describe('Redis restarted mid-run', () => {
   it('with appendfsync always: every confirmed publish completes, the worker resumes by itself', async () => {
     const run = await setUp(true);
@@ -160,7 +176,9 @@ describe('Redis restarted mid-run', () => {
         return after.every((n) => done.has(n));
       },
       { timeoutMs: 20_000, intervalMs: 50, description: 'tasks published after the restart ran' },
-    );
+    ).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; broker state: ${await brokerState(run)}`);
+    });
     expect(run.child.process.exitCode).toBeNull();
   }, 60_000);
 });
