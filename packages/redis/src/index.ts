@@ -35,6 +35,7 @@ export type { RedisResultBackendOptions } from './redis-result-backend.js';
 export { RedisTransport, createRedisTransport } from './redis-transport.js';
 export { parseRedisUrl } from './redis-url.js';
 export type { RedisConnectionSettings } from './redis-url.js';
+export { INSTRUMENTATION_SCOPE, RedisMetric, RestoreReason } from './telemetry.js';
 export { topicPattern } from './topic-pattern.js';
 export { CELERY_FANOUT_EXCHANGES } from './transport-options.js';
 export type { MalformedMessage, RedisTransportOptions } from './transport-options.js';
