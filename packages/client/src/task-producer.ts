@@ -117,8 +117,7 @@ export function createTaskProducer<C extends AnyTaskContract>(
       contract.parseArgs(args, kwargs ?? {});
       return send(contract.name, args, kwargs ?? {}, { ...defaults, ...options }, parse);
     },
-    s: <A extends ArgsSuffix<ArgsOf<C>>>(...args: A) =>
-      make(args, undefined, {}),
+    s: <A extends ArgsSuffix<ArgsOf<C>>>(...args: A) => make(args, undefined, {}),
     si: (...args) => {
       contract.parseArgs(args, {});
       return make(args, undefined, { immutable: true });
