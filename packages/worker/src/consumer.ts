@@ -72,18 +72,20 @@ export class TaskConsumer {
 
   /** Subscribe (from idle or paused). */
   start(): Promise<void> {
-    return this.#serial(async () => {
-      if (this.#state === ConsumerState.consuming) return;
-      if (!this.#declared) {
-        await declareTaskQueues(this.#o.transport, this.#o.queues);
-        this.#declared = true;
-      }
-      this.#subscription = await this.#o.transport.consume(this.#o.queues, this.#o.onDelivery, {
-        prefetch: this.prefetch,
-        consumerTag: this.#o.consumerTag,
-      });
-      this.#state = ConsumerState.consuming;
+    return this.#serial(() => this.#subscribe());
+  }
+
+  async #subscribe(): Promise<void> {
+    if (this.#state === ConsumerState.consuming) return;
+    if (!this.#declared) {
+      await declareTaskQueues(this.#o.transport, this.#o.queues);
+      this.#declared = true;
+    }
+    this.#subscription = await this.#o.transport.consume(this.#o.queues, this.#o.onDelivery, {
+      prefetch: this.prefetch,
+      consumerTag: this.#o.consumerTag,
     });
+    this.#state = ConsumerState.consuming;
   }
 
   /** Stop receiving for a while (connection degraded). */
@@ -97,9 +99,12 @@ export class TaskConsumer {
 
   /** Receive again after {@link pause}. */
   resume(): Promise<void> {
-    if (this.#state !== ConsumerState.paused) return this.#queue;
-    this.#state = ConsumerState.idle;
-    return this.start();
+    // Decided inside the queue: a resume() right after a pause() must see the pause done.
+    return this.#serial(async () => {
+      if (this.#state !== ConsumerState.paused) return;
+      this.#state = ConsumerState.idle;
+      await this.#subscribe();
+    });
   }
 
   /** Stop receiving (shutdown or restart); `start()` may subscribe again. */
