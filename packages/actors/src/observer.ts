@@ -48,6 +48,13 @@ export class TransitionObserver {
     const actor = this.#actor;
     const toActivity = actor.activity;
     if (to === this.#state && toActivity === this.#activity) return;
+    const hooks = actor.definition.spec.hooks;
+    // Observed once (an inspector came and went): keep tracking, build nothing.
+    if (hooks === undefined && !actor.core.inspected && actor.span === undefined) {
+      this.#state = to;
+      this.#activity = toActivity;
+      return;
+    }
     const record: TransitionRecord = {
       type: 'transition',
       actorId: actor.id,
@@ -59,7 +66,6 @@ export class TransitionObserver {
       event,
       at: actor.core.clock.now(),
     };
-    const hooks = actor.definition.spec.hooks;
     const before = hooks === undefined ? NO_NODES : activeNodes(this.#state, this.#activity);
     this.#state = to;
     this.#activity = toActivity;

@@ -18,7 +18,7 @@ import { finishRequest } from './finish-request.js';
 import type { WorkerRuntime } from './runtime.js';
 import type { RegisteredTask } from './task-registry.js';
 import type { TaskRequest } from './task-request.js';
-import { withConsumerSpan } from './telemetry.js';
+import { endConsumerSpan, startConsumerSpan } from './telemetry.js';
 
 /** Options of {@link ActorPool}. */
 export interface ActorPoolOptions {
@@ -41,7 +41,11 @@ export class ActorPool implements ExecutorPool {
   readonly #rt: WorkerRuntime;
   readonly #options: ActorPoolOptions;
   #slots: Slot[] = [];
-  readonly #running = new Set<Promise<void>>();
+  /** Slots with no request, last freed on top (their executors may still be down). */
+  #free: Slot[] = [];
+  /** Requests between `execute` and `onFinished`. */
+  #busy = 0;
+  #whenIdle: (() => void)[] = [];
   #replacements = 0;
 
   constructor(rt: WorkerRuntime, options: ActorPoolOptions) {
@@ -74,6 +78,8 @@ export class ActorPool implements ExecutorPool {
       current: null,
       replacing: false,
     }));
+    // Popped from the end: executor-1 takes the first request.
+    this.#free = [...this.#slots].reverse();
   }
 
   /** Number of executors. */
@@ -94,7 +100,7 @@ export class ActorPool implements ExecutorPool {
   /** Executors free to take a request. */
   get idle(): number {
     let n = 0;
-    for (const slot of this.#slots) if (this.#free(slot)) n++;
+    for (const slot of this.#free) if (slot.actor.activity === 'idle') n++;
     return n;
   }
 
@@ -105,47 +111,21 @@ export class ActorPool implements ExecutorPool {
 
   /** Start `request` on an idle executor. */
   execute(request: TaskRequest, task: RegisteredTask): void {
-    const slot = this.#slots.find((s) => this.#free(s));
+    const slot = this.#take();
     if (!slot) throw new Error('No idle executor: the dispatcher must check `idle` first');
     slot.current = request;
     const rt = this.#rt;
-    const input: ExecutionInput = { request, task, span: undefined! };
-    const run = withConsumerSpan(request, rt.transport.kind, rt.hostname, async (span) => {
-      span.setAttribute('celeriac.actor.path', slot.actor.path);
-      input.span = span;
-      try {
-        await slot.actor.run(executorTaskKey(request.name), input);
-      } catch (error) {
-        if (input.result?.abandoned) return;
-        throw error;
-      }
-    }).then(
-      () => {
-        slot.current = null;
-        if (input.replaced) this.#awaitReplacement(slot, input.replaced);
-        this.#options.onFinished(request, input.result);
-      },
-      async (error: unknown) => {
-        rt.logger.error('Executor failed outside a task', {
-          task: request.name,
-          id: request.id,
-          executor: slot.actor.path,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        slot.current = null;
-        if (!request.ack.settled) {
-          await finishRequest(rt, task, request, {
-            kind: 'lost',
-            reason: 'executor failed',
-            shutdown: false,
-          });
-        }
-        if (input.replaced) this.#awaitReplacement(slot, input.replaced);
-        this.#options.onFinished(request, undefined);
+    const { span, context } = startConsumerSpan(request, rt.transport.kind, rt.hostname);
+    if (span.isRecording()) span.setAttribute('celeriac.actor.path', slot.actor.path);
+    const input: ExecutionInput = { request, task, span, context };
+    this.#busy++;
+    slot.actor.run(executorTaskKey(request.name), input).then(
+      () => this.#finished(slot, request, input, undefined),
+      (error: unknown) => {
+        if (input.result?.abandoned) this.#finished(slot, request, input, undefined);
+        else void this.#failedOutside(slot, request, task, input, error);
       },
     );
-    this.#running.add(run);
-    void run.finally(() => this.#running.delete(run));
   }
 
   /** Cut short running requests (all, or those with `taskId`); returns how many. */
@@ -159,12 +139,60 @@ export class ActorPool implements ExecutorPool {
   }
 
   /** Resolves when no request is running. */
-  async whenIdle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  whenIdle(): Promise<void> {
+    if (this.#busy === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#whenIdle.push(resolve));
   }
 
-  #free(slot: Slot): boolean {
-    return slot.current === null && !slot.replacing && slot.actor.activity === 'idle';
+  /** A free slot whose executor is idle, taken out of the free list. */
+  #take(): Slot | undefined {
+    const free = this.#free;
+    for (let i = free.length - 1; i >= 0; i--) {
+      const slot = free[i]!;
+      if (slot.actor.activity !== 'idle') continue;
+      free[i] = free[free.length - 1]!;
+      free.pop();
+      return slot;
+    }
+    return undefined;
+  }
+
+  #finished(slot: Slot, request: TaskRequest, input: ExecutionInput, error: unknown): void {
+    endConsumerSpan(input.span, error);
+    slot.current = null;
+    if (input.replaced) this.#awaitReplacement(slot, input.replaced);
+    else this.#free.push(slot);
+    this.#options.onFinished(request, error === undefined ? input.result : undefined);
+    if (--this.#busy === 0) {
+      const waiters = this.#whenIdle;
+      this.#whenIdle = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /** The executor failed outside the task (a bug, or it went away): the request is lost. */
+  async #failedOutside(
+    slot: Slot,
+    request: TaskRequest,
+    task: RegisteredTask,
+    input: ExecutionInput,
+    error: unknown,
+  ): Promise<void> {
+    const rt = this.#rt;
+    rt.logger.error('Executor failed outside a task', {
+      task: request.name,
+      id: request.id,
+      executor: slot.actor.path,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    if (!request.ack.settled) {
+      await finishRequest(rt, task, request, {
+        kind: 'lost',
+        reason: 'executor failed',
+        shutdown: false,
+      });
+    }
+    this.#finished(slot, request, input, error);
   }
 
   /** Keep the slot out of use until the supervisor has restarted its executor. */
@@ -174,6 +202,7 @@ export class ActorPool implements ExecutorPool {
     this.#rt.logger.warn(`Executor ${slot.actor.path} is being replaced after an abandoned task`);
     void replaced.then(() => {
       slot.replacing = false;
+      this.#free.push(slot);
       this.#options.onExecutorReady();
     });
   }

@@ -12,6 +12,7 @@ import {
   TimeLimitExceeded,
   WorkerLostError,
 } from './errors.js';
+import type { Logger, LogFields } from './logger.js';
 import type { RegisteredTask } from './task-registry.js';
 import { createTaskContext } from './task-context.js';
 import { effectiveTimeLimits, matchesError } from './task-options.js';
@@ -78,20 +79,43 @@ export async function executeRequest(
     if (options.trackStarted && !options.ignoreResult && !request.ignoreResult) {
       await rt.results.started(request, rt.pid);
     }
+    return await runHandler(rt, task, request);
+  } finally {
+    rt.active.delete(request.id);
+  }
+}
 
-    const controller = new AbortController();
-    request.controller = controller;
-    const limits = effectiveTimeLimits(request.timeLimit, options);
-    const timers: unknown[] = [];
-    let abandon!: (reason: AbandonReason) => void;
-    const abandoned = new Promise<AbandonReason>((resolve) => (abandon = resolve));
+/**
+ * The handler under its time limits and terminate: settles with the first of the
+ * handler's outcome and an abandonment. One promise per execution; timers only when a
+ * limit is set.
+ */
+function runHandler(
+  rt: WorkerRuntime,
+  task: RegisteredTask,
+  request: TaskRequest,
+): Promise<ExecutionResult> {
+  const options = task.options;
+  const controller = new AbortController();
+  request.controller = controller;
+  return new Promise<ExecutionResult>((resolve) => {
+    let settled = false;
+    let timers: unknown[] | undefined;
+    const settle = (result: ExecutionResult): void => {
+      if (settled) return;
+      settled = true;
+      if (timers !== undefined) for (const timer of timers) rt.clock.clearTimeout(timer);
+      abandoners.delete(request);
+      resolve(result);
+    };
     abandoners.set(request, (reason) => {
       controller.abort(abortReasonOf(reason, request));
-      abandon(reason);
+      settle({ outcome: outcomeOf(reason), abandoned: true });
     });
+    const limits = effectiveTimeLimits(request.timeLimit, options);
     if (limits.soft !== null) {
       const soft = limits.soft;
-      timers.push(
+      (timers ??= []).push(
         rt.clock.setTimeout(() => {
           controller.abort(new SoftTimeLimitExceeded(soft));
         }, soft * 1000),
@@ -99,7 +123,7 @@ export async function executeRequest(
     }
     if (limits.hard !== null) {
       const hard = limits.hard;
-      timers.push(
+      (timers ??= []).push(
         rt.clock.setTimeout(
           () => abandoners.get(request)?.({ kind: 'time-limit', seconds: hard }),
           hard * 1000,
@@ -118,8 +142,8 @@ export async function executeRequest(
       kwargs: request.kwargs,
       hostname: rt.hostname,
       deliveryInfo: deliveryInfoOf(request),
+      log: new RequestLogger(rt.logger, request),
       signal: controller.signal,
-      log: childLogger(rt, request),
       now: () => rt.clock.now(),
       maxRetries: options.maxRetries,
       defaultRetryDelay: options.defaultRetryDelay,
@@ -128,22 +152,22 @@ export async function executeRequest(
       },
     });
 
-    const run = Promise.resolve()
-      .then(() => task.implementation.invoke(ctx, request.args, request.kwargs))
-      .then(
-        (value): ExecutionOutcome => ({ kind: 'success', value }),
-        (error: unknown): ExecutionOutcome => classify(error, task, request, (o) => ctx.retry(o)),
-      );
-    const result = await Promise.race([
-      run.then((outcome) => ({ outcome, abandoned: false })),
-      abandoned.then((reason) => ({ outcome: outcomeOf(reason), abandoned: true })),
-    ]);
-    for (const timer of timers) rt.clock.clearTimeout(timer);
-    abandoners.delete(request);
-    return result;
-  } finally {
-    rt.active.delete(request.id);
-  }
+    let work: Promise<unknown>;
+    try {
+      work = Promise.resolve(task.implementation.invoke(ctx, request.args, request.kwargs));
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- classified below as thrown
+      work = Promise.reject(error);
+    }
+    work.then(
+      (value) => settle({ outcome: { kind: 'success', value }, abandoned: false }),
+      (error: unknown) =>
+        settle({
+          outcome: classify(error, task, request, (o) => ctx.retry(o)),
+          abandoned: false,
+        }),
+    );
+  });
 }
 
 function classify(
@@ -198,14 +222,37 @@ function abortReasonOf(reason: AbandonReason, request: TaskRequest): Error {
   }
 }
 
-function childLogger(rt: WorkerRuntime, request: TaskRequest) {
-  const fields = { task: request.name, id: request.id };
-  return {
-    debug: (m: string, f?: Record<string, unknown>) => rt.logger.debug(m, { ...fields, ...f }),
-    info: (m: string, f?: Record<string, unknown>) => rt.logger.info(m, { ...fields, ...f }),
-    warn: (m: string, f?: Record<string, unknown>) => rt.logger.warn(m, { ...fields, ...f }),
-    error: (m: string, f?: Record<string, unknown>) => rt.logger.error(m, { ...fields, ...f }),
-  };
+/** The worker's logger with the task's name and id in every line (one object per task). */
+class RequestLogger implements Logger {
+  readonly #logger: Logger;
+  readonly #task: string;
+  readonly #id: string;
+
+  constructor(logger: Logger, request: TaskRequest) {
+    this.#logger = logger;
+    this.#task = request.name;
+    this.#id = request.id;
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    this.#logger.debug(message, this.#fields(fields));
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.#logger.info(message, this.#fields(fields));
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.#logger.warn(message, this.#fields(fields));
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.#logger.error(message, this.#fields(fields));
+  }
+
+  #fields(fields: LogFields | undefined): LogFields {
+    return { task: this.#task, id: this.#id, ...fields };
+  }
 }
 
 /** Log a failed ack or reject. */

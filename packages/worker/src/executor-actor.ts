@@ -5,7 +5,7 @@
  * inside the request's CONSUMER span and finishes it (store, events, acks, follow-ups).
  */
 import { defineActor, type ActorDefinition, type ActorRef, type TaskSpec } from '@celeriac/actors';
-import { context, trace, type Span } from '@opentelemetry/api';
+import { context, type Context, type Span } from '@opentelemetry/api';
 import { executeRequest, type ExecutionOutcome, type ExecutionResult } from './execute-request.js';
 import { finishRequest } from './finish-request.js';
 import type { WorkerRuntime } from './runtime.js';
@@ -21,6 +21,8 @@ export interface ExecutionInput {
   request: TaskRequest;
   task: RegisteredTask;
   span: Span;
+  /** The trace context the handler runs in (the span's, see `startConsumerSpan`). */
+  context: Context;
   result?: ExecutionResult;
   /** Set when the executor crashes on purpose: resolves once it runs again (or stopped). */
   replaced?: Promise<void>;
@@ -38,9 +40,16 @@ export class ExecutorAbandonedError extends Error {
   }
 }
 
-/** The executor's activity state for a task name (XState keys cannot hold dots). */
+const taskKeys = new Map<string, string>();
+
+/** The executor's activity state for a task name (actor task names cannot hold dots). */
 export function executorTaskKey(name: string): string {
-  return name === 'idle' ? 'task:idle' : name.replace(/\./g, ':');
+  let key = taskKeys.get(name);
+  if (key === undefined) {
+    key = name === 'idle' ? 'task:idle' : name.replace(/\./g, ':');
+    if (taskKeys.size < 10_000) taskKeys.set(name, key);
+  }
+  return key;
 }
 
 function errorOf(outcome: ExecutionOutcome): unknown {
@@ -62,7 +71,7 @@ export async function runExecution(
   input: ExecutionInput,
 ): Promise<ExecutionResult> {
   const { request, task, span } = input;
-  return context.with(trace.setSpan(context.active(), span), async () => {
+  return context.with(input.context, async () => {
     const result = await executeRequest(rt, task, request);
     recordOutcome(span, result.outcome.kind, errorOf(result.outcome));
     await finishRequest(rt, task, request, result.outcome);

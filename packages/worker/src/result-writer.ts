@@ -39,9 +39,17 @@ export interface ResultWriterOptions {
   logger: Logger;
 }
 
+let lastMs = Number.NaN;
+let lastIso = '';
+
 /** Celery's `datetime.utcnow().isoformat()`: naive UTC, microseconds. */
 export function naiveUtcIso(ms: number): string {
-  return formatDateDone(new Date(ms));
+  // Thousands of results are stored per second: format each millisecond once.
+  if (ms !== lastMs) {
+    lastIso = formatDateDone(new Date(ms));
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 /** The traceback stored with an error: its stack, with its `cause` chain. */

@@ -5,14 +5,17 @@
  * without an SDK installed every call here is a no-op.
  */
 import {
-  context,
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
+  type Context,
   type Span,
   type TextMapGetter,
+  type Tracer,
+  type TracerProvider,
 } from '@opentelemetry/api';
 import type { TaskRequest } from './task-request.js';
 
@@ -46,18 +49,38 @@ function systemOf(kind: string): string {
   return kind === 'amqp' ? 'rabbitmq' : kind;
 }
 
+/** The CONSUMER span of one execution and the context its handler runs in. */
+export interface ConsumerSpan {
+  readonly span: Span;
+  /** The message's trace context with the span in it (the extracted one when none records). */
+  readonly context: Context;
+}
+
+let cachedProvider: TracerProvider | undefined;
+let cachedTracer: Tracer | undefined;
+
+/** The worker's tracer, looked up again only when the global provider is replaced. */
+function tracer(): Tracer {
+  const provider = trace.getTracerProvider();
+  if (provider !== cachedProvider || cachedTracer === undefined) {
+    cachedProvider = provider;
+    cachedTracer = provider.getTracer(TRACER_NAME);
+  }
+  return cachedTracer;
+}
+
 /**
- * Run `fn` inside a CONSUMER span for `request`, with the span active in the context (so
- * the actor transitions and any task sent by the handler nest under it).
+ * Start the CONSUMER span of `request`, parented on the W3C trace context carried in its
+ * headers. Run the handler inside `context` (so the actor transitions and any task sent
+ * by the handler nest under it) and end it with {@link endConsumerSpan}.
  */
-export async function withConsumerSpan<T>(
+export function startConsumerSpan(
   request: TaskRequest,
   transportKind: string,
   hostname: string,
-  fn: (span: Span) => Promise<T>,
-): Promise<T> {
+): ConsumerSpan {
   const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
-  const span = trace.getTracer(TRACER_NAME).startSpan(
+  const span = tracer().startSpan(
     `process ${request.name}`,
     {
       kind: SpanKind.CONSUMER,
@@ -74,19 +97,24 @@ export async function withConsumerSpan<T>(
     },
     parent,
   );
-  try {
-    return await context.with(trace.setSpan(parent, span), () => fn(span));
-  } catch (error) {
+  // Nothing records and no trace came with the message: the span carries nothing worth
+  // putting in the context (this is every task of a worker without an OTel SDK).
+  const carries = span.isRecording() || isSpanContextValid(span.spanContext());
+  return { span, context: carries ? trace.setSpan(parent, span) : parent };
+}
+
+/** End a CONSUMER span; an `error` (the execution failed outside the task) marks it. */
+export function endConsumerSpan(span: Span, error?: unknown): void {
+  if (error !== undefined && span.isRecording()) {
     span.recordException(error instanceof Error ? error : describe(error));
     span.setStatus({ code: SpanStatusCode.ERROR });
-    throw error;
-  } finally {
-    span.end();
   }
+  span.end();
 }
 
 /** Record how an execution ended on its span; failures mark the span as an error. */
 export function recordOutcome(span: Span, outcome: string, error?: unknown): void {
+  if (!span.isRecording()) return;
   span.setAttribute(SpanAttribute.taskOutcome, outcome);
   if (error !== undefined) {
     const message = error instanceof Error ? error.message : describe(error);
