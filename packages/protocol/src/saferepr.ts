@@ -171,6 +171,14 @@ function* reprStream(
  * {@link PyTuple} to print it as the tuple a Python client passes (`(2, 3)`).
  */
 export function saferepr(value: unknown, maxlen?: number, maxlevels = 3): string {
+  // Scalars (a task's usual result) need no token stream: the same text, directly.
+  if (maxlen === undefined || maxlen > 0) {
+    if (typeof value === 'string') return formatChars(value, maxlen);
+    if (typeof value !== 'object' || value === null) {
+      const scalar = scalarText(value);
+      if (scalar !== undefined) return truncate(scalar, maxlen);
+    }
+  }
   let remaining = maxlen;
   const out: string[] = [];
   const stack: Iterator<unknown>[] = [[value][Symbol.iterator]()];

@@ -90,6 +90,8 @@ export const TASK_HEADER_KEYS = [
   'ignore_result',
 ] as const;
 
+const KNOWN_HEADERS: ReadonlySet<string> = new Set(TASK_HEADER_KEYS);
+
 /** Keys that describe the body, not the task; kept out of `extraHeaders`. */
 const BODY_HEADERS: ReadonlySet<string> = new Set(['compression']);
 
@@ -188,9 +190,10 @@ export function decodeTaskHeaders(
     throw new DecodeError(`${where}.ignore_result`, 'expected a boolean');
   }
   const extraHeaders: Record<string, unknown> = {};
-  const known = new Set<string>(TASK_HEADER_KEYS);
-  for (const [key, value] of Object.entries(h)) {
-    if (!known.has(key) && !skip.has(key)) extraHeaders[key] = value;
+  for (const key in h) {
+    if (Object.hasOwn(h, key) && !KNOWN_HEADERS.has(key) && !skip.has(key)) {
+      extraHeaders[key] = h[key];
+    }
   }
   return {
     lang: optString(h, 'lang', where),
