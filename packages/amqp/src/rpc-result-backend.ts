@@ -195,6 +195,8 @@ export class RpcResultBackend implements ResultBackend {
     await this.connect();
     const known = this.#latest.get(taskId);
     if (known !== undefined && isReady(known.status)) return known;
+    // A state that arrived before this wait (PROGRESS, STARTED…) is news to this caller.
+    if (known !== undefined) onUpdate?.(known);
     return new Promise<ResultMeta>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const done = (): void => {

@@ -165,6 +165,7 @@ export function createApp(options: AppOptions = {}): App {
       const backend = await createResultBackend(backendUrl, brokerUrl, options);
       const worker = createWorker({
         ...(options.taskDefaults ? { taskDefaults: options.taskDefaults } : {}),
+        ...(options.queues ? { queueDeclarations: options.queues } : {}),
         ...workerOptions,
         transport,
         backend,

@@ -73,6 +73,8 @@ export class MemoryResultBackend implements ResultBackend {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     const current = this.resultStore.get(taskId);
     if (current && isReady(current.status)) return Promise.resolve(current);
+    // A state stored before this wait (PROGRESS, STARTED…) is news to this caller.
+    if (current && current.status !== 'PENDING') onUpdate?.(cloneValue(current));
     return new Promise<ResultMeta>((resolve, reject) => {
       const finish = (error: unknown, meta?: ResultMeta) => {
         stop();

@@ -4,19 +4,28 @@
  * (deliveries already received stay valid); resuming subscribes again.
  */
 import type { Delivery, Subscription, Transport } from '@celeriac/protocol';
+import { Router } from '@celeriac/client';
+import type { QueueDeclaration } from '@celeriac/client';
 
 /**
- * Declare each queue as Celery's default `task_queues` entry: a durable queue, a durable
- * direct exchange of the same name, and the binding between them.
+ * Declare each queue: as its declaration says, else as Celery's default `task_queues`
+ * entry (a durable queue, a durable direct exchange of the same name, the binding).
  */
 export async function declareTaskQueues(
   transport: Transport,
   queues: readonly string[],
+  declarations?: readonly QueueDeclaration[],
 ): Promise<void> {
+  // The client's router knows Celery's rules: a declared queue as given (priorities,
+  // TTLs, exchange and key), any other as `Queue(name, Exchange(name, 'direct'), name)`.
+  // Declaring differently from a Python peer makes RabbitMQ refuse (406), so the worker
+  // declares what the app's `queues` say.
+  const router = new Router(undefined, declarations, queues[0] ?? 'celery');
   for (const name of queues) {
-    await transport.declareExchange({ name, type: 'direct', durable: true });
-    await transport.declareQueue({ name, durable: true });
-    await transport.bindQueue({ queue: name, exchange: name, routingKey: name });
+    const { queue, exchange, routingKey } = router.queue(name);
+    await transport.declareExchange(exchange);
+    await transport.declareQueue(queue);
+    await transport.bindQueue({ queue: queue.name, exchange: exchange.name, routingKey });
   }
 }
 
@@ -34,6 +43,8 @@ export type ConsumerState = (typeof ConsumerState)[keyof typeof ConsumerState];
 export interface TaskConsumerOptions {
   transport: Transport;
   queues: readonly string[];
+  /** How to declare the queues (Celery's `task_queues`); others get Celery's defaults. */
+  queueDeclarations?: readonly QueueDeclaration[] | undefined;
   /** Base prefetch: concurrency × multiplier; 0 = unlimited. */
   prefetch: number;
   consumerTag: string;
@@ -78,7 +89,7 @@ export class TaskConsumer {
   async #subscribe(): Promise<void> {
     if (this.#state === ConsumerState.consuming) return;
     if (!this.#declared) {
-      await declareTaskQueues(this.#o.transport, this.#o.queues);
+      await declareTaskQueues(this.#o.transport, this.#o.queues, this.#o.queueDeclarations);
       this.#declared = true;
     }
     this.#subscription = await this.#o.transport.consume(this.#o.queues, this.#o.onDelivery, {

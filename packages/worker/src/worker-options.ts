@@ -3,6 +3,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import type { ResultBackend, Transport } from '@celeriac/protocol';
+import type { QueueDeclaration } from '@celeriac/client';
 import type { PoolKind } from './pool-kind.js';
 import type { WorkerClock } from './clock.js';
 import type { TaskImplementation } from './implement-task.js';
@@ -29,6 +30,12 @@ export interface WorkerOptions {
   backend: ResultBackend;
   /** The task implementations this worker runs (see `implementTask`). */
   tasks: Iterable<TaskImplementation>;
+  /**
+   * How to declare queues (Celery's `task_queues`: priorities, TTLs, exchange, binding
+   * key); queues consumed without a declaration get Celery's defaults. Declare a queue
+   * here the way Python peers declare it, or RabbitMQ refuses the worker (406).
+   */
+  queueDeclarations?: readonly QueueDeclaration[];
   /** Queues to consume; default `['celery']`. */
   queues?: readonly string[];
   /** Executors (concurrent tasks); default 10. */

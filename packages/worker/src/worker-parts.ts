@@ -111,6 +111,7 @@ export function buildWorkerParts(
   consumer = new TaskConsumer({
     transport: input.transport,
     queues: options.queues,
+    queueDeclarations: input.queueDeclarations,
     prefetch: options.concurrency * options.prefetchMultiplier,
     consumerTag: `${options.hostname}-tasks`,
     onDelivery: (delivery) => dispatcher.onDelivery(delivery),

@@ -118,9 +118,7 @@ describe('a Python Celery 5.2 client → celeriac workers (RabbitMQ)', () => {
     const priorities = [3, 9, 1, 7, 5, 0, 8, 2, 6, 4];
     await queueBatch(t, queue, priorities);
 
-    // The worker's transport declares its queue with x-max-priority 10, as a Celery worker
-    // with task_queue_max_priority would: `createWorker` has no option for queue arguments
-    // (see the it.fails test below), so this wrapper adds them to its declaration.
+    // Declared through a transport wrapper here; the app-level form is the next test.
     const transport = createAmqpTransport(AMQP_URL, { logger: { warn: () => undefined } });
     const backend = createRpcResultBackend('rpc://', { transport });
     const ran: number[] = [];
@@ -151,30 +149,29 @@ describe('a Python Celery 5.2 client → celeriac workers (RabbitMQ)', () => {
     expect(ran).toEqual([...priorities].sort((a, b) => b - a));
   }, 60_000);
 
-  // Known gap, reported: the worker declares each of its queues as a plain durable queue
-  // (packages/worker/src/consumer.ts, declareTaskQueues), so RabbitMQ refuses a queue that
-  // Python Celery declared with x-max-priority (406 PRECONDITION_FAILED) and the worker
-  // cannot start. Passes once the worker can declare queues with their arguments.
-  it.fails(
-    'starts a plain app worker on a queue Python declared with x-max-priority',
-    async () => {
-      const t = await admin();
-      const queue = `wk-prio-app-${shortId()}`;
-      deleteAfter(t, [queue]);
-      await queueBatch(t, queue, [1, 9]);
-      const app = amqpApp();
-      const ran: number[] = [];
-      app.task(order, (_ctx, priority) => {
-        ran.push(priority);
-        return priority;
-      });
-      const worker = await app.worker({ queues: [queue], concurrency: 1, logger: quiet });
-      await worker.start();
-      await waitFor(() => ran.length === 2, { timeoutMs: 10_000 });
-      expect(ran).toEqual([9, 1]);
-    },
-    60_000,
-  );
+  // The app's `queues` (Celery's task_queues) declare the queue as Python did; a plain
+  // durable declaration would make RabbitMQ refuse the worker (406 PRECONDITION_FAILED).
+  it('starts an app worker on a queue Python declared with x-max-priority, priorities honoured', async () => {
+    const t = await admin();
+    const queue = `wk-prio-app-${shortId()}`;
+    deleteAfter(t, [queue]);
+    await queueBatch(t, queue, [1, 9]);
+    const app = amqpApp({ queues: [{ name: queue, maxPriority: 10 }] });
+    const ran: number[] = [];
+    app.task(order, (_ctx, priority) => {
+      ran.push(priority);
+      return priority;
+    });
+    const worker = await app.worker({
+      queues: [queue],
+      concurrency: 1,
+      prefetchMultiplier: 1,
+      logger: quiet,
+    });
+    await worker.start();
+    await waitFor(() => ran.length === 2, { timeoutMs: 10_000 });
+    expect(ran).toEqual([9, 1]);
+  }, 60_000);
 
   it('routes by routing key over a topic exchange to two workers, and fans a broadcast out to both once', async () => {
     const t = await admin();
@@ -306,36 +303,30 @@ describe('celeriac client → a Python Celery 5.2 worker (RabbitMQ)', () => {
     });
   }, 60_000);
 
-  // Known bug, reported: RpcResultBackend.wait (packages/amqp/src/rpc-result-backend.ts)
-  // does not pass a non-ready state it already received (here PROGRESS) to onUpdate, so a
-  // caller that starts waiting after the update arrived never sees it (the Redis backend
-  // reads and reports the current state when a wait starts). Passes once that is fixed.
-  it.fails(
-    'reports a PROGRESS that arrived before get({ onUpdate }) started',
-    async () => {
-      const t = await admin();
-      const queue = `wk-rpc-late-${shortId()}`;
-      deleteAfter(t, [queue]);
-      const redis = new Redis(REDIS_URL);
-      const gate = `celeriac-wk-gate-${queue}`;
-      cleanups.push(async () => {
-        await redis.del(gate);
-        redis.disconnect();
-      });
-      const app = amqpApp();
-      await startPythonWorker({ broker: AMQP_URL, backend: 'rpc://', queue }, [queue]);
-      const progressed = await app.sendTask('wk.progress', [gate], {}, { queue });
-      await waitFor(async () => (await progressed.state()) === 'PROGRESS', { timeoutMs: 10_000 });
-      const value = await progressed.get({
-        timeoutMs: 5_000,
-        onUpdate: (meta) => {
-          if (meta.status === 'PROGRESS') void redis.set(gate, '1', 'EX', 60);
-        },
-      });
-      expect(value).toBe('finished');
-    },
-    60_000,
-  );
+  // RpcResultBackend.wait passes a state that arrived before the wait (here PROGRESS)
+  // to onUpdate, as the Redis backend does.
+  it('reports a PROGRESS that arrived before get({ onUpdate }) started', async () => {
+    const t = await admin();
+    const queue = `wk-rpc-late-${shortId()}`;
+    deleteAfter(t, [queue]);
+    const redis = new Redis(REDIS_URL);
+    const gate = `celeriac-wk-gate-${queue}`;
+    cleanups.push(async () => {
+      await redis.del(gate);
+      redis.disconnect();
+    });
+    const app = amqpApp();
+    await startPythonWorker({ broker: AMQP_URL, backend: 'rpc://', queue }, [queue]);
+    const progressed = await app.sendTask('wk.progress', [gate], {}, { queue });
+    await waitFor(async () => (await progressed.state()) === 'PROGRESS', { timeoutMs: 10_000 });
+    const value = await progressed.get({
+      timeoutMs: 5_000,
+      onUpdate: (meta) => {
+        if (meta.status === 'PROGRESS') void redis.set(gate, '1', 'EX', 60);
+      },
+    });
+    expect(value).toBe('finished');
+  }, 60_000);
 
   it('reads results from the Redis result backend', async () => {
     const t = await admin();
