@@ -109,6 +109,18 @@ export function normalizeAccept(accept: readonly string[]): Set<string> {
   return new Set(accept.map((item) => SERIALIZER_ALIASES[item] ?? item));
 }
 
+const acceptSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** {@link normalizeAccept}, once per accept list (a worker passes the same list each time). */
+function acceptSet(accept: readonly string[]): ReadonlySet<string> {
+  let set = acceptSets.get(accept);
+  if (set === undefined) {
+    set = normalizeAccept(accept);
+    acceptSets.set(accept, set);
+  }
+  return set;
+}
+
 /**
  * Check a message's content type against the accept list, decompress it by its
  * `compression` header and deserialize it. JSON gives the parsed value,
@@ -121,7 +133,7 @@ export function normalizeAccept(accept: readonly string[]): Set<string> {
 export function decodeBody(message: BrokerMessage, options: DecodeBodyOptions = {}): unknown {
   const accept = options.accept ?? DEFAULT_ACCEPT;
   const type = (message.contentType ?? '').toLowerCase();
-  if (!TRUSTED.has(type) && !normalizeAccept(accept).has(type)) {
+  if (!TRUSTED.has(type) && !acceptSet(accept).has(type)) {
     throw new ContentDisallowedError(message.contentType, accept);
   }
   let bytes = message.body;
