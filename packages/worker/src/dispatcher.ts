@@ -15,6 +15,10 @@ import { TaskEventType, type WorkerRuntime } from './runtime.js';
 import type { RegisteredTask } from './task-registry.js';
 import { RequestPhase, type TaskRequest } from './task-request.js';
 
+function makeAck(delivery: Delivery): Acknowledgement {
+  return new Acknowledgement(delivery);
+}
+
 /** The executors, as the dispatcher sees them. */
 export interface ExecutorPool {
   /** Executors free to take a request now. */
@@ -83,13 +87,10 @@ export class Dispatcher {
       delivery.reject({ requeue: true }).catch(() => {});
       return;
     }
+    const now = rt.clock.now();
     let request: TaskRequest;
     try {
-      request = decodeRequest(delivery, {
-        accept: this.#options.accept,
-        now: rt.clock.now(),
-        makeAck: (d) => new Acknowledgement(d),
-      });
+      request = decodeRequest(delivery, { accept: this.#options.accept, now, makeAck });
     } catch (error) {
       this.#refuseUndecodable(delivery, error);
       return;
@@ -116,7 +117,6 @@ export class Dispatcher {
       id: request.id,
       queue: delivery.queue,
     });
-    const now = rt.clock.now();
     if (rt.revoked.has(request.id)) {
       void this.discard(request, 'revoked');
     } else if (request.expires !== null && request.expires <= now) {
