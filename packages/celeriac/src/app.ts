@@ -166,6 +166,7 @@ export function createApp(options: AppOptions = {}): App {
       const worker = createWorker({
         ...(options.taskDefaults ? { taskDefaults: options.taskDefaults } : {}),
         ...(options.queues ? { queueDeclarations: options.queues } : {}),
+        ...(options.defaultQueue !== undefined ? { defaultQueue: options.defaultQueue } : {}),
         ...workerOptions,
         transport,
         backend,

@@ -39,4 +39,16 @@ export { main as runCli } from './cli/main.js';
 export { defineTask, RemoteTaskError, TaskState } from '@celeriac/protocol';
 export type { ArgsOf, KwargsOf, ResultOf, TaskContract } from '@celeriac/protocol';
 export type { AsyncResult, Client, SendTaskOptions } from '@celeriac/client';
+export {
+  chain,
+  chord,
+  chunks,
+  group,
+  GroupResult,
+  link,
+  linkError,
+  map,
+  starmap,
+} from '@celeriac/client';
+export { ChordError } from '@celeriac/worker';
 export type { TaskContext, Worker, WorkerOptions } from '@celeriac/worker';

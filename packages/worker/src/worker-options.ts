@@ -38,6 +38,11 @@ export interface WorkerOptions {
   queueDeclarations?: readonly QueueDeclaration[];
   /** Queues to consume; default `['celery']`. */
   queues?: readonly string[];
+  /**
+   * Where follow-ups (link callbacks, errbacks, chain steps, chord bodies) without a
+   * `queue` option go (Celery's `task_default_queue`); default the first of `queues`.
+   */
+  defaultQueue?: string;
   /** Executors (concurrent tasks); default 10. */
   concurrency?: number;
   /** Prefetch = concurrency × this (Celery's 4); 0 disables the limit. */

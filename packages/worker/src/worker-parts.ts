@@ -55,6 +55,10 @@ export function buildWorkerParts(
     transport: input.transport,
     origin: options.hostname,
     now: () => new Date(clock.now()),
+    // A follow-up without a queue goes where a Python worker sends it: the app's default
+    // queue, else the first queue this worker consumes (not always `celery`).
+    defaultQueue: input.defaultQueue ?? options.queues[0] ?? 'celery',
+    ...(input.queueDeclarations ? { queues: input.queueDeclarations } : {}),
     // Chords sent as follow-ups (a chain step, a chord body) set their size here.
     canvasBackend: input.backend,
   });

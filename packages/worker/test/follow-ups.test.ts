@@ -130,3 +130,53 @@ describe('failed chains', () => {
     }
   });
 });
+
+describe('follow-ups without a queue option', () => {
+  it('go to the first queue the worker consumes, as a Python worker sends them to its default queue', async () => {
+    await using fx = new Fixture();
+    const w = fx.worker([implementTask('proj.add', async (_c, a: number, b: number) => a + b)]);
+    await w.start();
+    // The callback and the chain step carry no queue: they must come back to fx.queue,
+    // where this worker runs them (before the fix they went to `celery` and never ran).
+    const id = await fx.send(
+      celeryMessage('proj.add', {
+        args: [1, 2],
+        embed: {
+          callbacks: [sig('proj.add', { task_id: 'cb-noq' }, [10])],
+          errbacks: null,
+          chain: [sig('proj.add', { task_id: 'step-noq' }, [100])],
+          chord: null,
+        },
+      }),
+    );
+    await fx.result(id, 'SUCCESS');
+    expect((await fx.result('cb-noq', 'SUCCESS')).result).toBe(13);
+    expect((await fx.result('step-noq', 'SUCCESS')).result).toBe(103);
+  });
+
+  it('go to the app-level defaultQueue when one is given', async () => {
+    await using fx = new Fixture();
+    const other = `${fx.queue}-default`;
+    const w = fx.worker([implementTask('proj.add', async (_c, a: number, b: number) => a + b)], {
+      queues: [fx.queue, other],
+      defaultQueue: other,
+    });
+    await w.start();
+    const id = await fx.send(
+      celeryMessage('proj.add', {
+        args: [1, 2],
+        embed: {
+          callbacks: [sig('proj.add', { task_id: 'cb-dq' }, [1])],
+          errbacks: null,
+          chain: null,
+          chord: null,
+        },
+      }),
+    );
+    await fx.result(id, 'SUCCESS');
+    const meta = await fx.result('cb-dq', 'SUCCESS');
+    expect(meta.result).toBe(4);
+    const routed = fx.transports[0]!.published.find((p) => p.message.headers.id === 'cb-dq');
+    expect(routed?.route.routingKey).toBe(other);
+  });
+});
