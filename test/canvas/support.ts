@@ -1,0 +1,81 @@
+/**
+ * A canvas test app on a real broker: `createApp` with a per-test queue (and, on Redis, a
+ * per-test `globalKeyprefix`), the canvas tasks implemented, a celeriac worker on the
+ * queue and the app's client. Disposing stops the worker, closes the app and deletes the
+ * queue.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { createApp, createTransport, defineTask, RemoteTaskError, type App } from 'celeriac';
+
+export const REDIS_URL = process.env['CELERIAC_TEST_REDIS'] ?? 'redis://127.0.0.1:6379/0';
+export const AMQP_URL = process.env['CELERIAC_TEST_AMQP'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
+
+/** The brokers the canvas runs on: Redis alone, RabbitMQ with results in Redis. */
+export const BROKERS = [
+  { name: 'Redis', broker: REDIS_URL, backend: REDIS_URL },
+  { name: 'RabbitMQ + Redis results', broker: AMQP_URL, backend: REDIS_URL },
+] as const;
+
+export const add = defineTask('canvas.add', {
+  args: z.tuple([z.number(), z.number()]),
+  result: z.number(),
+});
+export const tsum = defineTask('canvas.tsum', {
+  args: z.tuple([z.array(z.number())]),
+  result: z.number(),
+});
+/** Always fails with `Boom(<its argument>)`. */
+export const fail = defineTask('canvas.fail', {
+  args: z.tuple([z.unknown()]),
+  result: z.number(),
+});
+
+class Boom extends Error {
+  override name = 'Boom';
+}
+
+/** Build the app, start a worker; `await using` the result. */
+export async function canvasApp(broker: string, backend: string) {
+  const suffix = randomUUID().slice(0, 8);
+  const queue = `canvas-${suffix}`;
+  const connection = { redis: { globalKeyprefix: `canvas-${suffix}:` } };
+  const app: App = createApp({ broker, backend, defaultQueue: queue, ...connection });
+  app.task(add, async (_ctx, a, b) => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return a + b;
+  });
+  app.task(tsum, (_ctx, xs) => xs.reduce((s, x) => s + x, 0));
+  app.task(fail, (_ctx, value) => {
+    throw new Boom(`boom ${JSON.stringify(value)}`);
+  });
+  const worker = await app.worker({ queues: [queue], concurrency: 8, control: false });
+  await worker.start();
+  const client = await app.client();
+  return {
+    queue,
+    client,
+    add: client.task(add),
+    tsum: client.task(tsum),
+    fail: client.task(fail),
+    async [Symbol.asyncDispose]() {
+      await worker.stop();
+      await app.close();
+      const transport = await createTransport(broker, connection);
+      await transport.connect();
+      await transport.deleteQueue(queue).catch(() => {});
+      await transport.close();
+    },
+  };
+}
+
+/** The error `promise` rejects with, which must be a RemoteTaskError. */
+export async function remoteError(promise: Promise<unknown>): Promise<RemoteTaskError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RemoteTaskError) return error;
+    throw error;
+  }
+  throw new Error('expected the canvas to fail');
+}
