@@ -59,7 +59,10 @@ export const CONTROL_COMMANDS: Readonly<Record<string, ControlCommand>> = {
   revoked: (s) => s.rt.revoked.values(),
   registered: (s, a) => {
     const items = Array.isArray(a.taskinfoitems) ? a.taskinfoitems.map(String) : [];
-    return s.rt.registry.names().map((name) => {
+    // As Celery: builtins (`celery.*`) only when asked for with `builtins`.
+    const names = s.rt.registry.names();
+    const listed = a.builtins === true ? names : names.filter((n) => !n.startsWith('celery.'));
+    return listed.map((name) => {
       if (!items.includes('rate_limit')) return name;
       const limit = s.rt.registry.get(name)?.options.rateLimit;
       return limit ? `${name} [rate_limit=${limit}]` : name;

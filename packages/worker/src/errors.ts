@@ -3,11 +3,12 @@
  * name also carry `excModule`, so the result stored for a Python client names the class
  * Python would import (`celery.exceptions.Retry`, …).
  */
-import { CeleriacError } from '@celeriac/protocol';
+import { CeleriacError, type SignatureJson } from '@celeriac/protocol';
 
 /** Stable codes of {@link WorkerError} subclasses. */
 export const WorkerErrorCode = {
   retry: 'ERR_TASK_RETRY',
+  replace: 'ERR_TASK_REPLACE',
   maxRetriesExceeded: 'ERR_MAX_RETRIES_EXCEEDED',
   reject: 'ERR_TASK_REJECT',
   illegalState: 'ERR_WORKER_STATE',
@@ -37,6 +38,22 @@ export class Retry extends WorkerError {
     super(WorkerErrorCode.retry, message, exc === undefined ? undefined : { cause: exc });
     this.exc = exc;
     this.when = when;
+  }
+}
+
+/**
+ * Thrown by `ctx.replace(signature)`: it ends the current execution, and the worker
+ * sends `signature` in the task's place (Celery's `Task.replace`, which raises `Ignore`).
+ * Handlers must let it propagate.
+ */
+export class Replace extends WorkerError {
+  /** Python module of the class Celery raises (`Ignore`), for logs. */
+  readonly excModule = 'celery.exceptions';
+  /** The signature (or canvas) that takes over. */
+  readonly signature: SignatureJson;
+  constructor(signature: SignatureJson) {
+    super(WorkerErrorCode.replace, `Replaced by new task ${signature.task}`);
+    this.signature = signature;
   }
 }
 

@@ -6,6 +6,7 @@
 import { ValidationError } from '@celeriac/protocol';
 import {
   Reject,
+  Replace,
   Retry,
   SoftTimeLimitExceeded,
   TaskRevokedError,
@@ -28,6 +29,8 @@ export type ExecutionOutcome =
   | { kind: 'revoked'; reason: 'revoked' | 'expired' | 'terminated' }
   | { kind: 'time-limit'; seconds: number }
   | { kind: 'rejected'; reject: Reject }
+  /** `ctx.replace(signature)`: the signature takes over (Celery's `Task.replace`). */
+  | { kind: 'replaced'; replace: Replace }
   /** The executor went away mid-task: `shutdown` when the worker itself is stopping. */
   | { kind: 'lost'; reason: string; shutdown: boolean };
 
@@ -178,6 +181,7 @@ function classify(
 ): ExecutionOutcome {
   if (error instanceof Retry) return { kind: 'retry', retry: error };
   if (error instanceof Reject) return { kind: 'rejected', reject: error };
+  if (error instanceof Replace) return { kind: 'replaced', replace: error };
   const options = task.options;
   if (!(error instanceof ValidationError) && matchesError(options.autoretryFor, error)) {
     const backoff = options.retryBackoff;

@@ -13,6 +13,7 @@ import { tracebackOf } from './result-writer.js';
 import { sendCallbacks, sendErrbacks } from './follow-ups.js';
 import { WorkerLostError } from './errors.js';
 import { chordPartReturned } from './chord-completion.js';
+import { sendReplacement } from './replace.js';
 import { encodeExceptionInfo, errorToExceptionInfo } from '@celeriac/protocol';
 
 /** Celery's `saferepr` of a value or an exception (`ValueError('boom')`), for events. */
@@ -101,6 +102,25 @@ export async function finishRequest(
         exception: safeRepr(reason),
         traceback: tracebackOf(reason),
       });
+      count(rt, request);
+      await settle('ack');
+      return;
+    }
+    case 'replaced': {
+      // As Celery's `Ignore`: no state for this id; the replacement's final task stores it.
+      try {
+        await sendReplacement(rt, request, outcome.replace.signature);
+      } catch (error) {
+        await finishRequest(rt, task, request, { kind: 'failure', error });
+        return;
+      }
+      rt.logger.info(
+        `Task ${request.name}[${request.id}] replaced by ${outcome.replace.signature.task}`,
+        {
+          task: request.name,
+          id: request.id,
+        },
+      );
       count(rt, request);
       await settle('ack');
       return;

@@ -57,6 +57,7 @@ export {
   MaxRetriesExceededError,
   PoolNotSupportedError,
   Reject,
+  Replace,
   Retry,
   WorkerError,
   WorkerErrorCode,

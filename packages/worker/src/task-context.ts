@@ -3,7 +3,8 @@
  * the calls that change its fate (`retry`) or report progress (`updateState`).
  */
 import type { Logger } from './logger.js';
-import { MaxRetriesExceededError, Retry } from './errors.js';
+import type { SignatureJson } from '@celeriac/protocol';
+import { MaxRetriesExceededError, Replace, Retry } from './errors.js';
 
 /** Options of {@link TaskContext.retry}. */
 export interface RetryOptions {
@@ -62,6 +63,13 @@ export interface TaskContext<K extends Record<string, unknown> = Record<string, 
    * `throw ctx.retry(...)` or `return ctx.retry(...)` to make the control flow obvious.
    */
   retry(options?: RetryOptions): never;
+  /**
+   * Replace this task with `signature` (a task or a canvas; Celery's `Task.replace`):
+   * always throws a {@link Replace} marker; the worker then sends the replacement, whose
+   * final task takes this task's id, chord, group and callbacks, followed by the rest of
+   * this task's chain. Write `return ctx.replace(...)`.
+   */
+  replace(signature: SignatureJson): never;
   /** Store a custom state (e.g. `PROGRESS`) with `meta` as its result. */
   updateState(state: string, meta?: unknown): Promise<void>;
   /** The worker's logger, with this task's name and id in every line. */
@@ -104,6 +112,9 @@ export function createTaskContext(init: TaskContextInit): TaskContext {
     signal: init.signal,
     log: init.log,
     updateState: (state, meta) => init.updateState(state, meta ?? null),
+    replace(signature: SignatureJson): never {
+      throw new Replace(signature);
+    },
     retry(options: RetryOptions = {}): never {
       const maxRetries = options.maxRetries !== undefined ? options.maxRetries : init.maxRetries;
       if (maxRetries !== null && init.retries >= maxRetries) {

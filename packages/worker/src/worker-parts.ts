@@ -16,6 +16,8 @@ import { createConsoleLogger } from './logger.js';
 import { RemoteControl } from './remote-control.js';
 import { ResultWriter } from './result-writer.js';
 import type { WorkerRuntime } from './runtime.js';
+import { builtinTasks } from './builtin-tasks.js';
+import type { TaskImplementation } from './implement-task.js';
 import { createSignatureSender } from './send-signature.js';
 import { TaskRegistry } from './task-registry.js';
 import {
@@ -78,7 +80,10 @@ export function buildWorkerParts(
     pid: process.pid,
     clock,
     logger,
-    registry: new TaskRegistry(input.tasks, input.taskDefaults),
+    registry: new TaskRegistry(
+      withBuiltins(input.tasks, () => rt),
+      input.taskDefaults,
+    ),
     results: new ResultWriter({
       backend: input.backend,
       hostname: options.hostname,
@@ -132,4 +137,23 @@ export function buildWorkerParts(
       })
     : null;
   return { options, rt, dispatcher, pool, system, consumer, events, control, client };
+}
+
+/** The application's tasks plus Celery's builtins it does not implement itself. */
+function withBuiltins(
+  tasks: Iterable<TaskImplementation>,
+  runtime: () => WorkerRuntime,
+): TaskImplementation[] {
+  const own = [...tasks];
+  const names = new Set(own.map((t) => t.name));
+  const builtins = builtinTasks(
+    (name) => runtime().registry.get(name)?.implementation,
+    (ctx, canvas) =>
+      runtime().sendSignature(canvas, {
+        prependArgs: [],
+        parentId: ctx.taskId,
+        rootId: ctx.rootId ?? ctx.taskId,
+      }),
+  );
+  return [...own, ...builtins.filter((b) => !names.has(b.name))];
 }
