@@ -5,8 +5,8 @@
  * (a chord needs a backend that counts its parts: not `rpc://`), runs the same story on
  * a real broker.
  */
-import { createApp } from 'celeriac';
-import { alertOps, markConfirmed, sendEmail, sendSms, type Receipt } from './tasks.js';
+import { chord, createApp, group, linkError } from 'celeriac';
+import { alertOps, markConfirmed, placeOrder, sendEmail, sendSms, type Receipt } from './tasks.js';
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -67,6 +67,24 @@ export const markConfirmedTask = app.task(markConfirmed, (_ctx, receipts, orderI
 export const alertOpsTask = app.task(alertOps, async (ctx, failedTaskId, url, orderId) => {
   await post(url, 'pager', { order: orderId, failed: failedTaskId }, ctx.signal);
   return `paged on-call about ${orderId}`;
+});
+
+/**
+ * The order workflow, started by one task: it replaces itself (`ctx.replace`, Celery's
+ * `Task.replace`) with the chord — email and SMS in parallel, then mark_confirmed, whose
+ * errback alerts the on-call — so waiting on `place_order`'s id gets the confirmation.
+ */
+export const placeOrderTask = app.task(placeOrder, async (ctx, url, orderId, address, phone) => {
+  const client = await app.client();
+  const [email, sms] = [client.task(sendEmail), client.task(sendSms)];
+  const [confirm, alert] = [client.task(markConfirmed), client.task(alertOps)];
+  ctx.log.info(`order ${orderId}: notifying by email and SMS`);
+  return ctx.replace(
+    chord(
+      group(email.si(url, orderId, address), sms.si(url, orderId, phone)),
+      linkError(confirm.s(orderId), alert.s(url, orderId)),
+    ),
+  );
 });
 
 export default app;

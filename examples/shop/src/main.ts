@@ -1,13 +1,13 @@
 /**
- * The shop story: an order placed sends its confirmation email and SMS at once (a chord
- * header of two I/O-bound tasks calling a fake provider), then marks the order confirmed
- * (the chord body). The provider rejects every SMS of the second order: its chord fails
- * at once with ChordError and the body's errback pages the on-call.
+ * The shop story: an order placed (`shop.place_order`, which replaces itself with the
+ * workflow) sends its confirmation email and SMS at once (a chord header of two I/O-bound
+ * tasks calling a fake provider), then marks the order confirmed (the chord body). The
+ * provider rejects every SMS of the second order: its chord fails at once with ChordError
+ * and the body's errback pages the on-call.
  * Run with `npm start -w examples/shop` (add `-- --broker …` for a real broker).
  */
-import { chord, group, linkError, RemoteTaskError } from 'celeriac';
-import { alertOps, markConfirmed, sendEmail, sendSms } from './tasks.js';
-import { app, SHOP_QUEUE } from './app.js';
+import { RemoteTaskError } from 'celeriac';
+import { app, placeOrderTask, SHOP_QUEUE } from './app.js';
 import { startFakeProvider } from './provider.js';
 
 const say = (line: string) => console.log(`[shop] ${line}`);
@@ -18,21 +18,10 @@ say(`broker ${app.brokerUrl}, results ${app.backendUrl}, provider ${provider.url
 const worker = await app.worker({ concurrency: 8, queues: [SHOP_QUEUE], control: false });
 await worker.start();
 
-const client = await app.client();
-const email = client.task(sendEmail);
-const sms = client.task(sendSms);
-const confirm = client.task(markConfirmed);
-const alert = client.task(alertOps);
-
-/** Place an order: notify by email and SMS in parallel, then confirm; alert on failure. */
+/** Place an order: one task, replaced by the notify-then-confirm chord. */
 function placeOrder(orderId: string, address: string, phone: string) {
   say(`order ${orderId} placed`);
-  return client.send(
-    chord(
-      group(email.si(provider.url, orderId, address), sms.si(provider.url, orderId, phone)),
-      linkError(confirm.s(orderId), alert.s(provider.url, orderId)),
-    ),
-  );
+  return placeOrderTask.delay(provider.url, orderId, address, phone);
 }
 
 // 1. Both notifications go out, then the order is confirmed.

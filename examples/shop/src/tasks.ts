@@ -21,10 +21,26 @@ export const sendSms = defineTask('shop.send_sms', {
   result: Receipt,
 });
 
+/** The confirmed order (the chord body's result, and so `place_order`'s). */
+export const ConfirmedOrder = z.object({
+  orderId: z.string(),
+  status: z.literal('confirmed'),
+  receipts: z.number(),
+});
+
+/**
+ * An order was placed: (provider URL, order id, address, phone). Replaces itself with the
+ * notification chord, whose body's result becomes this task's.
+ */
+export const placeOrder = defineTask('shop.place_order', {
+  args: z.tuple([z.string(), z.string(), z.string(), z.string()]),
+  result: ConfirmedOrder,
+});
+
 /** The chord body: (the header's receipts, order id) → the confirmed order. */
 export const markConfirmed = defineTask('shop.mark_confirmed', {
   args: z.tuple([z.array(Receipt), z.string()]),
-  result: z.object({ orderId: z.string(), status: z.literal('confirmed'), receipts: z.number() }),
+  result: ConfirmedOrder,
 });
 
 /** The errback: (the failed task's id, provider URL, order id) → pages the on-call. */
