@@ -5,7 +5,7 @@
  * (ChordError for a chord's header) within the `get` timeout, nothing hangs.
  */
 import { describe, expect, it } from 'vitest';
-import { chain, chord, group } from 'celeriac';
+import { chain, chord, chunks, group, map, starmap } from 'celeriac';
 import { BROKERS, canvasApp, remoteError } from './support.js';
 
 const T = { timeoutMs: 15_000 };
@@ -83,5 +83,42 @@ describe.each(BROKERS)('canvas on $name', ({ broker, backend }) => {
     const error = await remoteError(result.get(T));
     expect(error.excType).toBe('Boom');
     expect(String(error.excMessage[0])).toBe('boom 6');
+  }, 60_000);
+
+  it('ctx.replace: in a chain and in a chord header, the replacement takes the task’s place', async () => {
+    await using fx = await canvasApp(broker, backend);
+    const alone = await fx.replaced.delay(1);
+    expect(await alone.get(T)).toBe(12);
+    const c = await fx.client.send(chain(fx.add.si(1, 1), fx.replaced.s(), fx.add.s(100)));
+    expect(await c.get(T)).toBe(113);
+    const ch = await fx.client.send(
+      chord(group(fx.add.si(1, 1), fx.replaced.si(5), fx.add.si(2, 2)), fx.tsum.s()),
+    );
+    expect(await ch.get(T)).toBe(2 + 16 + 4);
+  }, 60_000);
+
+  it('map, starmap and chunks run on a celeriac worker (Celery builtins)', async () => {
+    await using fx = await canvasApp(broker, backend);
+    const m = await fx.client.send(map(fx.tsum.s(), [[1, 2], [3]]));
+    expect(await m.get(T)).toEqual([3, 3]);
+    const sm = await fx.client.send(
+      starmap(fx.add.s(), [
+        [1, 2],
+        [3, 4],
+      ]),
+    );
+    expect(await sm.get(T)).toEqual([3, 7]);
+    const ck = await fx.client.send(
+      chunks(
+        fx.add.s(),
+        [
+          [1, 1],
+          [2, 2],
+          [3, 3],
+        ],
+        2,
+      ),
+    );
+    expect(await ck.get(T)).toEqual([[2, 4], [6]]);
   }, 60_000);
 });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { createApp, createTransport, defineTask, RemoteTaskError, type App } from 'celeriac';
+import { chain, createApp, createTransport, defineTask, RemoteTaskError, type App } from 'celeriac';
 
 export const REDIS_URL = process.env['CELERIAC_TEST_REDIS'] ?? 'redis://127.0.0.1:6379/0';
 export const AMQP_URL = process.env['CELERIAC_TEST_AMQP'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
@@ -31,6 +31,12 @@ export const fail = defineTask('canvas.fail', {
   result: z.number(),
 });
 
+/** Replaces itself (`ctx.replace`) with `chain(add(n, 1), add(10))`: n + 11. */
+export const replaced = defineTask('canvas.replaced', {
+  args: z.tuple([z.number()]),
+  result: z.number(),
+});
+
 class Boom extends Error {
   override name = 'Boom';
 }
@@ -49,6 +55,10 @@ export async function canvasApp(broker: string, backend: string) {
   app.task(fail, (_ctx, value) => {
     throw new Boom(`boom ${JSON.stringify(value)}`);
   });
+  app.task(replaced, async (ctx, n) => {
+    const producer = (await app.client()).task(add);
+    return ctx.replace(chain(producer.si(n, 1), producer.s(10)));
+  });
   const worker = await app.worker({ queues: [queue], concurrency: 8, control: false });
   await worker.start();
   const client = await app.client();
@@ -58,6 +68,7 @@ export async function canvasApp(broker: string, backend: string) {
     add: client.task(add),
     tsum: client.task(tsum),
     fail: client.task(fail),
+    replaced: client.task(replaced),
     async [Symbol.asyncDispose]() {
       await worker.stop();
       await app.close();
