@@ -6,12 +6,18 @@
  * counts and — when the count reaches `.s + .t` — reads and deletes the parts, so exactly
  * one reporter completes the chord; Python's MULTI pipeline sees the same counts.
  * celeriac's addition: `.f`, set by the first failed part, so the chord fails at once
- * and only once (Python ignores the key).
+ * and only once (Python ignores the key). The same part adds {@link FAILED_OFFSET} to
+ * `.t`, so a Python worker's count never reaches the total: otherwise the Python worker
+ * returning the last part would fail the chord again and send its errbacks a second time.
+ * celeriac subtracts the offset again, so the last part still deletes the keys.
  */
 import type { Redis } from 'ioredis';
 import type { ChordPart, ChordPartOutcome, TaskStateName } from '@celeriac/protocol';
 import { PROPAGATE_STATES } from '@celeriac/protocol';
 import { pythonJsonStringify } from './python-json.js';
+
+/** Added to `.t` by the first failed part; 2^40 stays exact in Lua's doubles. */
+export const FAILED_OFFSET = 2 ** 40;
 
 /**
  * KEYS: .j .t .s .f — ARGV: member, score, ttl ms (0: none), failed ('1'/'0').
@@ -22,14 +28,16 @@ local j, t, s, f = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local ttl = tonumber(ARGV[3])
 redis.call('ZADD', j, ARGV[2], ARGV[1])
 local count = redis.call('ZCOUNT', j, '-inf', '+inf')
-local diff = tonumber(redis.call('GET', t) or '0') or 0
 local size = redis.call('GET', s)
 local before = redis.call('EXISTS', f)
 local first = 0
 if ARGV[4] == '1' and before == 0 then
   redis.call('SET', f, '1')
+  redis.call('INCRBY', t, ${FAILED_OFFSET})
   first = 1
 end
+local diff = tonumber(redis.call('GET', t) or '0') or 0
+if before == 1 or first == 1 then diff = diff - ${FAILED_OFFSET} end
 if ttl > 0 then
   redis.call('PEXPIRE', j, ttl)
   redis.call('PEXPIRE', t, ttl)

@@ -1,23 +1,38 @@
 /**
- * Canvas across Python Celery 5.2.6 and celeriac on Redis: celeriac's client sends a
- * chain and a group to a Python worker; a chord whose header runs on a Python and a
- * celeriac worker at once completes exactly once with the results in order.
+ * Canvas across Python Celery 5.2.6 and celeriac on one Redis, both directions:
+ * - a Python client builds a chain, a group and a chord with Celery's own primitives and
+ *   a celeriac worker runs them; the Python client reads every result, and a failing
+ *   header member reaches the Python client as Celery's ChordError;
+ * - celeriac's client sends a chain, a group and a chord to a Python worker;
+ * - a chord whose header runs on a Python and a celeriac worker at once completes exactly
+ *   once, results in order; one that fails on celeriac while Python returns the last part
+ *   fails once: its errback runs once, not once per kind of worker.
  */
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chain, chord, createClient, group } from '@celeriac/client';
+import { chain, chord, createClient, group, linkError } from '@celeriac/client';
 import { signature } from '@celeriac/protocol';
 import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
 import { createWorker, implementTask } from '@celeriac/worker';
 import {
   interopSettings,
   killAll,
+  pythonCanvas,
+  pythonGet,
   REDIS_URL,
   startPythonWorker,
   stopPythonWorker,
+  type InteropSettings,
+  type PythonOutcome,
 } from '../redis/support/python-celery.js';
 
 afterEach(killAll);
+
+const T = { timeoutMs: 20_000 };
+
+/** Python's builtin, so Celery rebuilds it as `ValueError` on the Python side. */
+class ValueError extends Error {
+  override name = 'ValueError';
+}
 
 function setup() {
   const settings = interopSettings();
@@ -31,7 +46,6 @@ function setup() {
     signature({ task, args, options: { queue: settings.queue } });
   return {
     settings,
-    transport,
     backend,
     client,
     s,
@@ -43,48 +57,144 @@ function setup() {
   };
 }
 
+/** A celeriac worker with the interop app's tasks; `ran` counts runs per task name. */
+async function celeriacWorker(settings: InteropSettings, queues = [settings.queue]) {
+  const ran = new Map<string, number>();
+  const count = (name: string) => ran.set(name, (ran.get(name) ?? 0) + 1);
+  const worker = createWorker({
+    transport: createRedisTransport(REDIS_URL, { globalKeyprefix: settings.prefix }),
+    backend: createRedisResultBackend(REDIS_URL),
+    queues,
+    defaultQueue: settings.queue,
+    concurrency: 4,
+    control: false,
+    ownTransport: true,
+    ownBackend: true,
+    tasks: [
+      implementTask('interop.add', async (_c, a: number, b: number) => {
+        count('interop.add');
+        await new Promise((r) => setTimeout(r, 20));
+        return a + b;
+      }),
+      implementTask('interop.echo', async (_c, ...args: unknown[]) => {
+        count('interop.echo');
+        return { args, kwargs: {} };
+      }),
+      implementTask('interop.fail', async (_c, msg: string) => {
+        count('interop.fail');
+        throw new ValueError(msg);
+      }),
+    ],
+  });
+  await worker.start();
+  return {
+    ran: (name: string) => ran.get(name) ?? 0,
+    async [Symbol.asyncDispose]() {
+      await worker.stop();
+    },
+  };
+}
+
+const pythonRuns = (output: string, task: string) =>
+  output.match(new RegExp(`${task.replace('.', '\\.')}\\[[^\\]]*\\] succeeded`, 'g'))?.length ?? 0;
+
 describe('canvas interop with Python Celery 5.2 (Redis)', () => {
-  it('celeriac client → Python worker: chain and group', async () => {
+  it('Python client → celeriac worker: chain, group and chord; Python reads the results', async () => {
+    const settings = interopSettings();
+    await using worker = await celeriacWorker(settings);
+    const c = await pythonCanvas(settings, {
+      kind: 'chain',
+      tasks: [
+        ['interop.add', [1, 2]],
+        ['interop.add', [3]],
+        ['interop.add', [10]],
+      ],
+    });
+    expect(c.outcome).toEqual({ state: 'SUCCESS', result: 16 });
+    const g = await pythonCanvas(settings, {
+      kind: 'group',
+      tasks: [
+        ['interop.add', [1, 1]],
+        ['interop.add', [2, 2]],
+        ['interop.add', [3, 3]],
+      ],
+    });
+    expect(g.outcome).toEqual({ state: 'SUCCESS', result: [2, 4, 6] });
+    const ch = await pythonCanvas(settings, {
+      kind: 'chord',
+      tasks: Array.from({ length: 8 }, (_, i): [string, unknown[]] => ['interop.add', [i, i]]),
+      body: ['interop.echo', ['tail']],
+    });
+    expect(ch.outcome).toEqual({
+      state: 'SUCCESS',
+      result: { args: [[0, 2, 4, 6, 8, 10, 12, 14], 'tail'], kwargs: {} },
+    });
+    expect(worker.ran('interop.add')).toBe(3 + 3 + 8);
+    expect(worker.ran('interop.echo')).toBe(1);
+  }, 90_000);
+
+  it('Python client → celeriac worker: a failing header member reaches Python as ChordError', async () => {
+    const settings = interopSettings();
+    await using worker = await celeriacWorker(settings);
+    const ch = await pythonCanvas(settings, {
+      kind: 'chord',
+      tasks: [
+        ['interop.add', [1, 1]],
+        ['interop.fail', ['boom']],
+      ],
+      body: ['interop.echo', []],
+    });
+    // As with a Python worker, Celery's `get` re-raises the failed parent (the header
+    // member's own error) before looking at the body...
+    expect(ch.outcome).toEqual({ state: 'FAILURE', error: 'ValueError', message: ['boom'] });
+    // ...and the body itself holds Celery's ChordError naming the member.
+    const body = pythonGet(settings, ch.id, 10);
+    expect(await body.exited()).toBe(0);
+    const last = JSON.parse(body.output().trim().split('\n').at(-1) ?? '') as PythonOutcome;
+    expect(last).toMatchObject({ state: 'FAILURE', error: 'ChordError' });
+    expect(String((last as { message: unknown[] }).message[0])).toMatch(
+      /^Dependency [0-9a-f-]{36} raised ValueError\('boom'\)$/,
+    );
+    expect(worker.ran('interop.echo')).toBe(0);
+    // A failing chain step reaches Python as the task's own exception.
+    const c = await pythonCanvas(settings, {
+      kind: 'chain',
+      tasks: [
+        ['interop.add', [1, 1]],
+        ['interop.fail', []],
+      ],
+    });
+    expect(c.outcome).toMatchObject({ state: 'FAILURE', error: 'ValueError', message: ['2'] });
+  }, 60_000);
+
+  it('celeriac client → Python worker: chain, group and chord', async () => {
     await using fx = setup();
     const py = await startPythonWorker(fx.settings);
     try {
       const c = await fx.client.send(chain(fx.s('interop.add', 1, 2), fx.s('interop.add', 3)));
-      expect(await c.get({ timeoutMs: 20_000 })).toBe(6);
+      expect(await c.get(T)).toBe(6);
       const g = await fx.client.send(group(fx.s('interop.add', 1, 1), fx.s('interop.add', 2, 2)));
-      expect(await g.get({ timeoutMs: 20_000 })).toEqual([2, 4]);
+      expect(await g.get(T)).toEqual([2, 4]);
+      const ch = await fx.client.send(
+        chord(
+          [1, 2, 3].map((i) => fx.s('interop.add', i, i)),
+          fx.s('interop.echo'),
+        ),
+      );
+      expect(await ch.get(T)).toEqual({ args: [[2, 4, 6]], kwargs: {} });
+      const failing = await fx.client.send(
+        chord([fx.s('interop.add', 1, 1), fx.s('interop.fail', 'py boom')], fx.s('interop.echo')),
+      );
+      await expect(failing.get(T)).rejects.toThrow(/Dependency .* raised ValueError\('py boom'\)/);
     } finally {
       await stopPythonWorker(py);
     }
-  }, 60_000);
+  }, 90_000);
 
   it('a chord whose header runs on a Python and a celeriac worker completes once, in order', async () => {
     await using fx = setup();
     const py = await startPythonWorker(fx.settings);
-    const workerTransport = createRedisTransport(REDIS_URL, {
-      globalKeyprefix: fx.settings.prefix,
-    });
-    const workerBackend = createRedisResultBackend(REDIS_URL);
-    let echoes = 0;
-    const worker = createWorker({
-      transport: workerTransport,
-      backend: workerBackend,
-      queues: [fx.settings.queue],
-      concurrency: 4,
-      control: false,
-      ownTransport: true,
-      ownBackend: true,
-      tasks: [
-        implementTask('interop.add', async (_c, a: number, b: number) => {
-          await new Promise((r) => setTimeout(r, 20));
-          return a + b;
-        }),
-        implementTask('interop.echo', async (_c, ...args: unknown[]) => {
-          echoes++;
-          return { args, kwargs: {} };
-        }),
-      ],
-    });
-    await worker.start();
+    await using worker = await celeriacWorker(fx.settings);
     try {
       const header = Array.from({ length: 16 }, (_, i) => fx.s('interop.add', i, i));
       const r = await fx.client.send(chord(header, fx.s('interop.echo')));
@@ -93,59 +203,41 @@ describe('canvas interop with Python Celery 5.2 (Redis)', () => {
       })) as { args: unknown[] };
       expect(value.args).toEqual([Array.from({ length: 16 }, (_, i) => 2 * i)]);
       // Both kinds of worker ran header tasks.
-      expect(py.output()).toMatch(/interop\.add\[.*\] succeeded/);
-      // The chord keys are gone once it completed.
-      const redis = new Redis(REDIS_URL);
-      try {
-        const meta = await fx.backend.get(r.id);
-        expect(meta.status).toBe('SUCCESS');
-        const gid = (await redis.keys('celery-taskset-meta-*.s')).length;
-        expect(gid).toBeGreaterThanOrEqual(0);
-      } finally {
-        redis.disconnect();
-      }
+      expect(pythonRuns(py.output(), 'interop.add')).toBeGreaterThan(0);
+      expect(worker.ran('interop.add')).toBeGreaterThan(0);
+      expect((await fx.backend.get(r.id)).status).toBe('SUCCESS');
       await new Promise((r) => setTimeout(r, 500));
       // The body ran once (on whichever worker took it).
-      expect(echoes + (py.output().match(/interop\.echo\[.*\] succeeded/g)?.length ?? 0)).toBe(1);
+      expect(worker.ran('interop.echo') + pythonRuns(py.output(), 'interop.echo')).toBe(1);
     } finally {
-      await worker.stop();
       await stopPythonWorker(py);
     }
   }, 90_000);
 
-  it('a failing header member fails the chord at once with ChordError (Python reads it)', async () => {
+  it('a chord failed by celeriac while Python returns the last part fails once: one errback', async () => {
     await using fx = setup();
-    const workerTransport = createRedisTransport(REDIS_URL, {
-      globalKeyprefix: fx.settings.prefix,
-    });
-    const worker = createWorker({
-      transport: workerTransport,
-      backend: createRedisResultBackend(REDIS_URL),
-      queues: [fx.settings.queue],
-      concurrency: 4,
-      control: false,
-      ownTransport: true,
-      ownBackend: true,
-      tasks: [
-        implementTask('interop.add', async (_c, a: number, b: number) => a + b),
-        implementTask('interop.fail', async (_c, msg: string) => {
-          throw new Error(msg);
-        }),
-        implementTask('interop.echo', async (_c, ...args: unknown[]) => ({ args })),
-      ],
-    });
-    await worker.start();
+    // celeriac consumes the main queue; Python a side queue, so it returns the last part.
+    const side = { ...fx.settings, queue: `${fx.settings.queue}.py` };
+    const py = await startPythonWorker(side);
+    await using worker = await celeriacWorker(fx.settings);
     try {
-      const r = await fx.client.send(
-        chord([fx.s('interop.add', 1, 1), fx.s('interop.fail', 'boom')], fx.s('interop.echo')),
-      );
-      await expect(r.get({ timeoutMs: 10_000 })).rejects.toThrow(
-        /Dependency .* raised Error\('boom'\)/,
-      );
-      const meta = await fx.backend.get(r.id);
-      expect(meta.status).toBe('FAILURE');
+      const slow = signature({
+        task: 'interop.sleep',
+        args: [1.5],
+        options: { queue: side.queue },
+      });
+      const body = linkError(fx.s('interop.echo'), fx.s('interop.echo', 'errback'));
+      const r = await fx.client.send(chord([fx.s('interop.fail', 'first'), slow], body));
+      await expect(r.get(T)).rejects.toThrow(/Dependency .* raised ValueError\('first'\)/);
+      // Python runs the slow part after celeriac failed the chord; give it time to finish.
+      await py.waitFor(/interop\.sleep\[[^\]]*\] succeeded/, 15_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(py.output()).not.toMatch(/Chord .* raised/);
+      // The errback ran once, on celeriac (it sits on the main queue), with the body's id.
+      expect(worker.ran('interop.echo')).toBe(1);
+      expect((await fx.backend.get(r.id)).status).toBe('FAILURE');
     } finally {
-      await worker.stop();
+      await stopPythonWorker(py);
     }
-  }, 60_000);
+  }, 90_000);
 });

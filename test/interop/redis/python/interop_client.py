@@ -3,11 +3,17 @@
   interop_client.py send '<json list of {"name", "args", "kwargs", options…}>'
       sends each task with apply_async and prints a JSON list of task ids;
   interop_client.py get <task_id> <timeout seconds>
-      prints {"state", "result"} or {"state", "error", "message"} once AsyncResult.get returns.
+      prints {"state", "result"} or {"state", "error", "message"} once AsyncResult.get returns;
+  interop_client.py canvas '<json {"kind": "chain"|"group"|"chord", "tasks": [[name, args]…],
+      "body": [name, args], "queue": …}>' <timeout seconds>
+      builds the canvas from signatures, applies it, prints {"id"} at once and then, like get,
+      the outcome of the chain's last task, the group's GroupResult or the chord's body.
 """
 import json
 import sys
 from datetime import datetime, timedelta, timezone
+
+from celery import chain, chord, group
 
 from interop_app import app
 
@@ -33,8 +39,31 @@ def get(task_id, timeout):
         print(json.dumps({"state": result.state, "error": type(exc).__name__, "message": list(exc.args)}), flush=True)
 
 
+def canvas(spec, timeout):
+    options = {"queue": spec["queue"]} if "queue" in spec else {}
+    tasks = [app.signature(name, args=args, options=options) for name, args in spec["tasks"]]
+    kind = spec["kind"]
+    if kind == "chain":
+        result = chain(*tasks).apply_async()
+    elif kind == "group":
+        result = group(tasks).apply_async()
+    elif kind == "chord":
+        name, args = spec["body"]
+        result = chord(tasks)(app.signature(name, args=args, options=options))
+    else:
+        raise SystemExit(f"unknown canvas kind {kind!r}")
+    print(json.dumps({"id": result.id}), flush=True)
+    try:
+        value = result.get(timeout=timeout)
+        print(json.dumps({"state": "SUCCESS", "result": value}), flush=True)
+    except Exception as exc:  # a member's exception, or ChordError
+        print(json.dumps({"state": "FAILURE", "error": type(exc).__name__, "message": list(exc.args)}), flush=True)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "send":
         send(json.loads(sys.argv[2]))
     elif sys.argv[1] == "get":
         get(sys.argv[2], float(sys.argv[3]))
+    elif sys.argv[1] == "canvas":
+        canvas(json.loads(sys.argv[2]), float(sys.argv[3]))

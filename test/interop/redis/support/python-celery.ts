@@ -193,3 +193,45 @@ export function pythonGet(
 ): PythonChild {
   return start(['interop_client.py', 'get', taskId, String(timeoutSeconds)], settings);
 }
+
+/** A canvas for {@link pythonCanvas}: `[task name, args]` signatures. */
+export interface PythonCanvasSpec {
+  kind: 'chain' | 'group' | 'chord';
+  tasks: [string, unknown[]][];
+  /** The chord's body. */
+  body?: [string, unknown[]];
+  /** The queue of every signature (else the app's default queue). */
+  queue?: string;
+}
+
+/** What the Python client printed once `result.get` returned or raised. */
+export type PythonOutcome =
+  { state: 'SUCCESS'; result: unknown } | { state: string; error: string; message: unknown[] };
+
+/**
+ * Build `spec` with Celery's own `chain`/`group`/`chord` in a Python client, apply it and
+ * wait in `result.get(timeout)`; resolves with the outcome (the chain's last result, the
+ * group's list, the chord body's result) and the id Python gave the result.
+ */
+export async function pythonCanvas(
+  settings: InteropSettings,
+  spec: PythonCanvasSpec,
+  timeoutSeconds = 20,
+): Promise<{ id: string; outcome: PythonOutcome }> {
+  const client = start(
+    ['interop_client.py', 'canvas', JSON.stringify(spec), String(timeoutSeconds)],
+    settings,
+  );
+  const code = await client.exited();
+  const lines = client.output().trim().split('\n');
+  if (code !== 0) throw new Error(`python canvas client failed (${code}):\n${client.output()}`);
+  const first = lines.find((l) => l.startsWith('{"id"'));
+  const last = lines.findLast((l) => l.startsWith('{"state"'));
+  if (!first || !last) {
+    throw new Error(`python canvas client printed no outcome:\n${client.output()}`);
+  }
+  return {
+    id: (JSON.parse(first) as { id: string }).id,
+    outcome: JSON.parse(last) as PythonOutcome,
+  };
+}
