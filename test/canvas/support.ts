@@ -1,5 +1,5 @@
 /**
- * A canvas test app on a real broker: `createApp` with a per-test queue (and, on Redis, a
+ * A canvas test app on memory:// or a real broker: `createApp` with a per-test queue (and, on Redis, a
  * per-test `globalKeyprefix`), the canvas tasks implemented, a celeriac worker on the
  * queue and the app's client. Disposing stops the worker, closes the app and deletes the
  * queue.
@@ -13,6 +13,7 @@ export const AMQP_URL = process.env['CELERIAC_TEST_AMQP'] ?? 'amqp://guest:guest
 
 /** The brokers the canvas runs on: Redis alone, RabbitMQ with results in Redis. */
 export const BROKERS = [
+  { name: 'memory', broker: 'memory://', backend: 'memory://' },
   { name: 'Redis', broker: REDIS_URL, backend: REDIS_URL },
   { name: 'RabbitMQ + Redis results', broker: AMQP_URL, backend: REDIS_URL },
 ] as const;
