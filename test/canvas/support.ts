@@ -1,7 +1,7 @@
 /**
- * A canvas test app on memory:// or a real broker: `createApp` with a per-test queue (and, on Redis, a
- * per-test `globalKeyprefix`), the canvas tasks implemented, a celeriac worker on the
- * queue and the app's client. Disposing stops the worker, closes the app and deletes the
+ * A canvas test app on memory:// or a real broker: `createApp` with a per-test queue
+ * (and, on Redis, a per-test `globalKeyprefix`), the canvas tasks implemented, a celeriac
+ * worker on the queue and the app's client. Disposing stops the worker, closes the app and deletes the
  * queue.
  */
 import { randomUUID } from 'node:crypto';
