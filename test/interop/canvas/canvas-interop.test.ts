@@ -18,11 +18,12 @@ import {
   killAll,
   pythonCanvas,
   pythonGet,
+  pythonOutcome,
+  pythonRestoreGroup,
   REDIS_URL,
   startPythonWorker,
   stopPythonWorker,
   type InteropSettings,
-  type PythonOutcome,
 } from '../redis/support/python-celery.js';
 
 afterEach(killAll);
@@ -129,6 +130,10 @@ describe('canvas interop with Python Celery 5.2 (Redis)', () => {
       state: 'SUCCESS',
       result: { args: [[0, 2, 4, 6, 8, 10, 12, 14], 'tail'], kwargs: {} },
     });
+    // Python saved the group: celeriac restores it by id and reads the same results.
+    await using fx = setup();
+    const restored = await fx.client.restoreGroup(g.id);
+    expect(await restored?.get(T)).toEqual([2, 4, 6]);
     expect(worker.ran('interop.add')).toBe(3 + 3 + 8);
     expect(worker.ran('interop.echo')).toBe(1);
   }, 90_000);
@@ -150,7 +155,7 @@ describe('canvas interop with Python Celery 5.2 (Redis)', () => {
     // ...and the body itself holds Celery's ChordError naming the member.
     const body = pythonGet(settings, ch.id, 10);
     expect(await body.exited()).toBe(0);
-    const last = JSON.parse(body.output().trim().split('\n').at(-1) ?? '') as PythonOutcome;
+    const last = pythonOutcome(body);
     expect(last).toMatchObject({ state: 'FAILURE', error: 'ChordError' });
     expect(String((last as { message: unknown[] }).message[0])).toMatch(
       /^Dependency [0-9a-f-]{36} raised ValueError\('boom'\)$/,
@@ -175,6 +180,11 @@ describe('canvas interop with Python Celery 5.2 (Redis)', () => {
       expect(await c.get(T)).toBe(6);
       const g = await fx.client.send(group(fx.s('interop.add', 1, 1), fx.s('interop.add', 2, 2)));
       expect(await g.get(T)).toEqual([2, 4]);
+      // celeriac saves the group; Python's GroupResult.restore reads it back.
+      await g.save();
+      const restored = pythonRestoreGroup(fx.settings, g.id, 10);
+      expect(await restored.exited()).toBe(0);
+      expect(pythonOutcome(restored)).toEqual({ state: 'SUCCESS', result: [2, 4] });
       const ch = await fx.client.send(
         chord(
           [1, 2, 3].map((i) => fx.s('interop.add', i, i)),

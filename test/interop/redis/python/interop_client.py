@@ -7,7 +7,10 @@
   interop_client.py canvas '<json {"kind": "chain"|"group"|"chord", "tasks": [[name, args]…],
       "body": [name, args], "queue": …}>' <timeout seconds>
       builds the canvas from signatures, applies it, prints {"id"} at once and then, like get,
-      the outcome of the chain's last task, the group's GroupResult or the chord's body.
+      the outcome of the chain's last task, the group's GroupResult (saved, so it can be
+      restored by id) or the chord's body;
+  interop_client.py restore <group_id> <timeout seconds>
+      GroupResult.restore(group_id).get(timeout): prints the outcome like get.
 """
 import json
 import sys
@@ -30,13 +33,26 @@ def send(specs):
 
 
 def get(task_id, timeout):
-    result = app.AsyncResult(task_id)
+    wait(app.AsyncResult(task_id), timeout)
+
+
+def restore(group_id, timeout):
+    result = app.GroupResult.restore(group_id)
+    if result is None:
+        print(json.dumps({"state": "MISSING", "error": "LookupError", "message": [group_id]}), flush=True)
+        return
+    wait(result, timeout)
+
+
+def wait(result, timeout):
     print("waiting", flush=True)
     try:
         value = result.get(timeout=timeout)
-        print(json.dumps({"state": result.state, "result": value}), flush=True)
+        state = "SUCCESS" if hasattr(result, "results") else result.state
+        print(json.dumps({"state": state, "result": value}), flush=True)
     except Exception as exc:  # the task's own exception, rebuilt by Celery
-        print(json.dumps({"state": result.state, "error": type(exc).__name__, "message": list(exc.args)}), flush=True)
+        state = "FAILURE" if hasattr(result, "results") else result.state
+        print(json.dumps({"state": state, "error": type(exc).__name__, "message": list(exc.args)}), flush=True)
 
 
 def canvas(spec, timeout):
@@ -47,6 +63,7 @@ def canvas(spec, timeout):
         result = chain(*tasks).apply_async()
     elif kind == "group":
         result = group(tasks).apply_async()
+        result.save()
     elif kind == "chord":
         name, args = spec["body"]
         result = chord(tasks)(app.signature(name, args=args, options=options))
@@ -65,5 +82,7 @@ if __name__ == "__main__":
         send(json.loads(sys.argv[2]))
     elif sys.argv[1] == "get":
         get(sys.argv[2], float(sys.argv[3]))
+    elif sys.argv[1] == "restore":
+        restore(sys.argv[2], float(sys.argv[3]))
     elif sys.argv[1] == "canvas":
         canvas(json.loads(sys.argv[2]), float(sys.argv[3]))

@@ -194,6 +194,26 @@ export function pythonGet(
   return start(['interop_client.py', 'get', taskId, String(timeoutSeconds)], settings);
 }
 
+/** Start a Python client blocked in `GroupResult.restore(groupId).get(timeout)`. */
+export function pythonRestoreGroup(
+  settings: InteropSettings,
+  groupId: string,
+  timeoutSeconds = 20,
+): PythonChild {
+  return start(['interop_client.py', 'restore', groupId, String(timeoutSeconds)], settings);
+}
+
+/** The outcome line (`{"state": …}`) a Python client printed last. */
+export function pythonOutcome(child: PythonChild): PythonOutcome {
+  const line = child
+    .output()
+    .trim()
+    .split('\n')
+    .findLast((l) => l.startsWith('{"state"'));
+  if (!line) throw new Error(`the python client printed no outcome:\n${child.output()}`);
+  return JSON.parse(line) as PythonOutcome;
+}
+
 /** A canvas for {@link pythonCanvas}: `[task name, args]` signatures. */
 export interface PythonCanvasSpec {
   kind: 'chain' | 'group' | 'chord';
