@@ -17,12 +17,19 @@ import { decodeTaskMessage, encodeTaskMessage } from '@celeriac/protocol';
 import { waitFor } from '@celeriac/testing';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BROKER_URL, PythonWorker, sendTasks, unique } from './python-celery.js';
+import {
+  BROKER_URL,
+  killPythonChildren,
+  sendTasks,
+  startPythonWorker,
+  unique,
+} from './python-celery.js';
 
 const quiet = { warn: () => undefined };
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+  await killPythonChildren();
 });
 
 async function transport(): Promise<AmqpTransport> {
@@ -175,7 +182,7 @@ describe('celeriac AMQP transport → a Python Celery 5.2 worker', () => {
     const backend: RpcResultBackend = createRpcResultBackend(BROKER_URL, { transport: t });
     await backend.connect();
     deleteAfter(t, backend.replyTo);
-    await using _worker = await PythonWorker.start([queue], { resultBackend: 'rpc://' });
+    await using _worker = await startPythonWorker([queue], { resultBackend: 'rpc://' });
 
     // Headers whose integers amqplib alone would encode as byte/short (which py-amqp
     // misreads); the worker must still parse the message.
@@ -220,7 +227,7 @@ describe('celeriac AMQP transport → a Python Celery 5.2 worker', () => {
       await redis.del(key);
       redis.disconnect();
     });
-    await using _worker = await PythonWorker.start([queue], {
+    await using _worker = await startPythonWorker([queue], {
       resultBackend: 'redis://127.0.0.1:6379/0',
     });
     await t.publish(message, { exchange: '', routingKey: queue });

@@ -154,7 +154,7 @@ describe('canvas interop with Python Celery 5.2 (Redis)', () => {
     expect(ch.outcome).toEqual({ state: 'FAILURE', error: 'ValueError', message: ['boom'] });
     // ...and the body itself holds Celery's ChordError naming the member.
     const body = pythonGet(settings, ch.id, 10);
-    expect(await body.exited()).toBe(0);
+    expect(await body.exited).toBe(0);
     const last = pythonOutcome(body);
     expect(last).toMatchObject({ state: 'FAILURE', error: 'ChordError' });
     expect(String((last as { message: unknown[] }).message[0])).toMatch(
@@ -183,7 +183,7 @@ describe('canvas interop with Python Celery 5.2 (Redis)', () => {
       // celeriac saves the group; Python's GroupResult.restore reads it back.
       await g.save();
       const restored = pythonRestoreGroup(fx.settings, g.id, 10);
-      expect(await restored.exited()).toBe(0);
+      expect(await restored.exited).toBe(0);
       expect(pythonOutcome(restored)).toEqual({ state: 'SUCCESS', result: [2, 4] });
       const ch = await fx.client.send(
         chord(

@@ -207,7 +207,7 @@ describe('restore across implementations, the other way', () => {
     );
     expect(held.length).toBeGreaterThanOrEqual(1);
     worker.process.kill('SIGKILL');
-    await worker.exited();
+    await worker.exited;
 
     const consumer = createRedisTransport(REDIS_URL, {
       globalKeyprefix: settings.prefix,
