@@ -15,10 +15,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createActorSystem, defineSupervisor } from '@celeriac/actors';
 import type { InspectionRecord } from '@celeriac/actors';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import { feedPoller } from './feed-poller.js';
 import { Storage } from './storage.js';
 
@@ -41,8 +41,8 @@ function describe(record: InspectionRecord): string {
 
 // The SDK lives here, in the example, never in the package (STYLE.md 12).
 const exporter = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({
-  spanProcessors: [new SimpleSpanProcessor(exporter)],
+const tracerProvider = new TracerProvider({
+  spanProcessors: [new SimpleSpanProcessor({ exporter })],
 });
 
 const storage = new Storage();

@@ -3,10 +3,10 @@ import type { AmqpTransport } from '@celeriac/amqp';
 import type { Attributes, Meter, MeterProvider } from '@opentelemetry/api';
 import { createNoopMeter, metrics, trace } from '@opentelemetry/api';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import { testMessage, waitFor } from '@celeriac/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AMQP_URL, closeConnectionsNamed, recordingLogger, unique } from './support/rabbitmq.js';
@@ -32,7 +32,7 @@ const exporter = new InMemorySpanExporter();
 const meters = new RecordingMeterProvider();
 beforeAll(() => {
   trace.setGlobalTracerProvider(
-    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }),
   );
   metrics.setGlobalMeterProvider(meters);
 });

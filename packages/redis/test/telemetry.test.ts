@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Attributes, Context, ContextManager, Meter, MeterProvider } from '@opentelemetry/api';
 import { ROOT_CONTEXT, context, createNoopMeter, metrics, trace } from '@opentelemetry/api';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTransport } from '@celeriac/redis';
 import type { RedisTransport } from '@celeriac/redis';
@@ -64,7 +64,7 @@ const meters = new RecordingMeterProvider();
 beforeAll(() => {
   context.setGlobalContextManager(new AsyncContextManager());
   trace.setGlobalTracerProvider(
-    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }),
   );
   metrics.setGlobalMeterProvider(meters);
 });
