@@ -10,6 +10,13 @@ import type { Redis } from 'ioredis';
  * (kombu's BRPOP key order), and record each in `unacked` + `unacked_index` in the same
  * script, so no crash or dropped connection can lose a message between the two.
  *
+ * Reading the delivery tag, exchange and routing key: an envelope written by kombu,
+ * Celery or celeriac ends with the same properties tail (`…, "delivery_info":
+ * {"exchange": …, "routing_key": …}, "priority": N, "body_encoding": "base64",
+ * "delivery_tag": …}}`), so a plain find plus one anchored match reads those three facts
+ * at a fifth of `cjson.decode`'s cost (which dominated the script). Any other envelope,
+ * or one whose strings hold escapes, goes through `cjson.decode` as before.
+ *
  * KEYS: unacked, unacked_index, then the lists (step 0 of every queue, step 3 of every
  * queue, …). ARGV: now (unix seconds), limit, queues per step.
  * Returns a flat array: list index (1-based; negative when the envelope is unusable and
@@ -18,6 +25,9 @@ import type { Redis } from 'ioredis';
 const TAKE = `
 local unacked, index = KEYS[1], KEYS[2]
 local now, limit, nq = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local INFO = ', "delivery_info": {"exchange": "'
+local TAIL = '^, "delivery_info": {"exchange": "([^"\\\\%c]*)", "routing_key": "([^"\\\\%c]*)"}, '
+  .. '"priority": %d+, "body_encoding": "base64", "delivery_tag": "([^"\\\\%c]+)"}}$'
 local function q(s)
   return '"' .. (string.gsub(s, '[%c"\\\\]', function(c)
     if c == '"' then return '\\\\"' elseif c == '\\\\' then return '\\\\\\\\'
@@ -26,7 +36,26 @@ local function q(s)
     return string.format('\\\\u%04x', string.byte(c))
   end)) .. '"'
 end
-local out, taken, lists = {}, 0, #KEYS - 2
+-- The delivery tag, exchange and routing key (both JSON-quoted) of an envelope, or nil.
+local function facts(raw)
+  local at = string.find(raw, INFO, 1, true)
+  if at then
+    local ex, rk, tag = string.match(raw, TAIL, at)
+    if tag then return tag, '"' .. ex .. '"', '"' .. rk .. '"' end
+  end
+  local ok, env = pcall(cjson.decode, raw)
+  local props = ok and type(env) == 'table' and env.properties
+  if type(props) ~= 'table' then return nil end
+  local tag, ex, rk = props.delivery_tag, '', ''
+  local info = props.delivery_info
+  if type(info) == 'table' then
+    if type(info.exchange) == 'string' then ex = info.exchange end
+    if type(info.routing_key) == 'string' then rk = info.routing_key end
+  end
+  if type(tag) ~= 'string' then tag = '' end
+  return tag, q(ex), q(rk)
+end
+local out, n, taken = {}, 0, 0
 local base = 2
 while taken < limit and base < #KEYS do
   local progress = true
@@ -38,30 +67,21 @@ while taken < limit and base < #KEYS do
       if raw then
         progress = true
         taken = taken + 1
-        local ok, env = pcall(cjson.decode, raw)
-        local props = ok and type(env) == 'table' and env.properties
-        if type(props) == 'table' then
-          local tag, ex, rk = props.delivery_tag, '', ''
-          local info = props.delivery_info
-          if type(info) == 'table' then
-            if type(info.exchange) == 'string' then ex = info.exchange end
-            if type(info.routing_key) == 'string' then rk = info.routing_key end
-          end
-          if type(tag) ~= 'string' or tag == '' then
+        local tag, ex, rk = facts(raw)
+        if tag then
+          if tag == '' then
             tag = 'celeriac-' .. redis.sha1hex(raw .. now .. taken)
           elseif redis.call('HEXISTS', unacked, tag) == 1 then
             -- the same envelope routed to several queues: keep both held messages apart
             tag = tag .. '.' .. string.sub(redis.sha1hex(raw .. now .. taken), 1, 12)
           end
           redis.call('ZADD', index, now, tag)
-          redis.call('HSET', unacked, tag, '[' .. raw .. ', ' .. q(ex) .. ', ' .. q(rk) .. ']')
-          out[#out + 1] = base + i - 2
-          out[#out + 1] = tag
+          redis.call('HSET', unacked, tag, '[' .. raw .. ', ' .. ex .. ', ' .. rk .. ']')
+          out[n + 1], out[n + 2], out[n + 3] = base + i - 2, tag, raw
         else
-          out[#out + 1] = -(base + i - 2)
-          out[#out + 1] = ''
+          out[n + 1], out[n + 2], out[n + 3] = -(base + i - 2), '', raw
         end
-        out[#out + 1] = raw
+        n = n + 3
       end
     end
   end
