@@ -1,7 +1,9 @@
 /**
  * A fake notification provider (email, SMS, pager) over HTTP on 127.0.0.1 at a random
- * port: the tasks call it with `fetch`, as they would call a real one. It answers 503 to
- * every SMS for the phone numbers in `failingPhones`, and records what it was sent.
+ * port: the tasks call it with `fetch`, as they would call a real one. It answers 422 (a
+ * permanent refusal) to every SMS for the phone numbers in `rejectedPhones`, 503 (an
+ * outage: worth retrying) to every email and SMS of the orders in `outageOrders`, and
+ * records every request with the status it answered.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -13,10 +15,16 @@ export interface Delivered {
   readonly body: Record<string, string>;
 }
 
+/** One request the provider received, and the status it answered. */
+export interface Received extends Delivered {
+  readonly status: number;
+}
+
 /** A running fake provider; close it with `await using` or `close()`. */
 export interface FakeProvider extends AsyncDisposable {
   readonly url: string;
   readonly delivered: readonly Delivered[];
+  readonly received: readonly Received[];
   /** Resolves once a request on `channel` matching `match` arrives (or rejects after `timeoutMs`). */
   waitFor(
     channel: string,
@@ -28,10 +36,12 @@ export interface FakeProvider extends AsyncDisposable {
 
 /** Start the provider. */
 export async function startFakeProvider(options: {
-  failingPhones: readonly string[];
+  rejectedPhones?: readonly string[];
+  outageOrders?: readonly string[];
   latencyMs?: number;
 }): Promise<FakeProvider> {
   const delivered: Delivered[] = [];
+  const received: Received[] = [];
   const waiters = new Set<() => void>();
   let sequence = 0;
   const server = createServer((req, res) => {
@@ -43,12 +53,21 @@ export async function startFakeProvider(options: {
         string,
         string
       >;
+      const refuse = (status: number, error: string) => {
+        received.push({ channel, body, status });
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error }));
+      };
       setTimeout(() => {
-        if (channel === 'sms' && options.failingPhones.includes(body['to'] ?? '')) {
-          res.writeHead(503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: `carrier rejected ${body['to']}` }));
+        if (channel !== 'pager' && options.outageOrders?.includes(body['order'] ?? '')) {
+          refuse(503, `${channel} gateway unavailable`);
           return;
         }
+        if (channel === 'sms' && options.rejectedPhones?.includes(body['to'] ?? '')) {
+          refuse(422, `carrier rejected ${body['to']}`);
+          return;
+        }
+        received.push({ channel, body, status: 200 });
         delivered.push({ channel, body });
         for (const wake of waiters) wake();
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -63,6 +82,7 @@ export async function startFakeProvider(options: {
   const provider: FakeProvider = {
     url: `http://127.0.0.1:${port}`,
     delivered,
+    received,
     waitFor(channel, match, timeoutMs) {
       return new Promise((resolve, reject) => {
         const check = () => {
