@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { deleteRedisKeys } from '../support/redis-keys.js';
 import { chain, createApp, createTransport, defineTask, RemoteTaskError, type App } from 'celeriac';
 
 export const REDIS_URL = process.env['CELERIAC_TEST_REDIS'] ?? 'redis://127.0.0.1:6379/0';
@@ -77,6 +78,8 @@ export async function canvasApp(broker: string, backend: string) {
       await transport.connect();
       await transport.deleteQueue(queue).catch(() => {});
       await transport.close();
+      // On Redis, the binding sets too (a new connection does not know them).
+      if (broker.startsWith('redis')) await deleteRedisKeys(`canvas-${suffix}:`, [], broker);
     },
   };
 }

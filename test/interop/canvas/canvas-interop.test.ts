@@ -13,6 +13,7 @@ import { chain, chord, createClient, group, linkError } from '@celeriac/client';
 import { signature } from '@celeriac/protocol';
 import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
 import { createWorker, implementTask } from '@celeriac/worker';
+import { deleteRedisKeys } from '../../support/redis-keys.js';
 import {
   interopSettings,
   killAll,
@@ -26,7 +27,19 @@ import {
   type InteropSettings,
 } from '../redis/support/python-celery.js';
 
-afterEach(killAll);
+const prefixes: string[] = [];
+afterEach(async () => {
+  await killAll();
+  // Queues and `_kombu.binding.*` sets under each test's prefix (results expire).
+  for (const prefix of prefixes.splice(0)) await deleteRedisKeys(prefix);
+});
+
+/** Fresh settings whose keys are deleted after the test. */
+function freshSettings(): InteropSettings {
+  const settings = interopSettings();
+  prefixes.push(settings.prefix);
+  return settings;
+}
 
 const T = { timeoutMs: 20_000 };
 
@@ -36,7 +49,7 @@ class ValueError extends Error {
 }
 
 function setup() {
-  const settings = interopSettings();
+  const settings = freshSettings();
   const transport = createRedisTransport(REDIS_URL, { globalKeyprefix: settings.prefix });
   // Celery's result backend has no prefix: share results with Python.
   const backend = createRedisResultBackend(REDIS_URL);
@@ -101,7 +114,7 @@ const pythonRuns = (output: string, task: string) =>
 
 describe('canvas interop with Python Celery 5.2 (Redis)', () => {
   it('Python client → celeriac worker: chain, group and chord; Python reads the results', async () => {
-    const settings = interopSettings();
+    const settings = freshSettings();
     await using worker = await celeriacWorker(settings);
     const c = await pythonCanvas(settings, {
       kind: 'chain',
@@ -139,7 +152,7 @@ describe('canvas interop with Python Celery 5.2 (Redis)', () => {
   }, 90_000);
 
   it('Python client → celeriac worker: a failing header member reaches Python as ChordError', async () => {
-    const settings = interopSettings();
+    const settings = freshSettings();
     await using worker = await celeriacWorker(settings);
     const ch = await pythonCanvas(settings, {
       kind: 'chord',

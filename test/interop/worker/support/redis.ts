@@ -3,7 +3,7 @@
  * the test's own, and the deletion of every key it left (prefixed keys, and Celery 5.2's
  * unprefixed `celery-task-meta-<id>` result keys).
  */
-import { Redis } from 'ioredis';
+import { deleteRedisKeys as deleteKeys } from '../../../support/redis-keys.js';
 import { REDIS_URL, shortId } from './python.js';
 
 /** Unique names of one Redis test. */
@@ -19,14 +19,10 @@ export function redisNames(): RedisNames {
 }
 
 /** Delete every key starting with `prefix`, and the result keys of `taskIds`. */
-export async function deleteRedisKeys(prefix: string, taskIds: Iterable<string>): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true });
-  try {
-    await redis.connect();
-    const keys = await redis.keys(`${prefix}*`);
-    for (const id of taskIds) keys.push(`celery-task-meta-${id}`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
+export function deleteRedisKeys(prefix: string, taskIds: Iterable<string>): Promise<void> {
+  return deleteKeys(
+    prefix,
+    [...taskIds].map((id) => `celery-task-meta-${id}`),
+    REDIS_URL,
+  );
 }
