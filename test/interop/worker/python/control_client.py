@@ -1,4 +1,4 @@
-"""Celery 5.2 client for the worker's interop tests.
+"""Celery 5.2 client for the control and events interop tests (control-events.test.ts).
 
 argv[1]: JSON {"broker", "backend", "prefix", "calls": [{"task", "args", "kwargs",
 "options", "wait"}], "inspect": [node names] | null}. Prints one JSON line per call
