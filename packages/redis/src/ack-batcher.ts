@@ -5,6 +5,11 @@
  * Redis then spends well under a microsecond per ack instead of a script call's several,
  * and the client builds and parses one command per batch; that is what bounds a busy
  * consumer's acks.
+ *
+ * Each acked delivery is told once its ack is on the command connection: its prefetch is
+ * free from then on, as a broker frees it when the ack arrives. Whatever the consumer
+ * sends next on that connection (the next take) runs in Redis after the ack, so Redis
+ * never holds more of the consumer's messages than its prefetch.
  */
 import type { KombuKeys } from './kombu-keys.js';
 import type { ScriptedRedis } from './lua-scripts.js';
@@ -12,8 +17,15 @@ import type { ScriptedRedis } from './lua-scripts.js';
 /** Most tags in one call (Lua's `unpack` stops at a few thousand). */
 const MAX_BATCH = 1000;
 
+/** A delivery being acked. */
+export interface AckTarget {
+  readonly deliveryTag: string;
+  /** The ack was written to the command connection, ahead of any later command. */
+  ackSent(): void;
+}
+
 interface Batch {
-  tags: string[];
+  targets: AckTarget[];
   sent: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -32,7 +44,7 @@ export class AckBatcher {
   }
 
   /** Forget a held message; resolves once Redis ran the batch it is part of. */
-  ack(tag: string): Promise<void> {
+  ack(target: AckTarget): Promise<void> {
     let batch = this.#open;
     if (!batch) {
       let resolve!: () => void;
@@ -41,13 +53,13 @@ export class AckBatcher {
         resolve = res;
         reject = rej;
       });
-      batch = { tags: [], sent: false, resolve, reject, promise };
+      batch = { targets: [], sent: false, resolve, reject, promise };
       this.#open = batch;
       const scheduled = batch;
-      setImmediate(() => this.#flush(scheduled));
+      process.nextTick(() => this.#flush(scheduled));
     }
-    batch.tags.push(tag);
-    if (batch.tags.length >= MAX_BATCH) this.#flush(batch);
+    batch.targets.push(target);
+    if (batch.targets.length >= MAX_BATCH) this.#flush(batch);
     return batch.promise;
   }
 
@@ -55,13 +67,18 @@ export class AckBatcher {
     if (batch.sent) return; // flushed early when it filled up
     batch.sent = true;
     if (this.#open === batch) this.#open = undefined;
+    const { targets } = batch;
+    const tags = new Array<string>(targets.length);
+    for (let i = 0; i < targets.length; i++) tags[i] = targets[i]!.deliveryTag;
     try {
       const { unacked, unackedIndex } = this.#keys;
       this.#command()
-        .celeriacAck(unacked, unackedIndex, ...batch.tags)
-        .then(() => batch.resolve(), batch.reject);
+        .celeriacAck(unacked, unackedIndex, ...tags)
+        .then(batch.resolve, batch.reject);
     } catch (error) {
       batch.reject(error);
+      return;
     }
+    for (const target of targets) target.ackSent();
   }
 }

@@ -4,6 +4,7 @@
 import type { BrokerMessage, Delivery } from '@celeriac/protocol';
 import { ConnectionLostError } from '@celeriac/protocol';
 import { markRedelivered } from './envelope.js';
+import type { AckTarget } from './ack-batcher.js';
 import type { KombuKeys } from './kombu-keys.js';
 import type { ScriptedRedis } from './lua-scripts.js';
 import { RestoreReason, recordRestored } from './telemetry.js';
@@ -25,8 +26,13 @@ export interface DeliveryHost {
   command(): ScriptedRedis;
   /** Called once when the delivery stops being held (capacity and bookkeeping). */
   released(delivery: RedisDelivery): void;
-  /** Forget a held message (batched with other acks of the same event-loop turn). */
-  ack(tag: string): Promise<void>;
+  /** Called when an ack sent (and released) failed: the delivery is held again. */
+  heldAgain(delivery: RedisDelivery): void;
+  /**
+   * Forget a held message (batched with other acks of the same event-loop turn); calls
+   * `ackSent()` once the ack is on the command connection.
+   */
+  ack(delivery: RedisDelivery): Promise<void>;
 }
 
 /** The facts of one delivery. */
@@ -49,7 +55,7 @@ function lost(action: string, cause: unknown): ConnectionLostError {
 }
 
 /** A {@link Delivery} backed by kombu's ack emulation. */
-export class RedisDelivery implements Delivery {
+export class RedisDelivery implements Delivery, AckTarget {
   readonly message: BrokerMessage;
   readonly deliveryTag: string;
   readonly exchange: string;
@@ -60,6 +66,8 @@ export class RedisDelivery implements Delivery {
   readonly priority: number;
   readonly tracked: boolean;
   #state: DeliveryState = DeliveryState.held;
+  /** Released by an ack sent but not yet confirmed. */
+  #releasedBySend = false;
   readonly #host: DeliveryHost;
 
   constructor(init: DeliveryInit, host: DeliveryHost) {
@@ -81,7 +89,30 @@ export class RedisDelivery implements Delivery {
   }
 
   async ack(): Promise<void> {
-    await this.#settle('ack', () => this.#host.ack(this.deliveryTag));
+    if (this.#state !== DeliveryState.held) return;
+    this.#state = DeliveryState.settled;
+    if (!this.tracked) {
+      this.#host.released(this);
+      return;
+    }
+    try {
+      await this.#host.ack(this);
+    } catch (error) {
+      // Still held in Redis: the caller may try again; until then it counts as held.
+      this.#state = DeliveryState.held;
+      if (this.#releasedBySend) {
+        this.#releasedBySend = false;
+        this.#host.heldAgain(this);
+      }
+      throw lost('ack', error);
+    }
+    this.#releasedBySend = false;
+  }
+
+  /** The ack is on the command connection: the prefetch it held is free. */
+  ackSent(): void {
+    this.#releasedBySend = true;
+    this.#host.released(this);
   }
 
   async reject(options: { requeue: boolean }): Promise<void> {

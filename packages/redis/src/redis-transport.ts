@@ -258,7 +258,7 @@ export class RedisTransport implements Transport {
       keys: this.keys,
       options: this.options,
       command: () => this.#redis(),
-      ack: (tag) => this.#acks.ack(tag),
+      ack: (delivery) => this.#acks.ack(delivery),
       blockingClient: (role) => this.#blockingClient(role),
       track: (delivery, held) => {
         if (!delivery.tracked) return;
