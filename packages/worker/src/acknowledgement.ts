@@ -36,6 +36,11 @@ export class Acknowledgement {
     return this.#state !== Settlement.pending;
   }
 
+  /** The broker's confirmation of the settlement, once one was decided. */
+  get confirmed(): Promise<void> | undefined {
+    return this.#promise;
+  }
+
   /** Ack the delivery (no-op when already settled). */
   ack(): Promise<void> {
     return this.#settle(Settlement.acked, () => this.#delivery.ack());

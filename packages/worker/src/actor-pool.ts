@@ -45,6 +45,8 @@ export class ActorPool implements ExecutorPool {
   #free: Slot[] = [];
   /** Requests between `execute` and `onFinished`. */
   #busy = 0;
+  /** Finished requests whose settlement the broker has not confirmed yet. */
+  #settling = 0;
   #whenIdle: (() => void)[] = [];
   #replacements = 0;
 
@@ -138,9 +140,9 @@ export class ActorPool implements ExecutorPool {
     return count;
   }
 
-  /** Resolves when no request is running. */
+  /** Resolves when no request is running and every finished one's settlement is confirmed. */
   whenIdle(): Promise<void> {
-    if (this.#busy === 0) return Promise.resolve();
+    if (this.#busy === 0 && this.#settling === 0) return Promise.resolve();
     return new Promise((resolve) => this.#whenIdle.push(resolve));
   }
 
@@ -162,12 +164,26 @@ export class ActorPool implements ExecutorPool {
     slot.current = null;
     if (input.replaced) this.#awaitReplacement(slot, input.replaced);
     else this.#free.push(slot);
-    this.#options.onFinished(request, error === undefined ? input.result : undefined);
-    if (--this.#busy === 0) {
-      const waiters = this.#whenIdle;
-      this.#whenIdle = [];
-      for (const resolve of waiters) resolve();
+    const confirmed = request.ack.confirmed;
+    if (confirmed) {
+      this.#settling++;
+      confirmed.then(this.#confirmed, this.#confirmed);
     }
+    this.#options.onFinished(request, error === undefined ? input.result : undefined);
+    this.#busy--;
+    this.#notifyIdle();
+  }
+
+  readonly #confirmed = (): void => {
+    this.#settling--;
+    this.#notifyIdle();
+  };
+
+  #notifyIdle(): void {
+    if (this.#busy !== 0 || this.#settling !== 0 || this.#whenIdle.length === 0) return;
+    const waiters = this.#whenIdle;
+    this.#whenIdle = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** The executor failed outside the task (a bug, or it went away): the request is lost. */

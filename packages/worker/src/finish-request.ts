@@ -26,7 +26,15 @@ export function safeRepr(value: unknown): string {
   return saferepr(value, 1024);
 }
 
-/** Apply `outcome` of `request`. Never throws; problems are logged. */
+/**
+ * Apply `outcome` of `request`. Never throws; problems are logged.
+ *
+ * The message is settled (ack, reject, requeue) without waiting for the broker to confirm
+ * it, as Celery's pool frees a process once the task returned and the consumer acks on
+ * its own: the executor takes its next request meanwhile. The delivery still counts
+ * against the prefetch until the broker has it, and the pool's `whenIdle` (shutdown)
+ * waits for every settlement.
+ */
 export async function finishRequest(
   rt: WorkerRuntime,
   task: RegisteredTask,
@@ -53,7 +61,7 @@ export async function finishRequest(
         runtime,
       });
       count(rt, request);
-      await settle('ack');
+      void settle('ack');
       await sendCallbacks(rt, request, outcome.value);
       return;
     }
@@ -74,7 +82,7 @@ export async function finishRequest(
         traceback: tracebackOf(error),
       });
       count(rt, request);
-      await settle(!options.acksLate || options.acksOnFailureOrTimeout ? 'ack' : 'reject');
+      void settle(!options.acksLate || options.acksOnFailureOrTimeout ? 'ack' : 'reject');
       await sendErrbacks(rt, request, error);
       return;
     }
@@ -103,7 +111,7 @@ export async function finishRequest(
         traceback: tracebackOf(reason),
       });
       count(rt, request);
-      await settle('ack');
+      void settle('ack');
       return;
     }
     case 'replaced': {
@@ -122,12 +130,12 @@ export async function finishRequest(
         },
       );
       count(rt, request);
-      await settle('ack');
+      void settle('ack');
       return;
     }
     case 'revoked': {
       await recordRevoked(rt, request, outcome.reason, store);
-      await settle('ack');
+      void settle('ack');
       return;
     }
     case 'rejected': {
@@ -142,7 +150,7 @@ export async function finishRequest(
         uuid: request.id,
         requeue: outcome.reject.requeue,
       });
-      await settle(outcome.reject.requeue ? 'requeue' : 'reject');
+      void settle(outcome.reject.requeue ? 'requeue' : 'reject');
       return;
     }
     case 'lost': {
@@ -152,7 +160,7 @@ export async function finishRequest(
       // gone either way, so the backend says so (WorkerLostError).
       const late = options.acksLate && request.ack.state === 'pending';
       if (late && (outcome.shutdown || options.rejectOnWorkerLost)) {
-        await settle('requeue');
+        void settle('requeue');
         return;
       }
       const error = new WorkerLostError(outcome.reason);
@@ -162,7 +170,7 @@ export async function finishRequest(
         exception: safeRepr(error),
         traceback: null,
       });
-      await settle('ack');
+      void settle('ack');
       return;
     }
   }
