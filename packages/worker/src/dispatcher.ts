@@ -101,17 +101,7 @@ export class Dispatcher {
       return;
     }
     this.#held.add(request);
-    rt.events.send(TaskEventType.received, {
-      uuid: request.id,
-      name: request.name,
-      args: request.argsrepr,
-      kwargs: request.kwargsrepr,
-      root_id: request.rootId,
-      parent_id: request.parentId,
-      retries: request.retries,
-      eta: request.headers.eta ?? null,
-      expires: request.headers.expires ?? null,
-    });
+    if (rt.events.enabled !== false) this.#received(request);
     rt.logger.debug(`Task received: ${request.name}[${request.id}]`, {
       task: request.name,
       id: request.id,
@@ -194,6 +184,20 @@ export class Dispatcher {
     request.phase = RequestPhase.reserved;
     this.#reserved.push(request);
     this.pump();
+  }
+
+  #received(request: TaskRequest): void {
+    this.#rt.events.send(TaskEventType.received, {
+      uuid: request.id,
+      name: request.name,
+      args: request.argsrepr,
+      kwargs: request.kwargsrepr,
+      root_id: request.rootId,
+      parent_id: request.parentId,
+      retries: request.retries,
+      eta: request.headers.eta ?? null,
+      expires: request.headers.expires ?? null,
+    });
   }
 
   #refuseUndecodable(delivery: Delivery, error: unknown): void {

@@ -62,6 +62,11 @@ export class EventDispatcher implements TaskEventSink {
     return ++this.#clock;
   }
 
+  /** Whether task events are sent now. */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
   /** Turn task events on or off (`enable_events` / `disable_events`). */
   setTaskEvents(enabled: boolean): void {
     this.#enabled = enabled;

@@ -15,8 +15,8 @@ import {
 } from './errors.js';
 import type { Logger, LogFields } from './logger.js';
 import type { RegisteredTask } from './task-registry.js';
-import { createTaskContext } from './task-context.js';
-import { effectiveTimeLimits, matchesError } from './task-options.js';
+import { createTaskContext, type TaskContext } from './task-context.js';
+import { matchesError } from './task-options.js';
 import { backoffCountdownMs } from './retry-policy.js';
 import { deliveryInfoOf, RequestPhase, type TaskRequest } from './task-request.js';
 import { TaskEventType, type WorkerRuntime } from './runtime.js';
@@ -46,14 +46,14 @@ export type AbandonReason =
   | { kind: 'time-limit'; seconds: number }
   | { kind: 'lost'; reason: string; shutdown: boolean };
 
-/** Hooks a running request exposes, keyed by task id, for terminate and cold shutdown. */
-const abandoners = new WeakMap<TaskRequest, (reason: AbandonReason) => void>();
+/** Running handlers by request, for terminate, time limits and cold shutdown. */
+const abandoners = new WeakMap<TaskRequest, HandlerRun>();
 
 /** Cut a running request short (revoke+terminate, cold shutdown); false if not running. */
 export function abandonRequest(request: TaskRequest, reason: AbandonReason): boolean {
-  const abandon = abandoners.get(request);
-  if (!abandon) return false;
-  abandon(reason);
+  const run = abandoners.get(request);
+  if (!run) return false;
+  run.abandon(reason);
   return true;
 }
 
@@ -78,11 +78,13 @@ export async function executeRequest(
 
   rt.active.set(request.id, request);
   try {
-    rt.events.send(TaskEventType.started, { uuid: request.id });
+    if (rt.events.enabled !== false) rt.events.send(TaskEventType.started, { uuid: request.id });
     if (options.trackStarted && !options.ignoreResult && !request.ignoreResult) {
       await rt.results.started(request, rt.pid);
     }
-    return await runHandler(rt, task, request);
+    const run = new HandlerRun(rt, task, request);
+    run.start();
+    return await run.promise;
   } finally {
     rt.active.delete(request.id);
   }
@@ -90,50 +92,48 @@ export async function executeRequest(
 
 /**
  * The handler under its time limits and terminate: settles with the first of the
- * handler's outcome and an abandonment. One promise per execution; timers only when a
- * limit is set.
+ * handler's outcome and an abandonment. One object and one promise per execution, no
+ * closures made per run; timers only when a limit is set.
  */
-function runHandler(
-  rt: WorkerRuntime,
-  task: RegisteredTask,
-  request: TaskRequest,
-): Promise<ExecutionResult> {
-  const options = task.options;
-  const controller = new AbortController();
-  request.controller = controller;
-  return new Promise<ExecutionResult>((resolve) => {
-    let settled = false;
-    let timers: unknown[] | undefined;
-    const settle = (result: ExecutionResult): void => {
-      if (settled) return;
-      settled = true;
-      if (timers !== undefined) for (const timer of timers) rt.clock.clearTimeout(timer);
-      abandoners.delete(request);
-      resolve(result);
-    };
-    abandoners.set(request, (reason) => {
-      controller.abort(abortReasonOf(reason, request));
-      settle({ outcome: outcomeOf(reason), abandoned: true });
-    });
-    const limits = effectiveTimeLimits(request.timeLimit, options);
-    if (limits.soft !== null) {
-      const soft = limits.soft;
-      (timers ??= []).push(
-        rt.clock.setTimeout(() => {
-          controller.abort(new SoftTimeLimitExceeded(soft));
-        }, soft * 1000),
-      );
-    }
-    if (limits.hard !== null) {
-      const hard = limits.hard;
-      (timers ??= []).push(
+class HandlerRun {
+  readonly promise: Promise<ExecutionResult>;
+  readonly controller = new AbortController();
+  readonly #rt: WorkerRuntime;
+  readonly #task: RegisteredTask;
+  readonly #request: TaskRequest;
+  #resolve!: (result: ExecutionResult) => void;
+  #settled = false;
+  #timers: unknown[] | undefined;
+  #ctx: TaskContext | undefined;
+
+  constructor(rt: WorkerRuntime, task: RegisteredTask, request: TaskRequest) {
+    this.#rt = rt;
+    this.#task = task;
+    this.#request = request;
+    this.promise = new Promise<ExecutionResult>((resolve) => (this.#resolve = resolve));
+  }
+
+  start(): void {
+    const rt = this.#rt;
+    const request = this.#request;
+    const options = this.#task.options;
+    request.controller = this.controller;
+    abandoners.set(request, this);
+    const soft = request.timeLimit?.[1] ?? options.softTimeLimit;
+    if (soft !== null) {
+      (this.#timers ??= []).push(
         rt.clock.setTimeout(
-          () => abandoners.get(request)?.({ kind: 'time-limit', seconds: hard }),
-          hard * 1000,
+          () => this.controller.abort(new SoftTimeLimitExceeded(soft)),
+          soft * 1000,
         ),
       );
     }
-
+    const hard = request.timeLimit?.[0] ?? options.timeLimit;
+    if (hard !== null) {
+      (this.#timers ??= []).push(
+        rt.clock.setTimeout(() => this.abandon({ kind: 'time-limit', seconds: hard }), hard * 1000),
+      );
+    }
     const ctx = createTaskContext({
       taskId: request.id,
       name: request.name,
@@ -146,31 +146,58 @@ function runHandler(
       hostname: rt.hostname,
       deliveryInfo: deliveryInfoOf(request),
       log: new RequestLogger(rt.logger, request),
-      signal: controller.signal,
-      now: () => rt.clock.now(),
+      signal: this.controller.signal,
+      // A method and a bound method, not arrows: no function is named per run (a
+      // transpiler keeping names would call `Object.defineProperty` for each).
+      now() {
+        return rt.clock.now();
+      },
       maxRetries: options.maxRetries,
       defaultRetryDelay: options.defaultRetryDelay,
-      updateState: async (state, meta) => {
-        await rt.results.store(request, state, meta, null);
-      },
+      updateState: this.updateState.bind(this),
     });
-
+    this.#ctx = ctx;
     let work: Promise<unknown>;
     try {
-      work = Promise.resolve(task.implementation.invoke(ctx, request.args, request.kwargs));
+      work = Promise.resolve(this.#task.implementation.invoke(ctx, request.args, request.kwargs));
     } catch (error) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- classified below as thrown
       work = Promise.reject(error);
     }
     work.then(
-      (value) => settle({ outcome: { kind: 'success', value }, abandoned: false }),
-      (error: unknown) =>
-        settle({
-          outcome: classify(error, task, request, (o) => ctx.retry(o)),
-          abandoned: false,
-        }),
+      (value) => this.#settle({ outcome: { kind: 'success', value }, abandoned: false }),
+      (error: unknown) => this.#failed(error),
     );
-  });
+  }
+
+  /** `ctx.updateState(state, meta)`: store a custom state for this request. */
+  async updateState(state: string, meta: unknown): Promise<void> {
+    await this.#rt.results.store(this.#request, state, meta, null);
+  }
+
+  /** Cut the run short (terminate, hard time limit, cold shutdown). */
+  abandon(reason: AbandonReason): void {
+    if (this.#settled) return;
+    this.controller.abort(abortReasonOf(reason, this.#request));
+    this.#settle({ outcome: outcomeOf(reason), abandoned: true });
+  }
+
+  #failed(error: unknown): void {
+    const ctx = this.#ctx!;
+    this.#settle({
+      outcome: classify(error, this.#task, this.#request, (o) => ctx.retry(o)),
+      abandoned: false,
+    });
+  }
+
+  #settle(result: ExecutionResult): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const timers = this.#timers;
+    if (timers !== undefined) for (const timer of timers) this.#rt.clock.clearTimeout(timer);
+    abandoners.delete(this.#request);
+    this.#resolve(result);
+  }
 }
 
 function classify(

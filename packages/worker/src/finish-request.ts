@@ -43,11 +43,9 @@ export async function finishRequest(
 ): Promise<void> {
   const options = task.options;
   const store = !options.ignoreResult && !request.ignoreResult;
+  const events = rt.events.enabled !== false;
   const runtime = request.timeStart === null ? 0 : (rt.clock.now() - request.timeStart) / 1000;
-  const settle = (how: 'ack' | 'reject' | 'requeue') => {
-    const p = how === 'ack' ? request.ack.ack() : request.ack.reject(how === 'requeue');
-    return p.catch((error: unknown) => logAckError(rt, request, error));
-  };
+  const settle = settleWith.bind(null, rt, request);
   request.phase = RequestPhase.done;
   request.controller = null;
 
@@ -55,11 +53,13 @@ export async function finishRequest(
     case 'success': {
       if (store) await rt.results.success(request, outcome.value);
       await chordPartReturned(rt, rt.backend, request, 'SUCCESS', outcome.value ?? null);
-      rt.events.send(TaskEventType.succeeded, {
-        uuid: request.id,
-        result: safeRepr(outcome.value),
-        runtime,
-      });
+      if (events) {
+        rt.events.send(TaskEventType.succeeded, {
+          uuid: request.id,
+          result: safeRepr(outcome.value),
+          runtime,
+        });
+      }
       count(rt, request);
       void settle('ack');
       await sendCallbacks(rt, request, outcome.value);
@@ -174,6 +174,16 @@ export async function finishRequest(
       return;
     }
   }
+}
+
+/** Settle the message of `request`; a failure is logged (the broker will redeliver). */
+function settleWith(
+  rt: WorkerRuntime,
+  request: TaskRequest,
+  how: 'ack' | 'reject' | 'requeue',
+): Promise<void> {
+  const p = how === 'ack' ? request.ack.ack() : request.ack.reject(how === 'requeue');
+  return p.catch((error: unknown) => logAckError(rt, request, error));
 }
 
 /** Store REVOKED and send `task-revoked`. */

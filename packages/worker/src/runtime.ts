@@ -25,6 +25,8 @@ export type TaskEventType = (typeof TaskEventType)[keyof typeof TaskEventType];
 
 /** Where task events go (the events actor, or nowhere when events are off). */
 export interface TaskEventSink {
+  /** `false` when task events are dropped: senders may skip building them. */
+  readonly enabled?: boolean;
   send(type: TaskEventType, fields: Record<string, unknown>): void;
 }
 

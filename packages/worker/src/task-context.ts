@@ -111,7 +111,9 @@ export function createTaskContext(init: TaskContextInit): TaskContext {
     deliveryInfo: init.deliveryInfo,
     signal: init.signal,
     log: init.log,
-    updateState: (state, meta) => init.updateState(state, meta ?? null),
+    updateState(state: string, meta?: unknown): Promise<void> {
+      return init.updateState(state, meta ?? null);
+    },
     replace(signature: SignatureJson): never {
       throw new Replace(signature);
     },

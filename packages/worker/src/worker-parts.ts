@@ -92,7 +92,7 @@ export function buildWorkerParts(
       logger,
     }),
     backend: input.backend,
-    events: events ?? { send: () => {} },
+    events: events ?? { enabled: false, send: () => {} },
     revoked: new LimitedSet({ ...input.revoked, now }),
     transport: input.transport,
     stats: { total: new Map(), processed: 0, startedAt: now() },
