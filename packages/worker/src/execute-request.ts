@@ -58,7 +58,7 @@ export function abandonRequest(request: TaskRequest, reason: AbandonReason): boo
 }
 
 /** Execute `request` with `task`'s handler. Never throws. */
-export async function executeRequest(
+export function executeRequest(
   rt: WorkerRuntime,
   task: RegisteredTask,
   request: TaskRequest,
@@ -70,24 +70,37 @@ export async function executeRequest(
   if (!options.acksLate) {
     request.ack.ack().catch((error: unknown) => logAckError(rt, request, error));
   }
-  if (rt.revoked.has(request.id))
-    return { outcome: { kind: 'revoked', reason: 'revoked' }, abandoned: false };
+  if (rt.revoked.has(request.id)) {
+    return Promise.resolve({ outcome: { kind: 'revoked', reason: 'revoked' }, abandoned: false });
+  }
   if (request.expires !== null && request.expires <= now) {
-    return { outcome: { kind: 'revoked', reason: 'expired' }, abandoned: false };
+    return Promise.resolve({ outcome: { kind: 'revoked', reason: 'expired' }, abandoned: false });
   }
-
+  // Active from here until the run settles (`HandlerRun` takes it out).
   rt.active.set(request.id, request);
-  try {
-    if (rt.events.enabled !== false) rt.events.send(TaskEventType.started, { uuid: request.id });
-    if (options.trackStarted && !options.ignoreResult && !request.ignoreResult) {
-      await rt.results.started(request, rt.pid);
-    }
-    const run = new HandlerRun(rt, task, request);
-    run.start();
-    return await run.promise;
-  } finally {
-    rt.active.delete(request.id);
+  if (rt.events.enabled !== false) rt.events.send(TaskEventType.started, { uuid: request.id });
+  if (options.trackStarted && !options.ignoreResult && !request.ignoreResult) {
+    return startedThenRun(rt, task, request);
   }
+  const run = new HandlerRun(rt, task, request);
+  run.start();
+  return run.promise;
+}
+
+async function startedThenRun(
+  rt: WorkerRuntime,
+  task: RegisteredTask,
+  request: TaskRequest,
+): Promise<ExecutionResult> {
+  try {
+    await rt.results.started(request, rt.pid);
+  } catch (error) {
+    rt.active.delete(request.id);
+    throw error;
+  }
+  const run = new HandlerRun(rt, task, request);
+  run.start();
+  return run.promise;
 }
 
 /**
@@ -196,6 +209,7 @@ class HandlerRun {
     const timers = this.#timers;
     if (timers !== undefined) for (const timer of timers) this.#rt.clock.clearTimeout(timer);
     abandoners.delete(this.#request);
+    this.#rt.active.delete(this.#request.id);
     this.#resolve(result);
   }
 }

@@ -65,18 +65,35 @@ function errorOf(outcome: ExecutionOutcome): unknown {
   }
 }
 
-/** Execute and finish one request; never throws. */
-export async function runExecution(
+/**
+ * Execute and finish one request on `actor`. Throws only when the handler was abandoned:
+ * the executor then crashes on purpose and is replaced.
+ */
+export function runExecution(
   rt: WorkerRuntime,
   input: ExecutionInput,
+  actor: ActorRef,
+): Promise<ExecutionResult> {
+  // Already in the request's context (always so without an OTel SDK): no `with` needed.
+  if (input.context === context.active()) return execute(rt, input, actor);
+  return context.with(input.context, execute, undefined, rt, input, actor);
+}
+
+async function execute(
+  rt: WorkerRuntime,
+  input: ExecutionInput,
+  actor: ActorRef,
 ): Promise<ExecutionResult> {
   const { request, task, span } = input;
-  return context.with(input.context, async () => {
-    const result = await executeRequest(rt, task, request);
-    recordOutcome(span, result.outcome.kind, errorOf(result.outcome));
-    await finishRequest(rt, task, request, result.outcome);
-    return result;
-  });
+  const result = await executeRequest(rt, task, request);
+  recordOutcome(span, result.outcome.kind, errorOf(result.outcome));
+  await finishRequest(rt, task, request, result.outcome);
+  input.result = result;
+  if (result.abandoned) {
+    input.replaced = untilRunningAgain(actor);
+    throw new ExecutorAbandonedError(request.name, request.id);
+  }
+  return result;
 }
 
 /** Resolves once `actor` has gone down and is started again (or has stopped). */
@@ -100,16 +117,7 @@ export function defineExecutor(rt: WorkerRuntime): ActorDefinition<NoResources, 
   const tasks: Record<string, TaskSpec<NoResources, string>> = {};
   for (const name of rt.registry.names()) {
     tasks[executorTaskKey(name)] = {
-      run: async ({ input, actor }) => {
-        const execution = input as ExecutionInput;
-        const result = await runExecution(rt, execution);
-        execution.result = result;
-        if (result.abandoned) {
-          execution.replaced = untilRunningAgain(actor);
-          throw new ExecutorAbandonedError(execution.request.name, execution.request.id);
-        }
-        return result;
-      },
+      run: ({ input, actor }) => runExecution(rt, input as ExecutionInput, actor),
     };
   }
   return defineActor<NoResources, string>({ name: 'executor', tasks });

@@ -52,7 +52,9 @@ export async function finishRequest(
   switch (outcome.kind) {
     case 'success': {
       if (store) await rt.results.success(request, outcome.value);
-      await chordPartReturned(rt, rt.backend, request, 'SUCCESS', outcome.value ?? null);
+      if (request.chord) {
+        await chordPartReturned(rt, rt.backend, request, 'SUCCESS', outcome.value ?? null);
+      }
       if (events) {
         rt.events.send(TaskEventType.succeeded, {
           uuid: request.id,
@@ -62,7 +64,9 @@ export async function finishRequest(
       }
       count(rt, request);
       void settle('ack');
-      await sendCallbacks(rt, request, outcome.value);
+      if (request.callbacks || request.chain?.length) {
+        await sendCallbacks(rt, request, outcome.value);
+      }
       return;
     }
     case 'failure':

@@ -5,6 +5,7 @@
  * without an SDK installed every call here is a no-op.
  */
 import {
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
@@ -15,6 +16,7 @@ import {
   type Span,
   type TextMapGetter,
   type Tracer,
+  type TracerDelegator,
   type TracerProvider,
 } from '@opentelemetry/api';
 import type { TaskRequest } from './task-request.js';
@@ -69,6 +71,18 @@ function tracer(): Tracer {
   return cachedTracer;
 }
 
+/** The span of every execution while no tracing SDK is registered. */
+const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** Whether no tracing SDK is registered (the global provider has no delegate). */
+function tracingOff(): boolean {
+  const provider = trace.getTracerProvider() as TracerProvider & Partial<TracerDelegator>;
+  return (
+    provider.getDelegateTracer !== undefined &&
+    provider.getDelegateTracer(TRACER_NAME) === undefined
+  );
+}
+
 /**
  * Start the CONSUMER span of `request`, parented on the W3C trace context carried in its
  * headers. Run the handler inside `context` (so the actor transitions and any task sent
@@ -80,6 +94,9 @@ export function startConsumerSpan(
   hostname: string,
 ): ConsumerSpan {
   const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
+  // No SDK: the span would be a no-op one, and the message's own trace context (when a
+  // propagator read one) is all the handler's context needs. Nothing built per task.
+  if (tracingOff()) return { span: NOOP_SPAN, context: parent };
   const span = tracer().startSpan(
     `process ${request.name}`,
     {
@@ -99,7 +116,9 @@ export function startConsumerSpan(
   );
   // Nothing records and no trace came with the message: the span carries nothing worth
   // putting in the context (this is every task of a worker without an OTel SDK).
-  const carries = span.isRecording() || isSpanContextValid(span.spanContext());
+  const spanContext = span.spanContext();
+  const carries =
+    span.isRecording() || (spanContext !== INVALID_SPAN_CONTEXT && isSpanContextValid(spanContext));
   return { span, context: carries ? trace.setSpan(parent, span) : parent };
 }
 
