@@ -93,9 +93,11 @@ export function decodeEnvelope(raw: string): DecodedEnvelope {
   }
 
   const properties: MessageProperties = {};
-  const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(props)) {
+  let extra: Record<string, unknown> | undefined;
+  // `for…in` over a parsed object: no entries arrays per message.
+  for (const key in props) {
     if (RESERVED.has(key)) continue;
+    const value = props[key];
     switch (key) {
       case 'correlation_id':
         if (typeof value === 'string') properties.correlationId = value;
@@ -115,10 +117,10 @@ export function decodeEnvelope(raw: string): DecodedEnvelope {
         }
         break;
       default:
-        extra[key] = value;
+        (extra ??= {})[key] = value;
     }
   }
-  if (Object.keys(extra).length > 0) properties.extra = extra;
+  if (extra !== undefined) properties.extra = extra;
 
   const info = isRecord(props['delivery_info']) ? props['delivery_info'] : {};
   const tag = props['delivery_tag'];

@@ -113,6 +113,9 @@ export class RedisSubscription implements Subscription {
 
   /** Turn the take script's reply into deliveries. */
   #accept(reply: unknown[], order: readonly string[]): void {
+    // The consumed counter goes up once per queue run of a take, not once per message.
+    let counting = '';
+    let counted = 0;
     for (let i = 0; i + 2 < reply.length; i += 3) {
       const index = Number(reply[i]);
       const tag = String(reply[i + 1]);
@@ -140,7 +143,12 @@ export class RedisSubscription implements Subscription {
           .catch((e: unknown) => this.#host.reportError(e));
         continue;
       }
-      recordConsumed(queue);
+      if (queue !== counting) {
+        if (counted > 0) recordConsumed(counting, counted);
+        counting = queue;
+        counted = 0;
+      }
+      counted++;
       const delivery = new RedisDelivery(
         {
           message: decoded.message,
@@ -157,6 +165,7 @@ export class RedisSubscription implements Subscription {
       );
       this.#handOut(delivery);
     }
+    if (counted > 0) recordConsumed(counting, counted);
   }
 
   /** A message from a fanout channel for one of this subscription's queues. */

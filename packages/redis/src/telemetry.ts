@@ -132,9 +132,9 @@ export function recordPublish(
   }
 }
 
-/** Record one message taken from `queue`. */
-export function recordConsumed(queue: string): void {
-  current().consumed.add(1, attributes('receive', queue));
+/** Record `count` messages taken from `queue`. */
+export function recordConsumed(queue: string, count = 1): void {
+  current().consumed.add(count, attributes('receive', queue));
 }
 
 /** Record a held message put back into `queue`. */
