@@ -36,11 +36,17 @@ interface Batch {
 export class AckBatcher {
   readonly #keys: KombuKeys;
   readonly #command: () => ScriptedRedis;
+  readonly #afterSent: () => void;
   #open: Batch | undefined;
 
-  constructor(keys: KombuKeys, command: () => ScriptedRedis) {
+  /**
+   * `afterSent` runs once a batch is on the connection and its deliveries released: takes
+   * issued then join the same write as the acks (and still run after them in Redis).
+   */
+  constructor(keys: KombuKeys, command: () => ScriptedRedis, afterSent: () => void = () => {}) {
     this.#keys = keys;
     this.#command = command;
+    this.#afterSent = afterSent;
   }
 
   /** Forget a held message; resolves once Redis ran the batch it is part of. */
@@ -80,5 +86,6 @@ export class AckBatcher {
       return;
     }
     for (const target of targets) target.ackSent();
+    this.#afterSent();
   }
 }

@@ -115,6 +115,11 @@ export class ListTaker {
     queueMicrotask(this.#fillSoon);
   }
 
+  /** Take what the free prefetch allows now (acks were just sent: same write). */
+  fillNow(): void {
+    this.#fill();
+  }
+
   readonly #fillSoon = (): void => {
     this.#fillQueued = false;
     this.#fill();

@@ -105,6 +105,11 @@ export class RedisSubscription implements Subscription {
     this.#taker?.capacityFreed();
   }
 
+  /** Prefetch was just freed by acks on the command connection: take more right away. */
+  takeFreed(): void {
+    this.#taker?.fillNow();
+  }
+
   /** Take as many messages as capacity allows; resolves once no take is in flight. */
   pump(): Promise<void> {
     if (!this.#active || !this.#taker) return Promise.resolve();

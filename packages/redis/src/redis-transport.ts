@@ -73,7 +73,13 @@ export class RedisTransport implements Transport {
     const o = this.options;
     this.keys = new KombuKeys({ ...o, db: this.#settings.db });
     this.#router = new ExchangeRouter(this.keys, o.fanoutExchanges);
-    this.#acks = new AckBatcher(this.keys, () => this.#redis());
+    this.#acks = new AckBatcher(
+      this.keys,
+      () => this.#redis(),
+      () => {
+        for (const subscription of this.#subscriptions) subscription.takeFreed();
+      },
+    );
   }
 
   get status(): TransportStatus {
