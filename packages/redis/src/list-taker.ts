@@ -67,6 +67,8 @@ export class ListTaker {
   /** Wakes the waits to look at the state again. */
   #wake: (() => void) | undefined;
   readonly #waits: { client: Redis; done: Promise<void> }[] = [];
+  /** Settles when {@link stop} is called. */
+  readonly #stopped = withResolvers();
 
   constructor(host: TakerHost, queues: readonly string[]) {
     this.#host = host;
@@ -208,8 +210,13 @@ export class ListTaker {
       }
       try {
         // Returns the tail element and leaves it in place: a wake-up that consumes nothing.
-        const found = await client.blmove(key, key, 'RIGHT', 'RIGHT', timeout);
-        if (found !== null && this.#active) void this.pump();
+        const waiting = client.blmove(key, key, 'RIGHT', 'RIGHT', timeout);
+        // A wait queued on a connection that is down never settles once the client is
+        // disconnected during its reconnect backoff (ioredis keeps it queued): stopping
+        // does not wait for it.
+        waiting.catch(() => undefined);
+        const found = await Promise.race([waiting, this.#stopped.promise]);
+        if (typeof found === 'string' && this.#active) void this.pump();
       } catch (error) {
         if (!this.#active) return;
         this.#host.reportError(error);
@@ -221,6 +228,7 @@ export class ListTaker {
   /** Stop taking: end the waits and let takes in flight finish (their messages are handed out). */
   async stop(): Promise<void> {
     this.#active = false;
+    this.#stopped.resolve();
     this.#signal();
     for (const { client } of this.#waits) client.disconnect();
     await Promise.allSettled(this.#waits.map((w) => w.done));
