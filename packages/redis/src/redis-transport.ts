@@ -3,7 +3,7 @@
  * celeriac and Python Celery share queues, bindings, acks and fanout on one Redis.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type {
   Binding,
   BrokerMessage,
@@ -17,30 +17,21 @@ import type {
   Transport,
   TransportStatusEvent,
 } from '@celeriac/protocol';
-import {
-  ClosedError,
-  ConnectionLostError,
-  PublishError,
-  TransportError,
-  TransportStatus,
-} from '@celeriac/protocol';
+import { ClosedError, PublishError, TransportError, TransportStatus } from '@celeriac/protocol';
 import { AckBatcher } from './ack-batcher.js';
 import { ExchangeRouter } from './exchange-router.js';
 import { FanoutListener } from './fanout-listener.js';
 import { KombuKeys } from './kombu-keys.js';
+import { HeldDeliveries, startUpkeep } from './held-deliveries.js';
 import type { ScriptedRedis } from './lua-scripts.js';
-import { withScripts } from './lua-scripts.js';
-import type { RedisDelivery } from './redis-delivery.js';
-import { restoreHeld } from './redis-delivery.js';
 import type { SubscriptionHost } from './redis-subscription.js';
 import { RedisSubscription } from './redis-subscription.js';
 import { publishMessage } from './publish-message.js';
-import { ioredisOptions, parseRedisUrl } from './redis-url.js';
-import type { RedisConnectionSettings } from './redis-url.js';
+import { parseRedisUrl } from './redis-url.js';
+import { TransportConnection } from './transport-connection.js';
 import type { RedisTransportOptions, ResolvedTransportOptions } from './transport-options.js';
 import { resolveTransportOptions } from './transport-options.js';
-import { recordMalformed, recordPublish, startReconnectSpan } from './telemetry.js';
-import type { ReconnectSpan } from './telemetry.js';
+import { recordMalformed, recordPublish } from './telemetry.js';
 import { restoreVisible } from './unacked-restorer.js';
 
 /** A kombu-compatible Redis {@link Transport}. Create it with {@link createRedisTransport}. */
@@ -51,31 +42,26 @@ export class RedisTransport implements Transport {
   readonly options: ResolvedTransportOptions;
   /** A unique id of this transport, part of its connection names. */
   readonly id = randomUUID().slice(0, 8);
-  readonly #settings: RedisConnectionSettings;
+  readonly #conn: TransportConnection;
   readonly #router: ExchangeRouter;
-  readonly #listeners = new Set<(event: TransportStatusEvent) => void>();
   readonly #subscriptions = new Set<RedisSubscription>();
-  readonly #held = new Map<RedisDelivery, true>();
+  readonly #held = new HeldDeliveries();
   readonly #autoDelete = new Set<string>();
   readonly #acks: AckBatcher;
-  #status: TransportStatus = TransportStatus.idle;
-  #command: ScriptedRedis | undefined;
   #fanout: FanoutListener | undefined;
-  #connecting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
-  #timers: NodeJS.Timeout[] = [];
-  #everReady = false;
-  #outage: ReconnectSpan | undefined;
+  #stopUpkeep: (() => void) | undefined;
 
   constructor(url: string, options: RedisTransportOptions = {}) {
-    this.#settings = parseRedisUrl(url);
+    const settings = parseRedisUrl(url);
     this.options = resolveTransportOptions(options);
     const o = this.options;
-    this.keys = new KombuKeys({ ...o, db: this.#settings.db });
+    this.keys = new KombuKeys({ ...o, db: settings.db });
     this.#router = new ExchangeRouter(this.keys, o.fanoutExchanges);
+    this.#conn = new TransportConnection(settings, o, this.id, () => this.#afterReconnect());
     this.#acks = new AckBatcher(
       this.keys,
-      () => this.#redis(),
+      () => this.#conn.command(),
       () => {
         for (const subscription of this.#subscriptions) subscription.takeFreed();
       },
@@ -83,91 +69,28 @@ export class RedisTransport implements Transport {
   }
 
   get status(): TransportStatus {
-    return this.#status;
+    return this.#conn.status;
   }
 
   onStatus(listener: (event: TransportStatusEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  #setStatus(status: TransportStatus, error?: Error): void {
-    if (this.#status === status) return;
-    this.#status = status;
-    const event: TransportStatusEvent = error ? { status, error } : { status };
-    for (const listener of [...this.#listeners]) listener(event);
-  }
-
-  /** ioredis options for one connection of this transport. */
-  #clientOptions(role: string, blocking: boolean) {
-    const name = `${this.options.connectionName}:${this.id}:${role}`;
-    return ioredisOptions(this.#settings, this.options.redis, name, blocking);
+    return this.#conn.onStatus(listener);
   }
 
   connect(): Promise<void> {
-    if (this.#closing) return Promise.reject(new ClosedError('RedisTransport'));
-    this.#connecting ??= this.#connect();
-    return this.#connecting;
-  }
-
-  async #connect(): Promise<void> {
-    this.#setStatus(TransportStatus.connecting);
-    const client = withScripts(new Redis(this.#clientOptions('cmd', false)));
-    this.#command = client;
-    client.on('error', () => undefined);
-    client.on('ready', () => {
-      if (this.#closing) return;
-      const again = this.#everReady;
-      this.#everReady = true;
-      this.#setStatus(TransportStatus.connected);
-      this.#outage?.restored();
-      this.#outage = undefined;
-      if (again) this.#afterReconnect();
-    });
-    client.on('reconnecting', () => {
-      if (!this.#closing) this.#lost();
-    });
-    client.on('close', () => {
-      if (!this.#closing && this.#everReady) this.#lost();
-    });
-    try {
-      await client.connect();
-    } catch (cause) {
-      this.#connecting = undefined;
-      client.disconnect();
-      this.#setStatus(TransportStatus.idle);
-      throw new ConnectionLostError(
-        `Could not connect to Redis at ${this.#settings.host}:${this.#settings.port}`,
-        { cause },
-      );
-    }
-  }
-
-  #lost(): void {
-    this.#setStatus(TransportStatus.reconnecting);
-    const { host, port } = this.#settings;
-    this.#outage ??= startReconnectSpan(`${host}:${port}`);
+    return this.#conn.connect();
   }
 
   /** After an outage: bindings again (Redis may have restarted empty), consumers resume. */
   #afterReconnect(): void {
-    const redis = this.#command!;
+    const redis = this.#conn.command();
     for (const binding of this.#router.bindings) {
       void this.#router.bind(redis, binding).catch(() => undefined);
     }
     for (const subscription of this.#subscriptions) void subscription.pump();
   }
 
-  /** The command connection; throws when closed. */
-  #redis(): ScriptedRedis {
-    if (this.#closing || !this.#command) throw new ClosedError('RedisTransport');
-    return this.#command;
-  }
-
-  async #ready(): Promise<ScriptedRedis> {
-    if (this.#closing) throw new ClosedError('RedisTransport');
-    if (!this.#command) await this.connect();
-    return this.#redis();
+  #ready(): Promise<ScriptedRedis> {
+    return this.#conn.ready();
   }
 
   async declareExchange(spec: ExchangeSpec): Promise<void> {
@@ -214,13 +137,12 @@ export class RedisTransport implements Transport {
       const copies = await publishMessage(redis, this.keys, this.#router, message, route, priority);
       recordPublish(destination, startedAt, copies);
     } catch (cause) {
-      const error =
-        this.#closing !== undefined
-          ? new ClosedError('RedisTransport')
-          : new PublishError(
-              `Redis did not take the message for ${route.exchange || '(default)'}/${route.routingKey}`,
-              { cause, retryable: true },
-            );
+      const error = this.#conn.closing
+        ? new ClosedError('RedisTransport')
+        : new PublishError(
+            `Redis did not take the message for ${route.exchange || '(default)'}/${route.routingKey}`,
+            { cause, retryable: true },
+          );
       recordPublish(destination, startedAt, 0, error);
       throw error;
     }
@@ -243,34 +165,30 @@ export class RedisTransport implements Transport {
     this.#subscriptions.add(subscription);
     for (const queue of queues) {
       for (const binding of this.#router.fanoutBindingsOf(queue)) {
-        this.#fanout ??= new FanoutListener(this.keys, () => this.#blockingClient('sub'));
+        this.#fanout ??= new FanoutListener(this.keys, () => this.#conn.blockingClient('sub'));
         await this.#fanout.add(subscription, queue, binding.exchange, binding.routingKey);
       }
     }
     subscription.start();
-    this.#startTimers();
+    // Visibility restore and renewal run while this transport consumes.
+    this.#stopUpkeep ??= startUpkeep({
+      restoreIntervalMs: this.options.restoreIntervalMs,
+      renewIntervalMs: this.options.renewIntervalMs,
+      consuming: () => this.#subscriptions.size > 0,
+      restore: () => this.restoreVisible(),
+      renew: () => this.renewHeld(),
+    });
     return subscription;
-  }
-
-  #blockingClient(role: string): Redis {
-    const client = new Redis(this.#clientOptions(role, true));
-    client.on('error', () => undefined);
-    void client.connect().catch(() => undefined);
-    return client;
   }
 
   #subscriptionHost(): SubscriptionHost {
     return {
       keys: this.keys,
       options: this.options,
-      command: () => this.#redis(),
+      command: () => this.#conn.command(),
       ack: (delivery) => this.#acks.ack(delivery),
-      blockingClient: (role) => this.#blockingClient(role),
-      track: (delivery, held) => {
-        if (!delivery.tracked) return;
-        if (held) this.#held.set(delivery, true);
-        else this.#held.delete(delivery);
-      },
+      blockingClient: (role: string): Redis => this.#conn.blockingClient(role),
+      track: (delivery, held) => this.#held.track(delivery, held),
       reportError: () => undefined,
       removed: (subscription) => {
         this.#subscriptions.delete(subscription);
@@ -281,25 +199,6 @@ export class RedisTransport implements Transport {
         this.options.onMalformedMessage(m);
       },
     };
-  }
-
-  /** Visibility restore and renewal run while this transport consumes. */
-  #startTimers(): void {
-    if (this.#timers.length > 0) return;
-    void this.restoreVisible().catch(() => undefined);
-    const restore = setInterval(() => {
-      if (this.#subscriptions.size > 0) void this.restoreVisible().catch(() => undefined);
-    }, this.options.restoreIntervalMs);
-    restore.unref();
-    this.#timers.push(restore);
-    if (this.options.renewIntervalMs > 0) {
-      const renew = setInterval(
-        () => void this.renewHeld().catch(() => undefined),
-        this.options.renewIntervalMs,
-      );
-      renew.unref();
-      this.#timers.push(renew);
-    }
   }
 
   /**
@@ -319,10 +218,8 @@ export class RedisTransport implements Transport {
 
   /** Renew every delivery this transport holds (normally run on a timer). */
   async renewHeld(): Promise<void> {
-    const tags = [...this.#held.keys()].map((d) => d.deliveryTag);
-    if (tags.length === 0 || this.#closing) return;
-    const now = Date.now() / 1000;
-    await this.#redis().zadd(this.keys.unackedIndex, 'XX', ...tags.flatMap((tag) => [now, tag]));
+    if (this.#held.size === 0 || this.#conn.closing) return;
+    await this.#held.renew(this.#conn.command(), this.keys);
   }
 
   close(): Promise<void> {
@@ -335,24 +232,21 @@ export class RedisTransport implements Transport {
   }
 
   async #close(): Promise<void> {
-    if (!this.#command) {
-      this.#setStatus(TransportStatus.closed);
+    const redis = this.#conn.beginClose();
+    if (!redis) {
+      this.#conn.setStatus(TransportStatus.closed);
       return;
     }
-    this.#setStatus(TransportStatus.closing);
-    this.#outage?.abandoned();
-    this.#outage = undefined;
-    for (const timer of this.#timers) clearInterval(timer);
+    this.#stopUpkeep?.();
     await Promise.allSettled([...this.#subscriptions].map((s) => s.cancel()));
-    const redis = this.#command;
     // Warm shutdown: every unsettled delivery goes back to the front of its queue.
-    const errors = await restoreHeld(redis, [...this.#held.keys()]);
+    const errors = await this.#held.restoreAll(redis);
     if (this.#autoDelete.size > 0) {
       await Promise.allSettled([...this.#autoDelete].map((q) => this.#deleteQueueOn(redis, q)));
     }
     this.#fanout?.close();
     await redis.quit().catch(() => redis.disconnect());
-    this.#setStatus(TransportStatus.closed);
+    this.#conn.setStatus(TransportStatus.closed);
     if (errors.length > 0) {
       throw new TransportError('Some unsettled deliveries could not be put back in Redis', {
         cause: new AggregateError(errors),
