@@ -106,6 +106,15 @@ export class ActorPool implements ExecutorPool {
     return n;
   }
 
+  /** Whether an executor is free now; looks from the most recently freed slot. */
+  hasIdle(): boolean {
+    const free = this.#free;
+    for (let i = free.length - 1; i >= 0; i--) {
+      if (free[i]!.actor.activity === 'idle') return true;
+    }
+    return false;
+  }
+
   /** Requests executing now. */
   active(): TaskRequest[] {
     return this.#slots.flatMap((slot) => (slot.current ? [slot.current] : []));

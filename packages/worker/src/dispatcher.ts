@@ -23,7 +23,9 @@ function makeAck(delivery: Delivery): Acknowledgement {
 export interface ExecutorPool {
   /** Executors free to take a request now. */
   readonly idle: number;
-  /** Run `request` on an idle executor (only called when `idle > 0`). */
+  /** Whether an executor is free now (`idle > 0`, without counting them all). */
+  hasIdle(): boolean;
+  /** Run `request` on an idle executor (only called when `hasIdle()`). */
   execute(request: TaskRequest, task: RegisteredTask): void;
 }
 
@@ -152,7 +154,7 @@ export class Dispatcher {
   pump(): void {
     const pool = this.#pool;
     if (!pool) return;
-    while (this.#reserved.length > 0 && pool.idle > 0) {
+    while (this.#reserved.length > 0 && pool.hasIdle()) {
       const request = this.#reserved.shift()!;
       const task = this.#rt.registry.get(request.name);
       if (!task) continue;
