@@ -53,7 +53,7 @@ export interface RedisTransportOptions {
    * holder lives; default a quarter of the visibility timeout, 0 to disable.
    */
   renewIntervalMs?: number;
-  /** Most messages one take script pops when prefetch is unlimited (100). */
+  /** Most messages one take script pops (100); two takes may be in flight. */
   takeBatch?: number;
   /** Exchanges treated as fanout when not declared (Celery's `celery.pidbox`, `celeryev`). */
   fanoutExchanges?: readonly string[];
