@@ -45,7 +45,6 @@ export async function finishRequest(
   const store = !options.ignoreResult && !request.ignoreResult;
   const events = rt.events.enabled !== false;
   const runtime = request.timeStart === null ? 0 : (rt.clock.now() - request.timeStart) / 1000;
-  const settle = settleWith.bind(null, rt, request);
   request.phase = RequestPhase.done;
   request.controller = null;
 
@@ -63,7 +62,7 @@ export async function finishRequest(
         });
       }
       count(rt, request);
-      void settle('ack');
+      void settleWith(rt, request, 'ack');
       if (request.callbacks || request.chain?.length) {
         await sendCallbacks(rt, request, outcome.value);
       }
@@ -86,7 +85,11 @@ export async function finishRequest(
         traceback: tracebackOf(error),
       });
       count(rt, request);
-      void settle(!options.acksLate || options.acksOnFailureOrTimeout ? 'ack' : 'reject');
+      void settleWith(
+        rt,
+        request,
+        !options.acksLate || options.acksOnFailureOrTimeout ? 'ack' : 'reject',
+      );
       await sendErrbacks(rt, request, error);
       return;
     }
@@ -115,7 +118,7 @@ export async function finishRequest(
         traceback: tracebackOf(reason),
       });
       count(rt, request);
-      void settle('ack');
+      void settleWith(rt, request, 'ack');
       return;
     }
     case 'replaced': {
@@ -134,12 +137,12 @@ export async function finishRequest(
         },
       );
       count(rt, request);
-      void settle('ack');
+      void settleWith(rt, request, 'ack');
       return;
     }
     case 'revoked': {
       await recordRevoked(rt, request, outcome.reason, store);
-      void settle('ack');
+      void settleWith(rt, request, 'ack');
       return;
     }
     case 'rejected': {
@@ -154,7 +157,7 @@ export async function finishRequest(
         uuid: request.id,
         requeue: outcome.reject.requeue,
       });
-      void settle(outcome.reject.requeue ? 'requeue' : 'reject');
+      void settleWith(rt, request, outcome.reject.requeue ? 'requeue' : 'reject');
       return;
     }
     case 'lost': {
@@ -164,7 +167,7 @@ export async function finishRequest(
       // gone either way, so the backend says so (WorkerLostError).
       const late = options.acksLate && request.ack.state === 'pending';
       if (late && (outcome.shutdown || options.rejectOnWorkerLost)) {
-        void settle('requeue');
+        void settleWith(rt, request, 'requeue');
         return;
       }
       const error = new WorkerLostError(outcome.reason);
@@ -174,7 +177,7 @@ export async function finishRequest(
         exception: safeRepr(error),
         traceback: null,
       });
-      void settle('ack');
+      void settleWith(rt, request, 'ack');
       return;
     }
   }

@@ -90,14 +90,16 @@ export class HandlerRun {
       deliveryInfo: deliveryInfoOf(request),
       log: new RequestLogger(rt.logger, request),
       signal: this.controller.signal,
-      // A method and a bound method, not arrows: no function is named per run (a
-      // transpiler keeping names would call `Object.defineProperty` for each).
+      // Methods, not arrows nor bound functions: no function is named per run (a
+      // transpiler keeping names, or bind, sets a name on each).
       now() {
         return rt.clock.now();
       },
       maxRetries: options.maxRetries,
       defaultRetryDelay: options.defaultRetryDelay,
-      updateState: this.updateState.bind(this),
+      async updateState(state, meta) {
+        await rt.results.store(request, state, meta, null);
+      },
     });
     this.#ctx = ctx;
     let work: Promise<unknown>;
@@ -111,11 +113,6 @@ export class HandlerRun {
       (value) => this.#settle({ outcome: { kind: 'success', value }, abandoned: false }),
       (error: unknown) => this.#failed(error),
     );
-  }
-
-  /** `ctx.updateState(state, meta)`: store a custom state for this request. */
-  async updateState(state: string, meta: unknown): Promise<void> {
-    await this.#rt.results.store(this.#request, state, meta, null);
   }
 
   /** Cut the run short (terminate, hard time limit, cold shutdown). */
