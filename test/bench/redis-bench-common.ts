@@ -3,10 +3,10 @@
  * message in kombu's envelope), key prefixes, cleanup, percentiles and output.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { BrokerMessage } from '@celeriac/protocol';
 import { encodeTaskMessage } from '@celeriac/protocol';
 import { encodeEnvelope } from '@celeriac/redis';
+import { deleteRedisKeys } from '../support/redis-keys.js';
 
 export const REDIS_URL = process.env['CELERIAC_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
 export const TASKS = Number(process.env['BENCH_TASKS'] ?? 20_000);
@@ -33,16 +33,9 @@ export function noopEnvelope(queue: string): string {
   return encodeEnvelope(noopMessage(), { exchange: '', routingKey: queue }, randomUUID());
 }
 
-/** Delete every key with `prefix` (SCAN, so the shared Redis is not blocked). */
-export async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
+/** Delete every key with `prefix` (the tests' SCAN+UNLINK cleanup). */
+export function deletePrefix(prefix: string): Promise<void> {
+  return deleteRedisKeys(prefix, [], REDIS_URL);
 }
 
 /** Milliseconds since the epoch with sub-millisecond precision (same clock everywhere). */

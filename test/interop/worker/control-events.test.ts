@@ -12,6 +12,7 @@ import { signature } from '@celeriac/protocol';
 import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
 import { waitFor } from '@celeriac/testing';
 import { createRecordingLogger, createWorker, implementTask } from '@celeriac/worker';
+import type { WorkerOptions } from '@celeriac/worker';
 import { runPython, spawnPython } from '../../support/python-celery.js';
 import { AMQP_URL, PYTHON_DIR, REDIS_URL, killPythonChildren, shortId } from './support/python.js';
 import { deleteRedisKeys } from './support/redis.js';
@@ -30,16 +31,35 @@ const tasks = [
   implementTask('interop.echo', async (ctx, ...args: unknown[]) => ({ args, kwargs: ctx.kwargs })),
 ];
 
-/** Run `control_client.py`: one JSON line per call, then one for `inspect`. */
-async function controlClient(spec: Record<string, unknown>): Promise<Record<string, unknown>[]> {
-  const output = await runPython(['control_client.py', JSON.stringify(spec)], {
-    dir: PYTHON_DIR,
-    env: {},
-  });
+/** The JSON objects a Python script printed, one per line. */
+function jsonLines(output: string): Record<string, unknown>[] {
   return output
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Run `control_client.py`: one JSON line per call, then one for `inspect`. */
+async function controlClient(spec: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+  return jsonLines(
+    await runPython(['control_client.py', JSON.stringify(spec)], { dir: PYTHON_DIR, env: {} }),
+  );
+}
+
+/** A celeriac worker named `node` on `queue` that owns its transport and backend. */
+function celeriacWorker(
+  options: Pick<WorkerOptions, 'transport' | 'backend' | 'hostname'> &
+    Partial<WorkerOptions> & { queue: string },
+) {
+  const { queue, ...rest } = options;
+  return createWorker({
+    ownTransport: true,
+    ownBackend: true,
+    queues: [queue],
+    logger: createRecordingLogger(),
+    tasks,
+    ...rest,
+  });
 }
 
 describe('Python Celery 5.2 inspects a celeriac worker', () => {
@@ -48,15 +68,11 @@ describe('Python Celery 5.2 inspects a celeriac worker', () => {
     const [prefix, queue, node] = [`celeriac-ctl-${id}:`, `ctl.${id}`, `ts-${id}@test`];
     const ids: string[] = [];
     cleanups.push(() => deleteRedisKeys(prefix, ids));
-    const worker = createWorker({
+    const worker = celeriacWorker({
       transport: createRedisTransport(REDIS_URL, { globalKeyprefix: prefix }),
       backend: createRedisResultBackend(REDIS_URL),
-      ownTransport: true,
-      ownBackend: true,
-      queues: [queue],
+      queue,
       hostname: node,
-      logger: createRecordingLogger(),
-      tasks,
     });
     await worker.start();
     cleanups.push(() => worker.stop());
@@ -100,15 +116,11 @@ describe('Python Celery 5.2 inspects a celeriac worker', () => {
     const id = shortId();
     const [queue, node] = [`ctl-${id}`, `ts-${id}@test`];
     const transport = createAmqpTransport(AMQP_URL);
-    const worker = createWorker({
+    const worker = celeriacWorker({
       transport,
       backend: createRpcResultBackend('rpc://', { transport }),
-      ownTransport: true,
-      ownBackend: true,
-      queues: [queue],
+      queue,
       hostname: node,
-      logger: createRecordingLogger(),
-      tasks,
     });
     await worker.start();
     cleanups.push(async () => {
@@ -140,22 +152,14 @@ describe('celery events sees a celeriac worker (Redis)', () => {
       ['events_monitor.py', JSON.stringify({ broker: REDIS_URL, prefix, seconds: 20 })],
       { dir: PYTHON_DIR, env: {} },
     );
-    const events = () =>
-      monitor
-        .output()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const events = () => jsonLines(monitor.output());
     await monitor.waitFor(/"type": "ready"/, 10_000);
     const transport = createRedisTransport(REDIS_URL, { globalKeyprefix: prefix });
-    const worker = createWorker({
+    const worker = celeriacWorker({
       transport,
       backend: createRedisResultBackend(REDIS_URL),
-      ownTransport: true,
-      ownBackend: true,
-      queues: [queue],
+      queue,
       hostname: node,
-      logger: createRecordingLogger(),
       events: { heartbeatIntervalMs: 500 },
       tasks: tasks.slice(0, 1),
     });
