@@ -67,6 +67,5 @@ export function decodeRequest(delivery: Delivery, options: DecodeRequestOptions)
     receivedAt: options.now,
     phase: RequestPhase.received,
     timeStart: null,
-    controller: null,
   };
 }

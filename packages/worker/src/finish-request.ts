@@ -46,7 +46,6 @@ export async function finishRequest(
   const events = rt.events.enabled !== false;
   const runtime = request.timeStart === null ? 0 : (rt.clock.now() - request.timeStart) / 1000;
   request.phase = RequestPhase.done;
-  request.controller = null;
 
   switch (outcome.kind) {
     case 'success': {

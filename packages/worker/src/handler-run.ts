@@ -60,7 +60,6 @@ export class HandlerRun {
     const rt = this.#rt;
     const request = this.#request;
     const options = this.#task.options;
-    request.controller = this.controller;
     abandoners.set(request, this);
     const soft = request.timeLimit?.[1] ?? options.softTimeLimit;
     if (soft !== null) {

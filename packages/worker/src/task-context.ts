@@ -129,7 +129,8 @@ export function createTaskContext(init: TaskContextInit): TaskContext {
         options.eta !== undefined
           ? options.eta.getTime()
           : init.now() + (options.countdown ?? init.defaultRetryDelay) * 1000;
-      const inSeconds = Math.max(0, Math.round((when - init.now()) / 1000));
+      // Celery prints the countdown as given (0.5 stays 0.5); to the millisecond here.
+      const inSeconds = Math.max(0, Math.round(when - init.now()) / 1000);
       throw new Retry(
         options.exc instanceof Error
           ? `Retry in ${inSeconds}s: ${options.exc.name}(${JSON.stringify(options.exc.message)})`

@@ -61,8 +61,6 @@ export interface TaskRequest {
   phase: RequestPhase;
   /** When execution began (unix ms), null before. */
   timeStart: number | null;
-  /** Aborts the running execution (terminate, time limits, cold shutdown). */
-  controller: AbortController | null;
 }
 
 /** `delivery_info` of a request, as the task context and `inspect` show it. */

@@ -109,21 +109,24 @@ describe('ctx.retry', () => {
       updateState: async () => {},
     });
 
+  const thrownBy = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    throw new Error('did not throw');
+  };
+
   it('throws a Retry marker due after the countdown (default 180 s)', () => {
-    const retry = (() => {
-      try {
-        make(0, 3).retry();
-      } catch (e) {
-        return e;
-      }
-    })() as Retry;
+    const retry = thrownBy(() => make(0, 3).retry()) as Retry;
     expect(retry).toBeInstanceOf(Retry);
     expect(retry.when).toBe(1_000_000 + 180_000);
-    try {
-      make(0, 3).retry({ countdown: 5 });
-    } catch (e) {
-      expect((e as Retry).when).toBe(1_005_000);
-    }
+    expect(retry.message).toBe('Retry in 180s');
+    expect((thrownBy(() => make(0, 3).retry({ countdown: 5 })) as Retry).when).toBe(1_005_000);
+    // The countdown as given, as Celery prints it (not rounded to whole seconds).
+    const soon = thrownBy(() => make(0, 3).retry({ countdown: 0.25, exc: new TypeError('x') }));
+    expect((soon as Retry).message).toBe('Retry in 0.25s: TypeError("x")');
   });
 
   it('re-throws exc or MaxRetriesExceededError when retries ran out', () => {
