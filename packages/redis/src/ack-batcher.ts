@@ -1,6 +1,6 @@
 /**
- * Acks of many deliveries in one script call: every ack asked for in the same turn of the
- * event loop becomes one `ZREM unacked_index t1 t2 …` + `HDEL unacked t1 t2 …` (kombu
+ * Acks of many deliveries in one script call: every ack asked for in the same tick (flushed
+ * on `process.nextTick`) becomes one `ZREM unacked_index t1 t2 …` + `HDEL unacked t1 t2 …` (kombu
  * acks with the same two commands), atomic in one script, instead of one call each.
  * Redis then spends well under a microsecond per ack instead of a script call's several,
  * and the client builds and parses one command per batch; that is what bounds a busy
@@ -14,8 +14,8 @@
 import type { KombuKeys } from './kombu-keys.js';
 import type { ScriptedRedis } from './lua-scripts.js';
 
-/** Most tags in one call (Lua's `unpack` stops at a few thousand). */
-const MAX_BATCH = 1000;
+/** Most tags in one ack call (Lua's `unpack` stops at a few thousand). */
+export const MAX_ACK_BATCH = 1000;
 
 /** A delivery being acked. */
 export interface AckTarget {
@@ -32,7 +32,7 @@ interface Batch {
   promise: Promise<void>;
 }
 
-/** Batches acks per event-loop turn. */
+/** Batches the acks of one tick. */
 export class AckBatcher {
   readonly #keys: KombuKeys;
   readonly #command: () => ScriptedRedis;
@@ -65,7 +65,7 @@ export class AckBatcher {
       process.nextTick(() => this.#flush(scheduled));
     }
     batch.targets.push(target);
-    if (batch.targets.length >= MAX_BATCH) this.#flush(batch);
+    if (batch.targets.length >= MAX_ACK_BATCH) this.#flush(batch);
     return batch.promise;
   }
 

@@ -4,19 +4,43 @@
  * back at the front of their queues when the transport closes (kombu's
  * `restore_unacked`); and messages any consumer held past the visibility timeout are
  * restored on another timer.
+ *
+ * An ack that failed (Redis unreachable for longer than ioredis retries a command) is not
+ * given up: the task is done, so its message must neither come back (a second run) nor
+ * hold prefetch. It is acked again after a reconnect and with each renewal, and renewed
+ * until then, so no consumer restores it while this transport lives; if the transport
+ * closes first, the visibility timeout brings it back (acks-late: at least once).
  */
+import { MAX_ACK_BATCH } from './ack-batcher.js';
 import type { KombuKeys } from './kombu-keys.js';
 import type { ScriptedRedis } from './lua-scripts.js';
 import type { RedisDelivery } from './redis-delivery.js';
 import { restoreHeld } from './redis-delivery.js';
 
-/** The tracked deliveries a transport holds. */
+/** The tracked deliveries a transport holds, and acks still to be done again. */
 export class HeldDeliveries {
   readonly #held = new Set<RedisDelivery>();
+  /** Settled by the consumer, but their ack failed: still in `unacked`. */
+  readonly #pendingAcks = new Set<RedisDelivery>();
 
-  /** How many deliveries are held. */
+  /** How many deliveries are held or wait for their ack to be done again. */
   get size(): number {
-    return this.#held.size;
+    return this.#held.size + this.#pendingAcks.size;
+  }
+
+  /** The ack of `delivery` failed: do it again later, and renew it until then. */
+  ackLater(delivery: RedisDelivery): void {
+    this.#pendingAcks.add(delivery);
+  }
+
+  /** Ack again what failed before; those that fail stay pending. */
+  async retryAcks(redis: ScriptedRedis, keys: KombuKeys): Promise<void> {
+    const pending = [...this.#pendingAcks];
+    for (let start = 0; start < pending.length; start += MAX_ACK_BATCH) {
+      const batch = pending.slice(start, start + MAX_ACK_BATCH);
+      await redis.celeriacAck(keys.unacked, keys.unackedIndex, ...batch.map((d) => d.deliveryTag));
+      for (const delivery of batch) this.#pendingAcks.delete(delivery);
+    }
   }
 
   /** A delivery was handed out (`held`) or released. Fanout deliveries are not tracked. */
@@ -26,17 +50,27 @@ export class HeldDeliveries {
     else this.#held.delete(delivery);
   }
 
-  /** Renew the lease of every held delivery (one ZADD XX). */
+  /** Ack again what failed before, then renew the lease of every held delivery (one ZADD XX). */
   async renew(redis: ScriptedRedis, keys: KombuKeys): Promise<void> {
+    if (this.#pendingAcks.size > 0) await this.retryAcks(redis, keys).catch(() => undefined);
     const now = Date.now() / 1000;
     const args: (number | string)[] = [];
     for (const delivery of this.#held) args.push(now, delivery.deliveryTag);
-    await redis.zadd(keys.unackedIndex, 'XX', ...args);
+    for (const delivery of this.#pendingAcks) args.push(now, delivery.deliveryTag);
+    if (args.length > 0) await redis.zadd(keys.unackedIndex, 'XX', ...args);
   }
 
-  /** Put every held delivery back (transport closing); returns the errors. */
-  restoreAll(redis: ScriptedRedis): Promise<unknown[]> {
-    return restoreHeld(redis, [...this.#held]);
+  /**
+   * Transport closing: do the pending acks, and put every held delivery back at the front
+   * of its queue. Returns the errors.
+   */
+  async restoreAll(redis: ScriptedRedis, keys: KombuKeys): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    if (this.#pendingAcks.size > 0) {
+      await this.retryAcks(redis, keys).catch((error: unknown) => errors.push(error));
+    }
+    errors.push(...(await restoreHeld(redis, [...this.#held])));
+    return errors;
   }
 }
 

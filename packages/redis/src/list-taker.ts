@@ -67,8 +67,11 @@ export class ListTaker {
   /** Wakes the waits to look at the state again. */
   #wake: (() => void) | undefined;
   readonly #waits: { client: Redis; done: Promise<void> }[] = [];
-  /** Settles when {@link stop} is called. */
-  readonly #stopped = withResolvers();
+  /**
+   * Ends the blocking waits in progress, one per wait: a single promise raced by every
+   * wait would keep a reaction per wait (a steady leak on an idle consumer).
+   */
+  readonly #cancelWaits = new Set<() => void>();
 
   constructor(host: TakerHost, queues: readonly string[]) {
     this.#host = host;
@@ -177,7 +180,12 @@ export class ListTaker {
     if (reply !== undefined) {
       // Replies come in the order the takes were sent: the last one tells the lists' state.
       this.#empty = reply.length / 3 < limit;
-      this.#host.accept(reply, this.#ordersByRotation[rotation]!);
+      try {
+        this.#host.accept(reply, this.#ordersByRotation[rotation]!);
+      } catch (error) {
+        // Whatever threw (a callback of the host's), the taker's bookkeeping goes on.
+        this.#host.reportError(error);
+      }
     }
     this.#fill();
     if (this.#inFlight === 0) {
@@ -215,7 +223,14 @@ export class ListTaker {
         // disconnected during its reconnect backoff (ioredis keeps it queued): stopping
         // does not wait for it.
         waiting.catch(() => undefined);
-        const found = await Promise.race([waiting, this.#stopped.promise]);
+        const cancel = withResolvers();
+        this.#cancelWaits.add(cancel.resolve);
+        let found: unknown;
+        try {
+          found = await Promise.race([waiting, cancel.promise]);
+        } finally {
+          this.#cancelWaits.delete(cancel.resolve);
+        }
         if (typeof found === 'string' && this.#active) void this.pump();
       } catch (error) {
         if (!this.#active) return;
@@ -228,7 +243,7 @@ export class ListTaker {
   /** Stop taking: end the waits and let takes in flight finish (their messages are handed out). */
   async stop(): Promise<void> {
     this.#active = false;
-    this.#stopped.resolve();
+    for (const cancel of this.#cancelWaits) cancel();
     this.#signal();
     for (const { client } of this.#waits) client.disconnect();
     await Promise.allSettled(this.#waits.map((w) => w.done));

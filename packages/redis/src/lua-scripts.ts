@@ -132,12 +132,17 @@ if ARGV[4] ~= '+inf' then
   local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
   if not score or tonumber(score) > tonumber(ARGV[4]) then return 0 end
 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return 0
+end
+-- Push first: if a push fails (a key of another type), the message stays held.
 for i = 3, #KEYS do
   if ARGV[3] == 'L' then redis.call('LPUSH', KEYS[i], ARGV[2])
   else redis.call('RPUSH', KEYS[i], ARGV[2]) end
 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[1], ARGV[1])
 return 1
 `;
 

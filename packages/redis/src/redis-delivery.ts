@@ -26,10 +26,13 @@ export interface DeliveryHost {
   command(): ScriptedRedis;
   /** Called once when the delivery stops being held (capacity and bookkeeping). */
   released(delivery: RedisDelivery): void;
-  /** Called when an ack sent (and released) failed: the delivery is held again. */
-  heldAgain(delivery: RedisDelivery): void;
   /**
-   * Forget a held message (batched with other acks of the same event-loop turn); calls
+   * The ack failed (the delivery is released and settled for its consumer): the transport
+   * acks it again later and renews it until then.
+   */
+  ackFailed(delivery: RedisDelivery): void;
+  /**
+   * Forget a held message (batched with the other acks of the same tick); calls
    * `ackSent()` once the ack is on the command connection.
    */
   ack(delivery: RedisDelivery): Promise<void>;
@@ -50,8 +53,8 @@ export interface DeliveryInit {
   tracked: boolean;
 }
 
-function lost(action: string, cause: unknown): ConnectionLostError {
-  return new ConnectionLostError(`Could not ${action} a Redis delivery`, { cause });
+function lost(action: string, cause: unknown, then: string): ConnectionLostError {
+  return new ConnectionLostError(`Could not ${action} a Redis delivery (${then})`, { cause });
 }
 
 /** A {@link Delivery} backed by kombu's ack emulation. */
@@ -66,7 +69,7 @@ export class RedisDelivery implements Delivery, AckTarget {
   readonly priority: number;
   readonly tracked: boolean;
   #state: DeliveryState = DeliveryState.held;
-  /** Released by an ack sent but not yet confirmed. */
+  /** Released once its ack was on the connection (before Redis confirmed it). */
   #releasedBySend = false;
   readonly #host: DeliveryHost;
 
@@ -98,15 +101,12 @@ export class RedisDelivery implements Delivery, AckTarget {
     try {
       await this.#host.ack(this);
     } catch (error) {
-      // Still held in Redis: the caller may try again; until then it counts as held.
-      this.#state = DeliveryState.held;
-      if (this.#releasedBySend) {
-        this.#releasedBySend = false;
-        this.#host.heldAgain(this);
-      }
-      throw lost('ack', error);
+      // Still in `unacked`, but the task is done: the transport acks it again later (see
+      // held-deliveries.ts), so it neither runs twice nor keeps its prefetch.
+      if (!this.#releasedBySend) this.#host.released(this);
+      this.#host.ackFailed(this);
+      throw lost('ack', error, 'the ack is retried while the transport runs');
     }
-    this.#releasedBySend = false;
   }
 
   /** The ack is on the command connection: the prefetch it held is free. */
@@ -117,12 +117,20 @@ export class RedisDelivery implements Delivery, AckTarget {
 
   async reject(options: { requeue: boolean }): Promise<void> {
     if (!options.requeue) return this.ack();
-    // kombu: restore with LPUSH (the back of the queue), flagged redelivered, then ack.
-    await this.#settle('requeue', async (redis) => {
-      if ((await this.restoreWith(redis, 'L')) === 1) {
+    if (this.#state !== DeliveryState.held) return;
+    this.#state = DeliveryState.settled;
+    try {
+      // kombu: restore with LPUSH (the back of the queue), flagged redelivered, then ack.
+      if (this.tracked && (await this.restoreWith(this.#host.command(), 'L')) === 1) {
         recordRestored(this.queue, RestoreReason.requeue);
       }
-    });
+    } catch (error) {
+      // Still in `unacked`; released below, so no longer renewed: the visibility restore
+      // requeues it.
+      throw lost('requeue', error, 'the visibility timeout restores it');
+    } finally {
+      this.#host.released(this);
+    }
   }
 
   async renew(): Promise<void> {
@@ -132,7 +140,7 @@ export class RedisDelivery implements Delivery, AckTarget {
         .command()
         .zadd(this.#host.keys.unackedIndex, 'XX', Date.now() / 1000, this.deliveryTag);
     } catch (error) {
-      throw lost('renew', error);
+      throw lost('renew', error, 'the transport renews it on a timer too');
     }
   }
 
@@ -158,23 +166,6 @@ export class RedisDelivery implements Delivery, AckTarget {
     this.#state = DeliveryState.settled;
     this.#host.released(this);
     return true;
-  }
-
-  async #settle(action: string, run: (redis: ScriptedRedis) => Promise<void>): Promise<void> {
-    if (this.#state !== DeliveryState.held) return;
-    this.#state = DeliveryState.settled;
-    if (!this.tracked) {
-      this.#host.released(this);
-      return;
-    }
-    try {
-      await run(this.#host.command());
-    } catch (error) {
-      // Still held in Redis: the caller may try again; until then it counts as held.
-      this.#state = DeliveryState.held;
-      throw lost(action, error);
-    }
-    this.#host.released(this);
   }
 }
 

@@ -20,12 +20,14 @@ export interface SubscriptionHost {
   readonly keys: KombuKeys;
   readonly options: ResolvedTransportOptions;
   command(): ScriptedRedis;
-  /** Forget a held message (acks are batched per event-loop turn). */
+  /** Forget a held message (acks of the same tick go out in one call). */
   ack(delivery: RedisDelivery): Promise<void>;
   /** A new blocking connection, closed by the subscription. */
   blockingClient(role: string): Redis;
   /** A delivery was handed out (held) or released. */
   track(delivery: RedisDelivery, held: boolean): void;
+  /** The ack of a released delivery failed: ack it again later. */
+  ackLater(delivery: RedisDelivery): void;
   /** Subscriptions report errors they recover from here. */
   reportError(error: unknown): void;
   /** Called when the subscription ends. */
@@ -62,10 +64,7 @@ export class RedisSubscription implements Subscription {
       keys: host.keys,
       command: () => host.command(),
       released: (delivery) => this.#released(delivery),
-      heldAgain: (delivery) => {
-        this.#unsettled++;
-        host.track(delivery, true);
-      },
+      ackFailed: (delivery) => host.ackLater(delivery),
       ack: (delivery) => host.ack(delivery),
     };
     this.#taker =

@@ -87,6 +87,7 @@ export class RedisTransport implements Transport {
       void this.#router.bind(redis, binding).catch(() => undefined);
     }
     for (const subscription of this.#subscriptions) void subscription.pump();
+    void this.#held.retryAcks(redis, this.keys).catch(() => undefined);
   }
 
   #ready(): Promise<ScriptedRedis> {
@@ -189,6 +190,7 @@ export class RedisTransport implements Transport {
       ack: (delivery) => this.#acks.ack(delivery),
       blockingClient: (role: string): Redis => this.#conn.blockingClient(role),
       track: (delivery, held) => this.#held.track(delivery, held),
+      ackLater: (delivery) => this.#held.ackLater(delivery),
       reportError: () => undefined,
       removed: (subscription) => {
         this.#subscriptions.delete(subscription);
@@ -196,7 +198,14 @@ export class RedisTransport implements Transport {
       },
       malformed: (m) => {
         recordMalformed(m.queue);
-        this.options.onMalformedMessage(m);
+        try {
+          this.options.onMalformedMessage(m);
+        } catch (error) {
+          process.emitWarning(
+            `celeriac: onMalformedMessage threw for a message from Redis queue ${JSON.stringify(m.queue)}: ${String(error)}`,
+            { code: 'CELERIAC_MALFORMED_MESSAGE' },
+          );
+        }
       },
     };
   }
@@ -239,8 +248,9 @@ export class RedisTransport implements Transport {
     }
     this.#stopUpkeep?.();
     await Promise.allSettled([...this.#subscriptions].map((s) => s.cancel()));
-    // Warm shutdown: every unsettled delivery goes back to the front of its queue.
-    const errors = await this.#held.restoreAll(redis);
+    // Warm shutdown: acks that failed are done now, and every unsettled delivery goes back
+    // to the front of its queue.
+    const errors = await this.#held.restoreAll(redis, this.keys);
     if (this.#autoDelete.size > 0) {
       await Promise.allSettled([...this.#autoDelete].map((q) => this.#deleteQueueOn(redis, q)));
     }
