@@ -53,10 +53,11 @@ describe('take script', () => {
       ),
       // a priority that is not a plain integer (cjson path)
       withTag(sample, 'nullprio').replace('"priority": 0', '"priority": null'),
-      // a header mimicking delivery_info ahead of the real one
+      // a header mimicking delivery_info ahead of the real one: the first match of
+      // `, "delivery_info": {"exchange": "` is not the tail (cjson path)
       withTag(sample, 'mimic').replace(
         '"headers": {',
-        '"headers": {"x": {"delivery_info": {"exchange": "zz", "routing_key": "yy"}}, ',
+        '"headers": {"x": 1, "delivery_info": {"exchange": "zz", "routing_key": "yy"}, ',
       ),
     ];
     const redis = rawClient();
