@@ -17,7 +17,7 @@ import type { AbandonReason, ExecutionOutcome, ExecutionResult } from './execute
 import type { Logger, LogFields } from './logger.js';
 import type { RegisteredTask } from './task-registry.js';
 import { createTaskContext, type TaskContext } from './task-context.js';
-import { matchesError } from './task-options.js';
+import { effectiveTimeLimits, matchesError } from './task-options.js';
 import { backoffCountdownMs } from './retry-policy.js';
 import { deliveryInfoOf, type TaskRequest } from './task-request.js';
 import type { WorkerRuntime } from './runtime.js';
@@ -61,7 +61,7 @@ export class HandlerRun {
     const request = this.#request;
     const options = this.#task.options;
     abandoners.set(request, this);
-    const soft = request.timeLimit?.[1] ?? options.softTimeLimit;
+    const { hard, soft } = effectiveTimeLimits(request.timeLimit, options);
     if (soft !== null) {
       (this.#timers ??= []).push(
         rt.clock.setTimeout(
@@ -70,7 +70,6 @@ export class HandlerRun {
         ),
       );
     }
-    const hard = request.timeLimit?.[0] ?? options.timeLimit;
     if (hard !== null) {
       (this.#timers ??= []).push(
         rt.clock.setTimeout(() => this.abandon({ kind: 'time-limit', seconds: hard }), hard * 1000),
