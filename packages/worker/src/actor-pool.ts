@@ -99,13 +99,6 @@ export class ActorPool implements ExecutorPool {
     return this.#slots.map((slot) => slot.actor);
   }
 
-  /** Executors free to take a request. */
-  get idle(): number {
-    let n = 0;
-    for (const slot of this.#free) if (slot.actor.activity === 'idle') n++;
-    return n;
-  }
-
   /** Whether an executor is free now; looks from the most recently freed slot. */
   hasIdle(): boolean {
     const free = this.#free;
@@ -123,7 +116,7 @@ export class ActorPool implements ExecutorPool {
   /** Start `request` on an idle executor. */
   execute(request: TaskRequest, task: RegisteredTask): void {
     const slot = this.#take();
-    if (!slot) throw new Error('No idle executor: the dispatcher must check `idle` first');
+    if (!slot) throw new Error('No idle executor: the dispatcher must check `hasIdle()` first');
     slot.current = request;
     const rt = this.#rt;
     const { span, context } = startConsumerSpan(request, rt.transport.kind, rt.hostname);

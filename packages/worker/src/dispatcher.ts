@@ -21,11 +21,13 @@ function makeAck(delivery: Delivery): Acknowledgement {
 
 /** The executors, as the dispatcher sees them. */
 export interface ExecutorPool {
-  /** Executors free to take a request now. */
-  readonly idle: number;
-  /** Whether an executor is free now (`idle > 0`, without counting them all). */
+  /** Whether an executor is free now. */
   hasIdle(): boolean;
-  /** Run `request` on an idle executor (only called when `hasIdle()`). */
+  /**
+   * Run `request` on an idle executor (only called when `hasIdle()`). The handler's
+   * synchronous part runs inside this call, so the dispatcher takes `request` out of the
+   * reserved queue first: user code that re-enters the dispatcher must not see it there.
+   */
   execute(request: TaskRequest, task: RegisteredTask): void;
 }
 
