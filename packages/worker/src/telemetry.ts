@@ -74,13 +74,28 @@ function tracer(): Tracer {
 /** The span of every execution while no tracing SDK is registered. */
 const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
-/** Whether no tracing SDK is registered (the global provider has no delegate). */
+/** The global proxy provider of `@opentelemetry/api` 1.x, as far as it is used here. */
+type ProxyProvider = TracerProvider &
+  Partial<TracerDelegator> & { getDelegate?: () => TracerProvider };
+
+let offDelegate: TracerProvider | undefined;
+let off = true;
+
+/**
+ * Whether no tracing SDK is registered (the global provider has no delegate). Asked once
+ * per delegate: asking the proxy means asking the SDK for a tracer.
+ */
 function tracingOff(): boolean {
-  const provider = trace.getTracerProvider() as TracerProvider & Partial<TracerDelegator>;
-  return (
-    provider.getDelegateTracer !== undefined &&
-    provider.getDelegateTracer(TRACER_NAME) === undefined
-  );
+  const provider = trace.getTracerProvider() as ProxyProvider;
+  if (provider.getDelegateTracer === undefined) return false;
+  // The proxy's delegate, or the api's no-op provider while none is registered.
+  const delegate = provider.getDelegate?.();
+  if (delegate === undefined) return provider.getDelegateTracer(TRACER_NAME) === undefined;
+  if (delegate !== offDelegate) {
+    offDelegate = delegate;
+    off = provider.getDelegateTracer(TRACER_NAME) === undefined;
+  }
+  return off;
 }
 
 /**

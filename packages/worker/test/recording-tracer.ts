@@ -131,15 +131,29 @@ class RecordingTracer implements Tracer {
   }
 }
 
-/** Register the recording tracer globally; returns the recorded spans and an uninstall. */
-export function installRecordingTracing(): { spans: RecordedSpan[]; uninstall: () => void } {
+/**
+ * Register the recording tracer globally; returns the recorded spans, the names tracers
+ * were asked for (one entry per `getTracer` call) and an uninstall.
+ */
+export function installRecordingTracing(): {
+  spans: RecordedSpan[];
+  tracerRequests: string[];
+  uninstall: () => void;
+} {
   const spans: RecordedSpan[] = [];
-  const provider: TracerProvider = { getTracer: () => new RecordingTracer(spans) };
+  const tracerRequests: string[] = [];
+  const provider: TracerProvider = {
+    getTracer: (name) => {
+      tracerRequests.push(name);
+      return new RecordingTracer(spans);
+    },
+  };
   trace.setGlobalTracerProvider(provider);
   context.setGlobalContextManager(new AlsContextManager());
   propagation.setGlobalPropagator(w3c);
   return {
     spans,
+    tracerRequests,
     uninstall: () => {
       trace.disable();
       context.disable();

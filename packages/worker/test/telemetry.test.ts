@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { createClient } from '@celeriac/client';
 import { signature } from '@celeriac/protocol';
-import { implementTask } from '@celeriac/worker';
+import { implementTask, TRACER_NAME } from '@celeriac/worker';
 import { celeryMessage, Fixture } from './support.js';
-import { installRecordingTracing, type RecordedSpan } from './recording-tracer.js';
+import { installRecordingTracing } from './recording-tracer.js';
 
-let tracing: { spans: RecordedSpan[]; uninstall: () => void };
+let tracing: ReturnType<typeof installRecordingTracing>;
 beforeAll(() => {
   tracing = installRecordingTracing();
 });
@@ -97,5 +97,20 @@ describe('telemetry', () => {
     )!;
     expect(span.status).toMatchObject({ code: 2, message: 'bad' });
     expect(span.attributes['celery.task.outcome']).toBe('failure');
+  });
+
+  it('asks the SDK for its tracer once per provider, not per execution', async () => {
+    await using fx = new Fixture();
+    const w = fx.worker([implementTask('proj.add', async (_ctx, a: number, b: number) => a + b)]);
+    await w.start();
+    const asked = () => tracing.tracerRequests.filter((name) => name === TRACER_NAME).length;
+    await fx.result(await fx.send(celeryMessage('proj.add', { args: [1, 1] })), 'SUCCESS');
+    const before = asked();
+    for (let i = 0; i < 5; i++) {
+      await fx.result(await fx.send(celeryMessage('proj.add', { args: [i, i] })), 'SUCCESS');
+    }
+    expect(asked()).toBe(before);
+    const processed = tracing.spans.filter((s) => s.name === 'process proj.add');
+    expect(processed.length).toBeGreaterThanOrEqual(6);
   });
 });
