@@ -29,11 +29,13 @@ export function safeRepr(value: unknown): string {
 /**
  * Apply `outcome` of `request`. Never throws; problems are logged.
  *
- * The message is settled (ack, reject, requeue) without waiting for the broker to confirm
- * it, as Celery's pool frees a process once the task returned and the consumer acks on
- * its own: the executor takes its next request meanwhile. The delivery still counts
- * against the prefetch until the broker has it, and the pool's `whenIdle` (shutdown)
- * waits for every settlement.
+ * The message is settled (ack, reject, requeue) without waiting for the transport to
+ * finish, as Celery's pool frees a process once the task returned and the consumer acks
+ * on its own: the executor takes its next request meanwhile. When the delivery stops
+ * counting against the prefetch is the transport's affair: Redis frees it once the ack is
+ * written to its connection (a requeue once the message is back in its list), RabbitMQ
+ * once the broker reads the ack, the memory transport at once. The pool's `whenIdle`
+ * (shutdown) waits for every settlement's promise.
  */
 export async function finishRequest(
   rt: WorkerRuntime,
@@ -71,18 +73,21 @@ export async function finishRequest(
     case 'time-limit': {
       const error =
         outcome.kind === 'failure' ? outcome.error : new TimeLimitExceeded(outcome.seconds);
-      rt.logger.error(`Task ${request.name}[${request.id}] raised unexpected: ${safeRepr(error)}`, {
+      const repr = safeRepr(error);
+      rt.logger.error(`Task ${request.name}[${request.id}] raised unexpected: ${repr}`, {
         task: request.name,
         id: request.id,
         queue: request.delivery.queue,
       });
       if (store) await rt.results.failure(request, error);
       await chordPartReturned(rt, rt.backend, request, 'FAILURE', encodedError(error));
-      rt.events.send(TaskEventType.failed, {
-        uuid: request.id,
-        exception: safeRepr(error),
-        traceback: tracebackOf(error),
-      });
+      if (events) {
+        rt.events.send(TaskEventType.failed, {
+          uuid: request.id,
+          exception: repr,
+          traceback: tracebackOf(error),
+        });
+      }
       count(rt, request);
       void settleWith(
         rt,
@@ -111,11 +116,13 @@ export async function finishRequest(
         task: request.name,
         id: request.id,
       });
-      rt.events.send(TaskEventType.retried, {
-        uuid: request.id,
-        exception: safeRepr(reason),
-        traceback: tracebackOf(reason),
-      });
+      if (events) {
+        rt.events.send(TaskEventType.retried, {
+          uuid: request.id,
+          exception: safeRepr(reason),
+          traceback: tracebackOf(reason),
+        });
+      }
       count(rt, request);
       void settleWith(rt, request, 'ack');
       return;
@@ -171,11 +178,13 @@ export async function finishRequest(
       }
       const error = new WorkerLostError(outcome.reason);
       if (store) await rt.results.failure(request, error);
-      rt.events.send(TaskEventType.failed, {
-        uuid: request.id,
-        exception: safeRepr(error),
-        traceback: null,
-      });
+      if (events) {
+        rt.events.send(TaskEventType.failed, {
+          uuid: request.id,
+          exception: safeRepr(error),
+          traceback: null,
+        });
+      }
       void settleWith(rt, request, 'ack');
       return;
     }
