@@ -1,8 +1,9 @@
 /**
  * A canvas test app on memory:// or a real broker: `createApp` with a per-test queue
- * (and, on Redis, a per-test `globalKeyprefix`), the canvas tasks implemented, a celeriac
- * worker on the queue and the app's client. Disposing stops the worker, closes the app and deletes the
- * queue.
+ * (and, on Redis, a per-test `globalKeyprefix` for the broker and `keyPrefix` for the
+ * result backend), the canvas tasks implemented, a celeriac worker on the queue and the
+ * app's client. Disposing stops the worker, closes the app and deletes the queue and
+ * every Redis key under the prefix: results, groups and chord counters included.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -47,7 +48,11 @@ class Boom extends Error {
 export async function canvasApp(broker: string, backend: string) {
   const suffix = randomUUID().slice(0, 8);
   const queue = `canvas-${suffix}`;
-  const connection = { redis: { globalKeyprefix: `canvas-${suffix}:` } };
+  const prefix = `canvas-${suffix}:`;
+  const connection = {
+    redis: { globalKeyprefix: prefix },
+    redisBackend: { keyPrefix: prefix },
+  };
   const app: App = createApp({ broker, backend, defaultQueue: queue, ...connection });
   app.task(add, async (_ctx, a, b) => {
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -78,8 +83,11 @@ export async function canvasApp(broker: string, backend: string) {
       await transport.connect();
       await transport.deleteQueue(queue).catch(() => {});
       await transport.close();
-      // On Redis, the binding sets too (a new connection does not know them).
-      if (broker.startsWith('redis')) await deleteRedisKeys(`canvas-${suffix}:`, [], broker);
+      // On Redis, the binding sets too (a new connection does not know them), and the
+      // results wherever the broker is.
+      for (const url of new Set([broker, backend])) {
+        if (url.startsWith('redis')) await deleteRedisKeys(prefix, [], url);
+      }
     },
   };
 }
