@@ -8,10 +8,18 @@
  *   once, results in order; one that fails on celeriac while Python returns the last part
  *   fails once: its errback runs once, not once per kind of worker.
  */
+import { randomUUID } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chain, chord, createClient, group, linkError } from '@celeriac/client';
 import { signature } from '@celeriac/protocol';
-import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
+import {
+  createRedisResultBackend,
+  createRedisTransport,
+  type RedisResultBackend,
+} from '@celeriac/redis';
 import { createWorker, implementTask } from '@celeriac/worker';
 import { deleteRedisKeys } from '../../support/redis-keys.js';
 import {
@@ -27,18 +35,53 @@ import {
   type InteropSettings,
 } from '../redis/support/python-celery.js';
 
-const prefixes: string[] = [];
+const used: InteropSettings[] = [];
+/** Result keys celeriac's backends named during the test. */
+const resultKeys = new Set<string>();
+const GROUP_KEY = /^(celery-taskset-meta-[^.]+)(\.[a-z])?$/;
+
 afterEach(async () => {
   await killAll();
-  // Queues and `_kombu.binding.*` sets under each test's prefix (results expire).
-  for (const prefix of prefixes.splice(0)) await deleteRedisKeys(prefix);
+  // Queues and `_kombu.binding.*` sets under each test's prefix. Results, saved groups and
+  // chord counters have no prefix (Celery 5.2's backend has none): both sides noted the
+  // keys they named, and a group's key takes its chord counters along (`.j`, `.t`, `.s`
+  // as in Celery, `.f` celeriac's failed flag).
+  const keys = [...resultKeys];
+  resultKeys.clear();
+  const settings = used.splice(0);
+  for (const { keyLog } of settings) {
+    const log = await readFile(keyLog!, 'utf8').catch(() => '');
+    keys.push(...log.split('\n').filter(Boolean));
+    await rm(keyLog!, { force: true });
+  }
+  const names = new Set<string>();
+  for (const key of keys) {
+    const group = GROUP_KEY.exec(key)?.[1];
+    if (group === undefined) names.add(key);
+    else for (const suffix of ['', '.j', '.t', '.s', '.f']) names.add(group + suffix);
+  }
+  for (const [i, { prefix }] of settings.entries()) {
+    await deleteRedisKeys(prefix, i === 0 ? names : []);
+  }
 });
 
 /** Fresh settings whose keys are deleted after the test. */
 function freshSettings(): InteropSettings {
   const settings = interopSettings();
-  prefixes.push(settings.prefix);
+  settings.keyLog = join(tmpdir(), `celeriac-canvas-keys-${randomUUID()}.log`);
+  used.push(settings);
   return settings;
+}
+
+/** celeriac's result backend on Celery's unprefixed keys, noting each key it names. */
+function resultBackend(): RedisResultBackend {
+  const backend = createRedisResultBackend(REDIS_URL);
+  const taskKey = backend.taskKey.bind(backend);
+  const groupKey = backend.groupKey.bind(backend);
+  const note = (key: string) => (resultKeys.add(key), key);
+  backend.taskKey = (taskId) => note(taskKey(taskId));
+  backend.groupKey = (groupId) => note(groupKey(groupId));
+  return backend;
 }
 
 const T = { timeoutMs: 20_000 };
@@ -52,7 +95,7 @@ function setup() {
   const settings = freshSettings();
   const transport = createRedisTransport(REDIS_URL, { globalKeyprefix: settings.prefix });
   // Celery's result backend has no prefix: share results with Python.
-  const backend = createRedisResultBackend(REDIS_URL);
+  const backend = resultBackend();
   const client = createClient({ transport, backend, defaultQueue: settings.queue });
   // The queue rides in the signatures: a celeriac worker's follow-up client routes by
   // the signature (its own default queue is `celery`), a Python worker by its app.
@@ -77,7 +120,7 @@ async function celeriacWorker(settings: InteropSettings, queues = [settings.queu
   const count = (name: string) => ran.set(name, (ran.get(name) ?? 0) + 1);
   const worker = createWorker({
     transport: createRedisTransport(REDIS_URL, { globalKeyprefix: settings.prefix }),
-    backend: createRedisResultBackend(REDIS_URL),
+    backend: resultBackend(),
     queues,
     defaultQueue: settings.queue,
     concurrency: 4,

@@ -33,6 +33,8 @@ export interface InteropSettings {
   queue: string;
   /** Broker `visibility_timeout` in seconds (3600). */
   visibility?: number;
+  /** A file the Python processes append each result key they name to (none if unset). */
+  keyLog?: string;
 }
 
 /** Fresh, unique settings. */
@@ -54,6 +56,7 @@ function launch(settings: InteropSettings): PythonLaunch {
       CELERIAC_PREFIX: settings.prefix,
       CELERIAC_QUEUE: settings.queue,
       CELERIAC_VISIBILITY: String(settings.visibility ?? 3600),
+      ...(settings.keyLog === undefined ? {} : { CELERIAC_KEY_LOG: settings.keyLog }),
     },
   };
 }
