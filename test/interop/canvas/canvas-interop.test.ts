@@ -97,8 +97,10 @@ function setup() {
   // Celery's result backend has no prefix: share results with Python.
   const backend = resultBackend();
   const client = createClient({ transport, backend, defaultQueue: settings.queue });
-  // The queue rides in the signatures: a celeriac worker's follow-up client routes by
-  // the signature (its own default queue is `celery`), a Python worker by its app.
+  // The queue rides in the signatures, so a follow-up (chain step, chord body, errback)
+  // lands on the main queue whichever worker sends it: celeriac's workers here default
+  // to it too (`defaultQueue`), but a Python worker defaults to its app's queue, which
+  // for the last test's is a side queue.
   const s = (task: string, ...args: unknown[]) =>
     signature({ task, args, options: { queue: settings.queue } });
   return {
