@@ -129,6 +129,14 @@ export async function runPython(
   return child.output();
 }
 
+/** The JSON objects a Python script printed, one per line (other lines, logs, skipped). */
+export function jsonLines(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 /** A running `celery worker`. */
 export interface PythonWorker extends PythonProcess, AsyncDisposable {
   readonly nodename: string;

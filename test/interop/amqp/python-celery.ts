@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
+  jsonLines,
   killPythonChildren,
   runPython,
   startCeleryWorker,
@@ -69,11 +70,7 @@ export async function sendTasks(
     launch(options),
     timeoutMs,
   );
-  return output
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return jsonLines(output);
 }
 
 /** Start a solo-pool `celery -A interop worker` on `queues`; resolves once it is ready. */

@@ -13,7 +13,7 @@ import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis'
 import { waitFor } from '@celeriac/testing';
 import { createRecordingLogger, createWorker, implementTask } from '@celeriac/worker';
 import type { WorkerOptions } from '@celeriac/worker';
-import { runPython, spawnPython } from '../../support/python-celery.js';
+import { jsonLines, runPython, spawnPython } from '../../support/python-celery.js';
 import { AMQP_URL, PYTHON_DIR, REDIS_URL, killPythonChildren, shortId } from './support/python.js';
 import { deleteRedisKeys } from './support/redis.js';
 
@@ -30,14 +30,6 @@ const tasks = [
   }),
   implementTask('interop.echo', async (ctx, ...args: unknown[]) => ({ args, kwargs: ctx.kwargs })),
 ];
-
-/** The JSON objects a Python script printed, one per line. */
-function jsonLines(output: string): Record<string, unknown>[] {
-  return output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 /** Run `control_client.py`: one JSON line per call, then one for `inspect`. */
 async function controlClient(spec: Record<string, unknown>): Promise<Record<string, unknown>[]> {

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
+  jsonLines,
   killPythonChildren,
   killProcess,
   runPython,
@@ -126,10 +127,7 @@ export async function runPythonClient(
     launch(options),
     (timeoutSeconds + 30) * 1000,
   );
-  const lines = output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = jsonLines(output);
   return {
     ids: lines.filter((l) => 'sent' in l).map((l) => l['sent'] as string),
     outcomes: lines.filter((l) => 'state' in l) as unknown as PythonOutcome[],
