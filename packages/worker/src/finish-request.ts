@@ -191,7 +191,10 @@ export async function finishRequest(
   }
 }
 
-/** Settle the message of `request`; a failure is logged (the broker will redeliver). */
+/**
+ * Settle the message of `request`; a failure is logged with what follows (the transport
+ * says: Redis acks again later, RabbitMQ redelivers once the channel is gone).
+ */
 function settleWith(
   rt: WorkerRuntime,
   request: TaskRequest,
