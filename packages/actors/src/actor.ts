@@ -10,18 +10,39 @@ import type { StateValue, Actor as XActor } from 'xstate';
 import type { ActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './definition.js';
 import { DependencyLinks } from './dependencies.js';
-import { ActorError, IllegalTransitionError, ResourceUnavailableError } from './errors.js';
+import {
+  ActorError,
+  IllegalTransitionError,
+  InvalidArgumentError,
+  ResourceUnavailableError,
+  StepAbandonedError,
+} from './errors.js';
 import type { ResourceReleaseError } from './errors.js';
 import type { LifecycleEvent, LifecycleMachine, LifecycleRuntime } from './machine.js';
 import { TransitionObserver } from './observer.js';
 import { PendingTriggers } from './pending-triggers.js';
 import { ResourceHolder } from './resource.js';
-import type { ResourceMap } from './resource.js';
+import type { ResourceMap, ResourceScope } from './resource.js';
 import { startHealthProbe } from './health-probe.js';
 import { lifecycleOf } from './state.js';
 import type { ActivityState, ActorState, ExitReason, Health } from './state.js';
+import { StopNotes } from './stop-report.js';
+import type { StopReport } from './stop-report.js';
 import type { SystemCore } from './system.js';
 import { TaskRunner } from './task-runner.js';
+
+/** Default bound on how long a stop waits for the step in flight (OTP's default, 5 s). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
+
+/** Options of `stop()`, `restart()` and a supervisor's `removeChild()`. */
+export interface StopOptions {
+  /**
+   * How long to wait for the task step in flight to end after its signal fired, before
+   * abandoning it (its resources are released anyway), in ms. Overrides the child spec's
+   * and the definition's `shutdownTimeoutMs`. `Infinity` waits for as long as it takes.
+   */
+  readonly timeoutMs?: number;
+}
 
 /** How an actor left `started` for good, as its supervisor learns it. */
 export interface ActorExit {
@@ -62,6 +83,13 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   #crashError: unknown;
   #stopError: ResourceReleaseError | undefined;
   readonly #pending: PendingTriggers;
+  /** The shutdown timeout given at spawn (a child spec's), over the definition's. */
+  readonly #shutdownTimeoutMs: number | undefined;
+  /** The bound of the stop or restart in progress, when its caller gave one. */
+  #boundMs: number | undefined;
+  /** Why `started` is being left: the abandoned-step report says so. */
+  #exitBy: ExitReason = 'stop';
+  #notes = new StopNotes();
 
   constructor(
     readonly core: SystemCore,
@@ -71,8 +99,10 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     readonly parent: ActorInstance | undefined,
     readonly dependencies: readonly ActorInstance[],
     readonly link: ExitListener | undefined,
+    shutdownTimeoutMs?: number,
   ) {
     this.#pending = new PendingTriggers(path);
+    this.#shutdownTimeoutMs = shutdownTimeoutMs;
     if (dependencies.length > 0) this.#dependencies = new DependencyLinks(path, dependencies);
     this.xactor = createActor(definition.machine, { input: this, clock: core.clock });
     if (core.inspected || definition.spec.hooks !== undefined) this.observe();
@@ -143,31 +173,51 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     return waiter;
   }
 
-  stop(): Promise<void> {
-    const pending = this.#pending.pending('stop');
-    if (pending !== undefined) return pending;
+  /** The shutdown timeout that applies when the caller gives none. */
+  get shutdownTimeoutMs(): number {
+    return (
+      this.#shutdownTimeoutMs ??
+      this.definition.spec.shutdownTimeoutMs ??
+      DEFAULT_SHUTDOWN_TIMEOUT_MS
+    );
+  }
+
+  stop(options?: StopOptions): Promise<StopReport> {
+    const timeoutMs = options?.timeoutMs;
+    const invalid = this.#invalidTimeout('stop', timeoutMs);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    const pending = this.#pending.stopping;
+    if (pending !== undefined) {
+      // A second, shorter bound (a cold stop after a warm one) cuts the wait short.
+      if (timeoutMs !== undefined) this.#tasks?.shortenDrain(timeoutMs);
+      return pending;
+    }
     if (!this.#can(EVENTS.stop)) {
-      if (this.state === 'stopped') return RESOLVED;
+      if (this.state === 'stopped') return Promise.resolve(new StopNotes().report(this.path));
       return Promise.reject(this.#refuse('stop'));
     }
-    const waiter = this.#pending.open('stop');
+    const waiter = this.#pending.openStop();
+    this.#beginExit('stop', timeoutMs);
     this.xactor.send(EVENTS.stop);
     return waiter;
   }
 
-  close(): Promise<void> {
+  close(): Promise<StopReport> {
     return this.stop();
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
   }
 
-  restart(): Promise<void> {
+  restart(options?: StopOptions): Promise<void> {
+    const invalid = this.#invalidTimeout('restart', options?.timeoutMs);
+    if (invalid !== undefined) return Promise.reject(invalid);
     const pending = this.#pending.pending('restart');
     if (pending !== undefined) return pending;
     if (!this.#can(EVENTS.restart)) return Promise.reject(this.#refuse('restart'));
     const waiter = this.#pending.open('restart');
+    this.#beginExit('restart', options?.timeoutMs);
     this.#restarts++;
     if (this.state === 'crashed') this.#beginLifetime();
     else if (this.span !== undefined) this.core.telemetry.restarted(this.span, this.#restarts);
@@ -204,6 +254,27 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   send(event: LifecycleEvent): void {
     this.xactor.send(event);
     this.#tasks?.flush();
+  }
+
+  #invalidTimeout(trigger: string, timeoutMs: number | undefined): Error | undefined {
+    if (timeoutMs === undefined || timeoutMs >= 0) return undefined;
+    return new InvalidArgumentError(
+      this.path,
+      trigger,
+      `timeoutMs must be a number of ms >= 0 (or Infinity), got ${String(timeoutMs)}`,
+    );
+  }
+
+  /** A stop or restart begins: fresh notes, and the caller's bound if it gave one. */
+  #beginExit(by: ExitReason, timeoutMs: number | undefined): void {
+    this.#exitBy = by;
+    this.#boundMs = timeoutMs;
+    this.#notes = new StopNotes();
+  }
+
+  /** A supervisor stopped one of its children as part of this actor's stop. */
+  noteChildStopped(report: StopReport): void {
+    this.#notes.children.push(report);
   }
 
   #beginLifetime(): void {
@@ -270,7 +341,16 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     if (specs === undefined) return;
     this.#resources ??= new ResourceHolder();
     const timeoutMs = this.definition.spec.resourceTimeoutMs ?? 30_000;
-    await this.#resources.acquire(this, this.core.clock, specs, timeoutMs);
+    const scope = await this.#resources.acquire(this, this.core.clock, specs, timeoutMs);
+    if (!scope.closed) await this.acquireMore(scope);
+  }
+
+  /**
+   * Acquires what the declared specs do not (a supervisor's children), into the same
+   * scope, after them. Nothing for a plain actor.
+   */
+  protected acquireMore(_scope: ResourceScope): Promise<void> {
+    return RESOLVED;
   }
 
   startTasks(): Promise<void> {
@@ -278,16 +358,26 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   async drainTasks(): Promise<void> {
-    await this.#tasks?.drain();
+    const tasks = this.#tasks;
+    if (tasks === undefined) return;
+    const cutShort = await tasks.drain(this.#boundMs ?? this.shutdownTimeoutMs);
+    if (cutShort === undefined) return;
+    const { task, attempt, timeoutMs } = cutShort;
+    const error = new StepAbandonedError(this.path, task, attempt, timeoutMs, this.#exitBy);
+    this.#notes.abandoned = { task, attempt, timeoutMs, reason: error.message, error };
+    this.reportError(error);
   }
 
   async releaseResources(reason: ExitReason): Promise<void> {
+    const scope = this.#resources?.scope;
     try {
       await this.#resources?.release(reason);
     } catch (error) {
       if (reason !== 'stop') throw error;
       this.#stopError = error as ResourceReleaseError;
       this.reportError(error);
+    } finally {
+      if (scope?.interrupted !== undefined) this.#notes.interruptedAcquire = scope.interrupted;
     }
   }
 
@@ -332,6 +422,7 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   recordCrash(error: unknown): void {
+    this.#beginExit('crash', undefined);
     this.#crashError = error;
     this.reportError(error);
     this.#tasks?.interrupt('crash');
@@ -347,13 +438,16 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   settled(state: 'started' | 'stopped'): void {
+    this.#boundMs = undefined;
     if (state === 'started') {
       this.#pending.started();
       return;
     }
     const error = this.#stopError;
     this.#stopError = undefined;
-    if (!this.#pending.stopped(error)) this.core.unhandled(error, this);
+    if (!this.#pending.stopped(this.#notes.report(this.path), error)) {
+      this.core.unhandled(error, this);
+    }
     if (this.link !== undefined && !this.stoppingBySupervisor) {
       this.link(this, { reason: 'stopped' });
     }

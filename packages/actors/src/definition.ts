@@ -67,6 +67,13 @@ export interface ActorSpec<R extends ResourceMap, T extends string> {
   readonly resources?: ResourceSpecs<R>;
   /** Default acquire timeout per resource, in ms. Default 30,000. */
   readonly resourceTimeoutMs?: number;
+  /**
+   * How long a stop, restart or crash waits for the task step in flight to end after its
+   * signal fired before abandoning it (its resources are released anyway), in ms.
+   * Default 5,000 (OTP's default for workers); a supervisor child spec's
+   * `shutdownTimeoutMs` and `stop({ timeoutMs })` override it; `Infinity` waits forever.
+   */
+  readonly shutdownTimeoutMs?: number;
   /** Actor tasks, each a state of the `activity` region. */
   readonly tasks?: TaskSpecs<R, T>;
   /** The task the activity starts in; default: `idle`. */
@@ -126,6 +133,14 @@ export function defineActor<R extends ResourceMap = Record<never, never>, T exte
       if (!HEALTHS.includes(h)) {
         throw new ActorDefinitionError(`${spec.name}: task "${name}" allowedIn unknown "${h}"`);
       }
+    }
+  }
+  for (const key of ['shutdownTimeoutMs', 'resourceTimeoutMs'] as const) {
+    const ms = spec[key];
+    if (ms !== undefined && !(ms >= 0)) {
+      throw new ActorDefinitionError(
+        `${spec.name}: ${key} must be a number of ms >= 0 (or Infinity), got ${String(ms)}`,
+      );
     }
   }
   if (spec.initialTask !== undefined && !taskNames.includes(spec.initialTask)) {

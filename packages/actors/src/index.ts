@@ -49,6 +49,7 @@
  *
  * @packageDocumentation
  */
+export type { StopOptions } from './actor.js';
 export type { ActorRef } from './actor-ref.js';
 export { backoffDelay, seededRandom } from './backoff.js';
 export type { BackoffPolicy, RandomSource } from './backoff.js';
@@ -72,11 +73,13 @@ export {
   HealthCheckError,
   HookError,
   IllegalTransitionError,
+  InvalidArgumentError,
   ResourceAcquireError,
   ResourceReleaseError,
   ResourceTimeoutError,
   ResourceUnavailableError,
   RestartIntensityError,
+  StepAbandonedError,
   TaskFailedError,
 } from './errors.js';
 export type {
@@ -97,6 +100,7 @@ export type {
 } from './resource.js';
 export { ACTOR_STATES, ExitReason, Health } from './state.js';
 export type { ActivityState, ActorState } from './state.js';
+export type { AbandonedStep, StopReport } from './stop-report.js';
 export { ChildKind, Strategy, defineSupervisor } from './supervisor.js';
 export type {
   ChildSpec,

@@ -14,6 +14,7 @@ import { defineActor } from './definition.js';
 import type { ActorDefinition, ActorHooks } from './definition.js';
 import { RestartIntensityError } from './errors.js';
 import type { ResourcePair, ResourceSpecs } from './resource.js';
+import type { StopReport } from './stop-report.js';
 import type { SystemCore } from './system.js';
 import { sleepOn } from './task.js';
 
@@ -50,6 +51,12 @@ export interface ChildSpec<Id extends string = string> {
   readonly actor: ActorDefinition<any, any>;
   /** Default `permanent`. */
   readonly kind?: ChildKind;
+  /**
+   * How long stopping or restarting this child waits for its step in flight before
+   * abandoning it (its resources are still released, in order), in ms. Overrides the
+   * child definition's `shutdownTimeoutMs`; like OTP's child `shutdown`.
+   */
+  readonly shutdownTimeoutMs?: number;
 }
 
 /** Restart intensity: more than `maxRestarts` restarts within `withinMs` escalates. */
@@ -75,6 +82,12 @@ export interface SupervisorSpec<C extends readonly ChildSpec[]> {
   readonly children: C;
   /** Lifecycle hooks of the supervisor itself. */
   readonly hooks?: ActorHooks;
+  /**
+   * Bound on the supervisor's own step when it is stopped (its children are stopped with
+   * theirs). Default `Infinity`, as for OTP supervisors: its step only waits on children,
+   * whose stops are bounded.
+   */
+  readonly shutdownTimeoutMs?: number;
 }
 
 /** The supervisor's resources: one handle per child, by id. */
@@ -117,10 +130,10 @@ function waitForFailure(state: SupervisorState, signal: AbortSignal): Promise<vo
   });
 }
 
-async function stopBySupervisor(child: ActorInstance): Promise<void> {
+async function stopBySupervisor(child: ActorInstance): Promise<StopReport> {
   child.stoppingBySupervisor = true;
   try {
-    await child.stop();
+    return await child.stop();
   } finally {
     child.stoppingBySupervisor = false;
   }
@@ -169,7 +182,13 @@ export function defineSupervisor<const C extends readonly ChildSpec[]>(
         if (child === undefined) {
           child = (actor.system as SystemCore).spawnLinked(
             childSpec.actor,
-            { id: childSpec.id, parent: actor },
+            {
+              id: childSpec.id,
+              parent: actor,
+              ...(childSpec.shutdownTimeoutMs === undefined
+                ? {}
+                : { shutdownTimeoutMs: childSpec.shutdownTimeoutMs }),
+            },
             (exited, exit) => {
               state.queue.push({ child: exited, exit });
               const wake = state.wake;
@@ -188,7 +207,11 @@ export function defineSupervisor<const C extends readonly ChildSpec[]>(
         await child.start();
         return child;
       },
-      release: (child) => stopBySupervisor(child as ActorInstance),
+      release: async (ref) => {
+        const child = ref as ActorInstance;
+        const report = await stopBySupervisor(child);
+        child.parent?.noteChildStopped(report);
+      },
     };
   }
 
@@ -246,6 +269,7 @@ export function defineSupervisor<const C extends readonly ChildSpec[]>(
       },
     },
     initialTask: 'supervising',
+    shutdownTimeoutMs: spec.shutdownTimeoutMs ?? Number.POSITIVE_INFINITY,
     ...(spec.hooks === undefined ? {} : { hooks: spec.hooks }),
   });
 }

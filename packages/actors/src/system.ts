@@ -39,6 +39,8 @@ export interface SpawnOptions {
   readonly parent?: ActorRef;
   /** Actors to start before this one and to stop after it (when no one else needs them). */
   readonly dependencies?: readonly ActorRef[];
+  /** Overrides the definition's `shutdownTimeoutMs` for this actor. */
+  readonly shutdownTimeoutMs?: number;
 }
 
 /** A tree of actors sharing a clock, an inspection stream and a tracer. */
@@ -114,7 +116,16 @@ export class SystemCore implements ActorSystem {
     const path = `${parent?.path ?? ''}/${id}`;
     if (this.#byPath.has(path)) throw new DuplicateActorIdError(path);
     const deps = (options?.dependencies ?? []) as readonly ActorInstance[];
-    const actor = new ActorInstance(this, definition, id, path, parent, deps, link);
+    const actor = new ActorInstance(
+      this,
+      definition,
+      id,
+      path,
+      parent,
+      deps,
+      link,
+      options?.shutdownTimeoutMs,
+    );
     this.#byPath.set(path, actor);
     return actor;
   }

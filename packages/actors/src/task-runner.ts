@@ -32,6 +32,16 @@ export const ActivityEvent = {
   retry: 'task.retry',
 } as const;
 
+/** The step a drain gave up waiting for. */
+export interface DrainCutShort {
+  readonly task: string;
+  readonly attempt: number;
+  /** The bound that expired. */
+  readonly timeoutMs: number;
+}
+
+const NOTHING_ABANDONED: Promise<DrainCutShort | undefined> = Promise.resolve(undefined);
+
 /** The state names of one task, built once per definition. */
 interface TaskStates {
   readonly waiting: ActivityState;
@@ -72,6 +82,10 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
   #resolve: ((value: unknown) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
   #inflight: Promise<void> | undefined;
+  #inflightTask = '';
+  #inflightAttempt = 0;
+  /** While a drain waits: moves its deadline earlier (a second, shorter stop). */
+  #cut: ((timeoutMs: number) => void) | undefined;
   /** Aborted when `started` is left; shared by the steps of one stay in `started`. */
   #controller: AbortController | undefined;
   #sleep: ((ms: number) => Promise<void>) | undefined;
@@ -203,6 +217,8 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- pass the task's error through as thrown
       work = Promise.reject(error);
     }
+    this.#inflightTask = task;
+    this.#inflightAttempt = attempt;
     this.#inflight = Promise.resolve(work).then(
       (result) => {
         if (this.#epoch === epoch) this.#done(task, result, attempt);
@@ -273,11 +289,48 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     reject?.(new ActorInterruptedError(this.#actor.path, 'run', by));
   }
 
-  /** Waits for the step in flight (its signal has fired) to finish. */
-  async drain(): Promise<void> {
+  /**
+   * Waits for the step in flight (its signal has fired) to finish, at most `timeoutMs`
+   * on the system clock. Past that the step is abandoned: it may go on running, but its
+   * outcome is ignored (the epoch moved on when `started` was left). Resolves with the
+   * abandoned step, or `undefined` when the step ended (or none was in flight).
+   */
+  drain(timeoutMs: number): Promise<DrainCutShort | undefined> {
     this.interrupt('stop');
     const inflight = this.#inflight;
     this.#inflight = undefined;
-    await inflight;
+    if (inflight === undefined) return NOTHING_ABANDONED;
+    const task = this.#inflightTask;
+    const attempt = this.#inflightAttempt;
+    const clock = this.#actor.core.clock;
+    return new Promise((resolve) => {
+      let timer: unknown;
+      let deadline = Number.POSITIVE_INFINITY;
+      const cut = (ms: number): void => {
+        if (clock.now() + ms >= deadline) return;
+        if (timer !== undefined) clock.clearTimeout(timer);
+        timer = undefined;
+        deadline = clock.now() + ms;
+        if (!Number.isFinite(ms)) return;
+        timer = clock.setTimeout(() => {
+          timer = undefined;
+          if (this.#cut === cut) this.#cut = undefined;
+          resolve({ task, attempt, timeoutMs: ms });
+        }, ms);
+      };
+      const ended = (): void => {
+        if (timer !== undefined) clock.clearTimeout(timer);
+        if (this.#cut === cut) this.#cut = undefined;
+        resolve(undefined);
+      };
+      cut(Math.max(0, timeoutMs));
+      this.#cut = cut;
+      inflight.then(ended, ended);
+    });
+  }
+
+  /** A drain in progress waits at most `timeoutMs` more (never longer than it would). */
+  shortenDrain(timeoutMs: number): void {
+    this.#cut?.(Math.max(0, timeoutMs));
   }
 }
