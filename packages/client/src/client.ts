@@ -172,6 +172,7 @@ class CeleriacClient implements Client {
         maxBytes: options.maxMessageBytes ?? defaultMaxMessageBytes(options.transport.kind),
         transportKind: options.transport.kind,
       },
+      logger: options.logger,
     };
   }
 
