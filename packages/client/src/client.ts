@@ -172,6 +172,7 @@ class CeleriacClient implements Client {
         maxBytes: options.maxMessageBytes ?? defaultMaxMessageBytes(options.transport.kind),
         transportKind: options.transport.kind,
       },
+      logger: options.logger,
     };
   }
 
@@ -237,9 +238,13 @@ class CeleriacClient implements Client {
     return this.#track(async () => {
       const { args, kwargs, parentId, rootId, chain, chord, groupId, groupIndex, ...overrides } =
         options;
-      const frozen = freeze(canvas);
+      // Every task signature gets this client's reply queue (Celery's freeze does), so
+      // the steps workers send later reply here: rpc:// canvases return.
+      const replyTo = overrides.replyTo ?? this.backend?.replyTo ?? this.oid;
+      const frozen = freeze(canvas, { replyTo });
       const host: CanvasHost = {
         backend: this.#canvasBackend,
+        replyTo,
         send: (task) => sendTask(this.#sendContext, task),
       };
       const tail: Tail = {};

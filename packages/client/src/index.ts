@@ -85,6 +85,8 @@ export {
 export { DEFAULT_MAX_MESSAGE_BYTES, defaultMaxMessageBytes } from './message-size.js';
 export type { MessageLimits } from './message-size.js';
 export { DEFAULT_RETRY_POLICY, isRetryablePublishError, retryDelayMs } from './publish-retry.js';
+export { afterTaskPublish, beforeTaskPublish } from './publish-signals.js';
+export type { AfterTaskPublishPayload, BeforeTaskPublishPayload } from './publish-signals.js';
 export type { RetryPolicy } from './publish-retry.js';
 export { encodeRevokeMessage, PIDBOX_EXCHANGE } from './revoke.js';
 export type { RevokeContext, RevokeMessage, RevokeOptions } from './revoke.js';
@@ -101,6 +103,8 @@ export type {
 } from './routing.js';
 export { buildTaskMessage } from './send-options.js';
 export type { MessageContext, SendTaskOptions, Signatures } from './send-options.js';
+export { Signal } from './signal.js';
+export type { SendSignalOptions, SignalHandler, SignalLogger, SignalOptions } from './signal.js';
 export { fromSignatureOptions, toSignatureOptions } from './signature-options.js';
 export type { TaskSignature } from './signature-options.js';
 export { contractSendOptions } from './task-producer.js';
