@@ -144,6 +144,11 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     return this.#crashError;
   }
 
+  /** The resource scope of the current lifetime, while acquiring or holding. */
+  protected get resourceScope(): ResourceScope | undefined {
+    return this.#resources?.scope;
+  }
+
   /** Starts reporting transitions (to hooks, inspectors, the span); idempotent. */
   observe(): void {
     this.#observer ??= new TransitionObserver(this);
