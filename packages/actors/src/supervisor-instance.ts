@@ -155,7 +155,7 @@ export class SupervisorInstance
   }
 
   /** Starts the current children in order, after the declared resources (there are none). */
-  protected override async acquireMore(scope: ResourceScope): Promise<void> {
+  override async acquireMore(scope: ResourceScope): Promise<void> {
     this.#queue.length = 0;
     for (const entry of [...this.#current]) {
       if (scope.closed) return;
