@@ -21,6 +21,9 @@ export const ActorErrorCode = {
   interrupted: 'ERR_ACTOR_INTERRUPTED',
   stepAbandoned: 'ERR_STEP_ABANDONED',
   invalidArgument: 'ERR_INVALID_ARGUMENT',
+  childStart: 'ERR_CHILD_START',
+  unknownChild: 'ERR_UNKNOWN_CHILD',
+  notASupervisor: 'ERR_NOT_A_SUPERVISOR',
 } as const;
 /** One of the values of {@link ActorErrorCode}. */
 export type ActorErrorCode = (typeof ActorErrorCode)[keyof typeof ActorErrorCode];
@@ -242,6 +245,47 @@ export class ActorInterruptedError extends ActorError {
       actorPath,
     });
     this.trigger = trigger;
+  }
+}
+
+/** A supervisor's child did not start (while the supervisor started, or in `addChild`). */
+export class ChildStartError extends ActorError {
+  /** The child's id. */
+  readonly child: string;
+  constructor(supervisorPath: string, child: string, cause: unknown) {
+    super(
+      ActorErrorCode.childStart,
+      `Supervisor ${supervisorPath} could not start child "${child}": ${describe(cause)}`,
+      { actorPath: supervisorPath, cause },
+    );
+    this.child = child;
+  }
+}
+
+/** `removeChild(id)` named no current child of the supervisor. */
+export class UnknownChildError extends ActorError {
+  /** The id asked for. */
+  readonly child: string;
+  constructor(supervisorPath: string, child: string, known: readonly string[]) {
+    super(
+      ActorErrorCode.unknownChild,
+      `Supervisor ${supervisorPath} has no child "${child}" (children: ${
+        known.length === 0 ? 'none' : known.map((id) => `"${id}"`).join(', ')
+      })`,
+      { actorPath: supervisorPath, retryable: false },
+    );
+    this.child = child;
+  }
+}
+
+/** `asSupervisor(ref)` was given an actor that is not a supervisor. */
+export class NotASupervisorError extends ActorError {
+  constructor(actorPath: string, kind: string) {
+    super(
+      ActorErrorCode.notASupervisor,
+      `Actor ${actorPath} (kind "${kind}") is not a supervisor: it was not defined with defineSupervisor`,
+      { actorPath, retryable: false },
+    );
   }
 }
 

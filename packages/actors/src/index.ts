@@ -68,12 +68,14 @@ export {
   ActorError,
   ActorErrorCode,
   ActorInterruptedError,
+  ChildStartError,
   DependencyError,
   DuplicateActorIdError,
   HealthCheckError,
   HookError,
   IllegalTransitionError,
   InvalidArgumentError,
+  NotASupervisorError,
   ResourceAcquireError,
   ResourceReleaseError,
   ResourceTimeoutError,
@@ -81,6 +83,7 @@ export {
   RestartIntensityError,
   StepAbandonedError,
   TaskFailedError,
+  UnknownChildError,
 } from './errors.js';
 export type {
   ErrorRecord,
@@ -101,13 +104,18 @@ export type {
 export { ACTOR_STATES, ExitReason, Health } from './state.js';
 export type { ActivityState, ActorState } from './state.js';
 export type { AbandonedStep, StopReport } from './stop-report.js';
-export { ChildKind, Strategy, defineSupervisor } from './supervisor.js';
+export { ChildKind } from './child-spec.js';
+export type { ChildSpec } from './child-spec.js';
+export { Strategy, defineSupervisor } from './supervisor.js';
 export type {
-  ChildSpec,
   RestartIntensity,
+  Supervision,
   SupervisorChildren,
+  SupervisorDefinition,
   SupervisorSpec,
 } from './supervisor.js';
+export { asSupervisor } from './supervisor-instance.js';
+export type { SupervisorRef, SupervisorTask } from './supervisor-instance.js';
 export { createActorSystem } from './system.js';
 export type { ActorSystem, ActorSystemOptions, SpawnOptions } from './system.js';
 export { nextTask } from './task.js';

@@ -9,10 +9,15 @@ import type { ActorRef } from './actor-ref.js';
 import type { RandomSource } from './backoff.js';
 import { realClock } from './clock.js';
 import type { Clock } from './clock.js';
+import type { ChildSpec } from './child-spec.js';
 import type { ActorDefinition } from './definition.js';
 import { DuplicateActorIdError } from './errors.js';
 import type { InspectionListener, InspectionRecord } from './inspection.js';
 import type { ResourceMap } from './resource.js';
+import { isSupervisorDefinition } from './supervisor.js';
+import type { SupervisorDefinition } from './supervisor.js';
+import { SupervisorInstance } from './supervisor-instance.js';
+import type { SupervisorRef } from './supervisor-instance.js';
 import { ActorTelemetry } from './telemetry.js';
 
 /** Options of {@link createActorSystem}. */
@@ -47,7 +52,14 @@ export interface SpawnOptions {
 export interface ActorSystem extends AsyncDisposable {
   /** The injected clock. */
   readonly clock: Clock;
-  /** Creates an actor in `initializing`; call `start()` on it. */
+  /**
+   * Creates an actor in `initializing`; call `start()` on it. A supervisor's definition
+   * gives a {@link SupervisorRef}, which can add and remove children at run time.
+   */
+  spawn<C extends readonly ChildSpec[]>(
+    definition: SupervisorDefinition<C>,
+    options?: SpawnOptions,
+  ): SupervisorRef<C>;
   spawn<R extends ResourceMap, T extends string>(
     definition: ActorDefinition<R, T>,
     options?: SpawnOptions,
@@ -98,10 +110,15 @@ export class SystemCore implements ActorSystem {
     return [...this.#byPath.values()];
   }
 
+  spawn<C extends readonly ChildSpec[]>(
+    definition: SupervisorDefinition<C>,
+    options?: SpawnOptions,
+  ): SupervisorRef<C>;
   spawn<R extends ResourceMap, T extends string>(
     definition: ActorDefinition<R, T>,
     options?: SpawnOptions,
-  ): ActorRef<R, T> {
+  ): ActorRef<R, T>;
+  spawn(definition: ActorDefinition, options?: SpawnOptions): ActorRef {
     return this.spawnLinked(definition, options, undefined);
   }
 
@@ -116,9 +133,10 @@ export class SystemCore implements ActorSystem {
     const path = `${parent?.path ?? ''}/${id}`;
     if (this.#byPath.has(path)) throw new DuplicateActorIdError(path);
     const deps = (options?.dependencies ?? []) as readonly ActorInstance[];
-    const actor = new ActorInstance(
+    const Kind = isSupervisorDefinition(definition) ? SupervisorInstance : ActorInstance;
+    const actor = new Kind(
       this,
-      definition,
+      definition as never,
       id,
       path,
       parent,
@@ -127,7 +145,7 @@ export class SystemCore implements ActorSystem {
       options?.shutdownTimeoutMs,
     );
     this.#byPath.set(path, actor);
-    return actor;
+    return actor as unknown as ActorInstance<R, T>;
   }
 
   /** Forgets an actor (supervisors drop temporary children this way). */
