@@ -20,6 +20,8 @@ import { ClosedError } from '@celeriac/protocol';
 import type { ConfirmChannel } from 'amqplib';
 import { AmqpAdmin } from './amqp-admin.js';
 import { AmqpConnection } from './amqp-connection.js';
+import type { BrokerHost } from './connect-attempt.js';
+import { FailoverStrategy, HostRotation } from './failover.js';
 import { patched as fieldTablePatched } from './amqplib-field-table-patch.js';
 import { AmqpSubscription } from './amqp-subscription.js';
 import type { SubscriptionHost } from './amqp-subscription.js';
@@ -55,14 +57,19 @@ export class AmqpTransport implements Transport {
     this.#operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
     this.#qos = options.qos ?? 'auto';
     const heartbeat = parsed.heartbeatSeconds ?? options.heartbeatSeconds ?? 60;
+    const describe = redactUrl(url);
+    const host: BrokerHost = { connect: toConnectOptions(parsed, heartbeat), describe };
+    const socketOptions: Record<string, unknown> = { ...options.tls };
+    if (options.connectionName !== undefined) {
+      socketOptions.clientProperties = { connection_name: options.connectionName };
+    }
     this.#connection = new AmqpConnection({
-      connect: toConnectOptions(parsed, heartbeat),
-      ...(options.tls === undefined ? {} : { tls: options.tls }),
-      ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
-      connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
+      hosts: new HostRotation([host], FailoverStrategy.roundRobin),
+      socketOptions: () => Promise.resolve(socketOptions),
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       backoff: this.#backoff,
       logger: this.#logger,
-      describe: redactUrl(url),
+      describe,
     });
     this.#admin = new AmqpAdmin(this.#connection, this.#logger, this.#operationTimeoutMs);
     this.#publisher = new ConfirmPublisher({
@@ -102,6 +109,7 @@ export class AmqpTransport implements Transport {
         this.#qos === 'channel' ||
         (this.#qos === 'auto' && !queues.some((queue) => this.#admin.quorumQueues.has(queue))),
       forget: (subscription) => this.#subscriptions.delete(subscription),
+      redeclare: (live, queue) => this.#admin.redeclareQueue(live, queue),
     };
     this.#connection.onConnected(async (live) => {
       for (const subscription of [...this.#subscriptions]) await subscription.resume(live);

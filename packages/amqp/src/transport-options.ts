@@ -28,7 +28,11 @@ export interface AmqpTransportOptions {
   tls?: TlsOptions;
   /** Shown by `rabbitmqctl list_connections client_properties` and the management UI. */
   connectionName?: string;
-  /** How long `connect()` keeps retrying an unreachable broker. Default 30 000 ms. */
+  /**
+   * Bound on connecting to one host (TCP, TLS and AMQP handshakes). `connect()` makes one
+   * attempt over the URL's hosts and rejects with `AmqpConnectError`; retrying at start-up
+   * is the caller's (the worker's) job. Default 10 000 ms.
+   */
   connectTimeoutMs?: number;
   /**
    * How long a publish or declaration waits for a lost connection to come back (and a
