@@ -40,6 +40,8 @@ export { AmqpSubscription, SubscriptionState } from './amqp-subscription.js';
 export { AmqpTransport, createAmqpTransport } from './amqp-transport.js';
 export { parseAmqpUrl, redactUrl } from './amqp-url.js';
 export type { AmqpUrl } from './amqp-url.js';
+export { parseBrokerUrl } from './broker-url.js';
+export type { BrokerUrl } from './broker-url.js';
 export { backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export {
