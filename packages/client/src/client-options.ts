@@ -3,6 +3,7 @@
  */
 import type { ResultBackend, Transport } from '@celeriac/protocol';
 import type { Tracer } from '@opentelemetry/api';
+import type { ControlOptions } from './control/control-options.js';
 import type { RetryPolicy } from './publish-retry.js';
 import type { SignalLogger } from './signal.js';
 import type { QueueDeclaration, Routes } from './routing.js';
@@ -94,6 +95,11 @@ export interface ClientOptions {
    * `afterTaskPublish` handler. The worker's `Logger` fits; default `console.error`.
    */
   logger?: SignalLogger;
+  /**
+   * Options of `client.control` (reply timeout, request signer, …); it always uses the
+   * client's transport, clock and publish retry unless these say otherwise.
+   */
+  control?: Omit<ControlOptions, 'transport' | 'ownTransport'>;
 }
 
 /** Lifecycle of a client. */

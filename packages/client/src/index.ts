@@ -72,12 +72,49 @@ export type { ResultNode } from './canvas/group-result.js';
 export { link, linkError } from './canvas/link.js';
 export { map, MapTask, starmap } from './canvas/map.js';
 export { createClient } from './client.js';
+export { ControlCommand, InspectCommand, isChangingCommand } from './control/control-commands.js';
+export { ControlState, createControl } from './control/control.js';
+export type { Control } from './control/control.js';
+export type {
+  AddConsumerOptions,
+  BroadcastCommandOptions,
+  BroadcastOptions,
+  CommandOptions,
+  ControlLogger,
+  ControlOptions,
+  ControlSigner,
+  InspectOptions,
+  PoolRestartOptions,
+  RevokeCommandOptions,
+  TimeLimitOptions,
+} from './control/control-options.js';
+export { isErrorReply } from './control/control-replies.js';
+export type {
+  ActorNode,
+  ActorTreeReply,
+  ClockReply,
+  CommandReply,
+  DeliveryInfo,
+  ErrorReply,
+  ExchangeInfo,
+  NodeReplies,
+  OkReply,
+  PoolStats,
+  QueryTaskReply,
+  QueueInfo,
+  ScheduledTaskInfo,
+  TaskRequestInfo,
+  WorkerStats,
+} from './control/control-replies.js';
+export type { Inspect, SafeOption } from './control/inspect.js';
+export type { WorkerCommands } from './control/worker-commands.js';
 export type { Client, SendSignatureOptions } from './client.js';
 export { ClientState } from './client-options.js';
 export type { ClientOptions, TaskDefaults } from './client-options.js';
 export {
   ChordsUnsupportedError,
   ClientErrorCode,
+  ControlArgumentError,
   MessageTooLargeError,
   NoResultBackendError,
   ResultIgnoredError,
