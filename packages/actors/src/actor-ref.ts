@@ -6,6 +6,7 @@ import type { ActorDefinition } from './definition.js';
 import type { ResourceMap } from './resource.js';
 import type { ActivityState, ActorState, Health } from './state.js';
 import type { StopReport } from './stop-report.js';
+import type { RunArgs, TaskInputs } from './task.js';
 import type { ActorSystem } from './system.js';
 
 /**
@@ -18,13 +19,14 @@ import type { ActorSystem } from './system.js';
 export interface ActorRef<
   R extends ResourceMap = ResourceMap,
   T extends string = string,
+  I extends TaskInputs<T> = TaskInputs<T>,
 > extends AsyncDisposable {
   /** Id, unique among the actor's siblings. */
   readonly id: string;
   /** Tree path: the ids from the root down, e.g. `/worker/pool/executor-3`. */
   readonly path: string;
   /** The definition it was spawned from. */
-  readonly definition: ActorDefinition<R, T>;
+  readonly definition: ActorDefinition<R, T, I>;
   /** The system it lives in. */
   readonly system: ActorSystem;
   /** Its parent in the tree (its supervisor, for supervised children), if any. */
@@ -79,8 +81,9 @@ export interface ActorRef<
   /** Moves `started.running.*` to the reported health. */
   reportHealth(health: Health): void;
   /**
-   * Starts a task while the activity is `idle`, with `input`; resolves with the value of
-   * the step that returns to `idle` (rejects if the actor stops, restarts or crashes).
+   * Starts a task while the activity is `idle`, with `input` (typed per task, checked by
+   * the task's `input` when it has one); resolves with the value of the step that returns
+   * to `idle` (rejects if the actor stops, restarts or crashes).
    */
-  run(task: T, input?: unknown): Promise<unknown>;
+  run(...args: RunArgs<T, I>): Promise<unknown>;
 }

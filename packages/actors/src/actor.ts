@@ -24,6 +24,7 @@ import type { ActivityState, ActorState, Health } from './state.js';
 import { StopNotes } from './stop-report.js';
 import type { StopReport } from './stop-report.js';
 import type { SystemCore } from './system.js';
+import type { RunArgs, TaskInputs } from './task.js';
 
 /** Options of `stop()`, `restart()` and a supervisor's `removeChild()`. */
 export interface StopOptions {
@@ -223,7 +224,8 @@ export class ActorInstance<
     this.#sendNow({ type: 'health', health }, 'reportHealth');
   }
 
-  run(task: T, input?: unknown): Promise<unknown> {
+  run(...args: RunArgs<T, TaskInputs<T>>): Promise<unknown> {
+    const [task, input] = args as [T, unknown?];
     const tasks = this.lc.tasks;
     if (this.lc.activity !== 'idle' || tasks === undefined || !tasks.declares(task)) {
       return Promise.reject(this.#refuse(`run:${task}`));

@@ -23,7 +23,7 @@ export interface ChildSpec<Id extends string = string> {
   readonly id: Id;
   /** What the child is. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any definition fits
-  readonly actor: ActorDefinition<any, any>;
+  readonly actor: ActorDefinition<any, any, any>;
   /** Default `permanent`. */
   readonly kind?: ChildKind;
   /**

@@ -293,10 +293,11 @@ export class NotASupervisorError extends ActorError {
 export class InvalidArgumentError extends ActorError {
   /** The trigger that refused its argument. */
   readonly trigger: string;
-  constructor(actorPath: string, trigger: string, problem: string) {
+  constructor(actorPath: string, trigger: string, problem: string, cause?: unknown) {
     super(ActorErrorCode.invalidArgument, `${trigger}() of actor ${actorPath}: ${problem}`, {
       actorPath,
       retryable: false,
+      cause,
     });
     this.trigger = trigger;
   }

@@ -118,6 +118,16 @@ export { asSupervisor } from './supervisor-instance.js';
 export type { SupervisorRef, SupervisorTask } from './supervisor-instance.js';
 export { createActorSystem } from './system.js';
 export type { ActorSystem, ActorSystemOptions, SpawnOptions } from './system.js';
-export { nextTask } from './task.js';
-export type { NextTask, RetryPolicy, TaskContext, TaskSpec, TaskSpecs } from './task.js';
+export { nextTask, taskInput } from './task.js';
+export type {
+  InputArgs,
+  NextArgs,
+  NextTask,
+  RetryPolicy,
+  RunArgs,
+  TaskContext,
+  TaskInputs,
+  TaskSpec,
+  TaskSpecs,
+} from './task.js';
 export { ActorAttributes } from './telemetry.js';

@@ -14,6 +14,7 @@ import type { ActorDefinition } from './definition.js';
 import { DuplicateActorIdError } from './errors.js';
 import type { InspectionListener, InspectionRecord } from './inspection.js';
 import type { ResourceMap } from './resource.js';
+import type { TaskInputs } from './task.js';
 import { isSupervisorDefinition } from './supervisor.js';
 import type { SupervisorDefinition } from './supervisor.js';
 import { SupervisorInstance } from './supervisor-instance.js';
@@ -60,10 +61,10 @@ export interface ActorSystem extends AsyncDisposable {
     definition: SupervisorDefinition<C>,
     options?: SpawnOptions,
   ): SupervisorRef<C>;
-  spawn<R extends ResourceMap, T extends string>(
-    definition: ActorDefinition<R, T>,
+  spawn<R extends ResourceMap, T extends string, I extends TaskInputs<T>>(
+    definition: ActorDefinition<R, T, I>,
     options?: SpawnOptions,
-  ): ActorRef<R, T>;
+  ): ActorRef<R, T, I>;
   /** The actor at a tree path, if it lives. */
   get(path: string): ActorRef | undefined;
   /** Every live actor, in spawn order. */
@@ -114,10 +115,10 @@ export class SystemCore implements ActorSystem {
     definition: SupervisorDefinition<C>,
     options?: SpawnOptions,
   ): SupervisorRef<C>;
-  spawn<R extends ResourceMap, T extends string>(
-    definition: ActorDefinition<R, T>,
+  spawn<R extends ResourceMap, T extends string, I extends TaskInputs<T>>(
+    definition: ActorDefinition<R, T, I>,
     options?: SpawnOptions,
-  ): ActorRef<R, T>;
+  ): ActorRef<R, T, I>;
   spawn(definition: ActorDefinition, options?: SpawnOptions): ActorRef {
     return this.spawnLinked(definition, options, undefined);
   }

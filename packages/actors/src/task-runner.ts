@@ -12,8 +12,10 @@ import { backoffDelay } from './backoff.js';
 import {
   ActorDefinitionError,
   ActorInterruptedError,
+  InvalidArgumentError,
   RestartIntensityError,
   TaskFailedError,
+  describe,
 } from './errors.js';
 import type { ResourceMap } from './resource.js';
 import type { ActivityState, Health } from './state.js';
@@ -41,6 +43,11 @@ export interface DrainCutShort {
 }
 
 const NOTHING_ABANDONED: Promise<DrainCutShort | undefined> = Promise.resolve(undefined);
+
+/** An input its task's `input` check refused (a class, so no user value is mistaken for it). */
+class InputRejected {
+  constructor(readonly error: InvalidArgumentError) {}
+}
 
 /** The state names of one task, built once per definition. */
 interface TaskStates {
@@ -143,14 +150,37 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     if (this.#scheduled) this.#evaluate();
   }
 
+  /**
+   * Checks `input` with the task's `input` function, if it has one: the checked value, or
+   * an {@link InvalidArgumentError} naming the trigger and the task.
+   */
+  #checkInput(task: string, input: unknown, trigger: 'run' | 'next'): unknown {
+    const check = this.#specs[task]!.input;
+    if (check === undefined) return input;
+    try {
+      return check(input);
+    } catch (error) {
+      return new InputRejected(
+        new InvalidArgumentError(
+          this.#actor.path,
+          trigger,
+          `input of task "${task}" rejected: ${describe(error)}`,
+          error,
+        ),
+      );
+    }
+  }
+
   /** `actor.run(task, input)` from `idle`; resolves when the chain returns to `idle`. */
   run(task: T, input: unknown): Promise<unknown> {
+    const checked = this.#checkInput(task, input, 'run');
+    if (checked instanceof InputRejected) return Promise.reject(checked.error);
     const done = new Promise<unknown>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
     this.#attempt = 0;
-    this.#input = input;
+    this.#input = checked;
     this.#enterTask(task, ActivityEvent.run);
     return done;
   }
@@ -206,7 +236,7 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       input: this.#input,
       attempt,
       actor,
-      next: nextTask,
+      next: nextTask as TaskContext<R, T>['next'],
       sleep: (this.#sleep ??= (ms) => sleepOn(actor.core.clock, ms, signal)),
     };
     // Called synchronously, so the step sees its signal before anything can abort it.
@@ -242,8 +272,13 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       const cause = new ActorDefinitionError(`next task "${next}" is not declared`);
       this.#actor.crash(new TaskFailedError(this.#actor.path, task, attempt, cause));
     } else {
+      const checked = this.#checkInput(next, result.input, 'next');
+      if (checked instanceof InputRejected) {
+        this.#actor.crash(new TaskFailedError(this.#actor.path, task, attempt, checked.error));
+        return;
+      }
       this.#attempt = 0;
-      this.#input = result.input;
+      this.#input = checked;
       this.#enterTask(next as T, ActivityEvent.done);
     }
   }
