@@ -89,16 +89,14 @@ export class BeatCore {
     this.#health(Health.healthy);
   }
 
-  /** A call to the store failed: degraded (logged once per outage, and each new cause). */
+  /** A call to the store failed: degraded (logged once per outage, with its first cause). */
   unreachable(error: unknown): void {
-    const why = error instanceof Error ? error.message : String(error);
-    if (this.#unreachable !== why) {
+    if (this.#unreachable === undefined) {
+      const why = error instanceof Error ? error.message : String(error);
       this.#unreachable = why;
       this.logger.warn(
         `beat: the ${this.coordination.kind} coordination store is unreachable: ${why}`,
-        {
-          role: this.role,
-        },
+        { role: this.role },
       );
     }
     this.#health(Health.degraded);

@@ -104,13 +104,9 @@ export class Term {
     const core = this.#core;
     let wakeAt = Infinity;
     for (const unsent of [...this.#unsent]) {
-      if (unsent.retryAt > now) {
-        wakeAt = Math.min(wakeAt, unsent.retryAt);
-        continue;
-      }
+      if (unsent.retryAt > now) continue;
       this.#unsent.splice(this.#unsent.indexOf(unsent), 1);
-      const outcome = await this.#publish(unsent.entry, unsent.runAt, signal);
-      if (outcome === 'unsent') wakeAt = Math.min(wakeAt, this.#unsent.at(-1)?.retryAt ?? wakeAt);
+      await this.#publish(unsent.entry, unsent.runAt, signal);
     }
     for (const entry of core.table.runnable()) {
       for (;;) {
@@ -126,6 +122,7 @@ export class Term {
         if (outcome === 'changed') return now;
       }
     }
+    for (const unsent of this.#unsent) wakeAt = Math.min(wakeAt, unsent.retryAt);
     return wakeAt;
   }
 
