@@ -53,14 +53,10 @@
  */
 export { createBeat } from './beat.js';
 export type { Beat, BeatEntryInfo } from './beat.js';
-export { beatActorDefinition } from './beat-actor.js';
 export type { BeatResources, BeatTask } from './beat-actor.js';
 export { BeatRole } from './beat-core.js';
-export type { BeatCore } from './beat-core.js';
 export { DEFAULT_LEASE_MS } from './beat-options.js';
 export type { BeatOptions } from './beat-options.js';
-export { dueRun } from './due.js';
-export type { Due } from './due.js';
 export { CatchUp, EntrySource } from './entry.js';
 export type { BeatEntry, BeatSchedule, BeatSendOptions } from './entry.js';
 export {

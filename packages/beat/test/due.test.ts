@@ -1,7 +1,8 @@
 // When an entry runs, from its last run and the leader's term: catch-up after downtime
 // under both policies, first runs, changed entries, one-offs.
 import { describe, expect, it } from 'vitest';
-import { CatchUp, at, crontab, dueRun, every } from '@celeriac/beat';
+import { CatchUp, at, crontab, every } from '@celeriac/beat';
+import { dueRun } from '../src/due.js';
 import { compileSchedule } from '../src/compiled-schedule.js';
 import type { Schedule } from '../src/schedule.js';
 

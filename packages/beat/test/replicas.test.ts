@@ -57,6 +57,19 @@ class PausableCoordination extends MemoryBeatCoordination {
   }
 }
 
+/** `n` started replicas of the tick schedule, each with its own connection to the store. */
+async function startReplicas(f: Fixture, n: number) {
+  const coordinations = Array.from(
+    { length: n },
+    () => new MemoryBeatCoordination({ store: f.store, broker: f.broker }),
+  );
+  const beats = coordinations.map((coordination) =>
+    f.replica({ schedule, leaseMs: LEASE, pollEveryMs: POLL, coordination }),
+  );
+  for (const beat of beats) await beat.start();
+  return { beats, coordinations };
+}
+
 describe('beat replicas', () => {
   it('elect exactly one leader, and only the leader sends', async () => {
     await using f = await beatFixture('2026-01-01T12:00:00Z');
@@ -75,13 +88,7 @@ describe('beat replicas', () => {
 
   it('replace a leader that stops renewing within lease + poll; no tick is sent twice', async () => {
     await using f = await beatFixture('2026-01-01T12:00:00Z');
-    const coordinations = [1, 2, 3].map(
-      () => new MemoryBeatCoordination({ store: f.store, broker: f.broker }),
-    );
-    const beats = coordinations.map((coordination) =>
-      f.replica({ schedule, leaseMs: LEASE, pollEveryMs: POLL, coordination }),
-    );
-    for (const beat of beats) await beat.start();
+    const { beats, coordinations } = await startReplicas(f, 3);
     await f.advance(5_500);
     const first = leaderOf(beats)[0]!;
     const cutAt = f.clock.now();
@@ -152,13 +159,7 @@ describe('beat replicas', () => {
 
   it('send each tick exactly once over a minute of handovers among three replicas', async () => {
     await using f = await beatFixture('2026-01-01T12:00:00Z');
-    const coordinations = [1, 2, 3].map(
-      () => new MemoryBeatCoordination({ store: f.store, broker: f.broker }),
-    );
-    const beats = coordinations.map((coordination) =>
-      f.replica({ schedule, leaseMs: LEASE, pollEveryMs: POLL, coordination }),
-    );
-    for (const beat of beats) await beat.start();
+    const { beats, coordinations } = await startReplicas(f, 3);
     for (let round = 0; round < 6; round++) {
       await f.advance(5_000);
       const leader = leaderOf(beats)[0]!;
