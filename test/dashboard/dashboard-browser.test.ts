@@ -1,0 +1,188 @@
+/**
+ * The dashboard in real headless Chromium, watching a real fleet on a private Redis: a
+ * celeriac worker and a Python Celery 5.2 worker appear; tasks sent from the test show up
+ * live and reach SUCCESS; failures show their traceback (Python's and celeriac's); revoke
+ * from the task page revokes; the celeriac worker's actor tree follows its broker
+ * connection being cut and restored. Each page is screenshotted (see browser.ts).
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isErrorReply } from '@celeriac/client';
+import { waitFor } from '@celeriac/testing';
+import { killPythonChildren } from '../control/support.js';
+import { launchChromium, screenshotDir } from './browser.js';
+import { startFleet, type Fleet } from './fleet.js';
+import { ensureUiBuilt } from './ui-build.js';
+
+const SHOTS = screenshotDir();
+let fleet: Fleet;
+let browser: Browser;
+
+beforeAll(async () => {
+  await ensureUiBuilt();
+  fleet = await startFleet({ control: { unsigned: true } });
+  browser = await launchChromium();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await fleet?.close();
+  await killPythonChildren();
+}, 60_000);
+
+async function open(hash: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${fleet.dashboard.url}${hash}`);
+  await page.locator('[data-testid="stream-state"]', { hasText: 'live' }).waitFor();
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `dashboard-${name}.png`), fullPage: true });
+}
+
+/** Wait for the task list row of `id` in `state`. */
+async function rowReaches(page: Page, id: string, state: string, timeout = 20_000) {
+  await page.locator(`tr[data-task="${id}"][data-state="${state}"]`).waitFor({ timeout });
+}
+
+describe('dashboard in Chromium', () => {
+  it('shows a celeriac worker and a Python Celery worker appear, online, with their pools', async () => {
+    const page = await open('#/workers');
+    const { celeriac, python } = fleet.names;
+    for (const [node, kind] of [
+      [celeriac, 'celeriac'],
+      [python, 'python'],
+    ] as const) {
+      const row = page.locator(`tr[data-worker="${node}"]`);
+      await row.waitFor({ timeout: 20_000 });
+      await row.locator('[data-testid="worker-status"]', { hasText: 'online' }).waitFor();
+      expect(await row.locator('td').nth(1).textContent()).toBe(kind);
+      // The pool comes from `inspect stats`, asked every 2 s here.
+      await waitFor(async () => !(await row.locator('td').nth(4).textContent())?.includes('—'), {
+        timeoutMs: 10_000,
+        description: `pool of ${node}`,
+      });
+      expect(await row.locator('[data-testid="heartbeat-age"]').textContent()).toMatch(/ago$/);
+    }
+    expect(await page.locator(`tr[data-worker="${python}"] td`).nth(4).textContent()).toMatch(
+      /threads.*× 2/,
+    );
+    expect(await page.locator(`tr[data-worker="${python}"] td`).last().textContent()).toBe(
+      'no tree',
+    );
+    await shot(page, 'workers');
+    await page.close();
+  });
+
+  it('shows a task sent from the test appear and reach SUCCESS, with its timeline', async () => {
+    const page = await open('#/tasks');
+    const ts = await fleet.client.sendTask('mon.add', [2, 3], {}, { queue: fleet.names.tsQueue });
+    const py = await fleet.client.sendTask('mon.add', [40, 2], {}, { queue: fleet.names.pyQueue });
+    await rowReaches(page, ts.id, 'SUCCESS');
+    await rowReaches(page, py.id, 'SUCCESS');
+    expect(await page.locator(`tr[data-task="${py.id}"] td`).nth(4).textContent()).toBe('42');
+    expect(await page.locator(`tr[data-task="${ts.id}"] td`).nth(5).textContent()).toBe(
+      fleet.names.celeriac,
+    );
+    // Filtered by worker: only the Python worker's task stays.
+    await page.selectOption('select[name="worker"]', fleet.names.python);
+    await page.locator(`tr[data-task="${ts.id}"]`).waitFor({ state: 'detached' });
+    expect(await page.locator(`tr[data-task="${py.id}"]`).count()).toBe(1);
+    await page.selectOption('select[name="worker"]', '');
+    await rowReaches(page, ts.id, 'SUCCESS');
+    await shot(page, 'tasks');
+
+    await page.click(`tr[data-task="${ts.id}"] a`);
+    await page.locator('[data-testid="task-result"]', { hasText: '5' }).waitFor();
+    const steps = await page.locator('[data-testid="timeline"] li').all();
+    const states = await Promise.all(steps.map((li) => li.getAttribute('data-state')));
+    expect(states).toEqual(['RECEIVED', 'STARTED', 'SUCCESS']);
+    expect(await page.locator('[data-testid="task-args"]').textContent()).toBe('(2, 3)');
+    await page.locator('[data-testid="stored-result"]', { hasText: '5' }).waitFor();
+    await shot(page, 'task');
+    await page.close();
+  });
+
+  it('shows the traceback of a failing task, from a Python and a celeriac worker', async () => {
+    const py = await fleet.client.sendTask(
+      'mon.fail',
+      ['kaput from python'],
+      {},
+      {
+        queue: fleet.names.pyQueue,
+      },
+    );
+    const ts = await fleet.client.sendTask(
+      'mon.fail',
+      ['kaput from celeriac'],
+      {},
+      {
+        queue: fleet.names.tsQueue,
+      },
+    );
+    const page = await open(`#/tasks/${ts.id}`);
+    await page.locator('[data-testid="traceback"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-testid="traceback"]').textContent()).toContain(
+      'kaput from celeriac',
+    );
+    expect(await page.locator('h1').textContent()).toContain('FAILURE');
+    await page.goto(`${fleet.dashboard.url}#/tasks/${py.id}`);
+    const traceback = page.locator('[data-testid="traceback"]', { hasText: 'ValueError' });
+    await traceback.waitFor({ timeout: 20_000 });
+    const text = (await traceback.textContent()) ?? '';
+    expect(text).toContain('Traceback (most recent call last)');
+    expect(text).toContain('ValueError: kaput from python');
+    await shot(page, 'task-failure');
+    await page.close();
+  });
+
+  it('revokes a task from its page, and the worker then refuses to run it', async () => {
+    // Held by the worker for its countdown: RECEIVED, revocable.
+    const held = await fleet.client.sendTask(
+      'mon.add',
+      [1, 1],
+      {},
+      {
+        queue: fleet.names.tsQueue,
+        countdown: 60,
+      },
+    );
+    const page = await open(`#/tasks/${held.id}`);
+    await page.locator('h1', { hasText: 'RECEIVED' }).waitFor({ timeout: 20_000 });
+    await page.click('[data-testid="revoke"]');
+    await page
+      .locator('[data-testid="action-outcome"]', { hasText: fleet.names.celeriac })
+      .waitFor();
+    await page.locator('h1', { hasText: 'REVOKED' }).waitFor({ timeout: 20_000 });
+    const revoked = await fleet.dashboard.monitor.control
+      .inspect({ destination: [fleet.names.celeriac], timeoutMs: 2000 })
+      .revoked();
+    const ids = revoked[fleet.names.celeriac];
+    expect(ids && !isErrorReply(ids) ? ids : []).toContain(held.id);
+    await page.close();
+  });
+
+  it('shows the queues with their consumers, and the charts', async () => {
+    const page = await open('#/queues');
+    const { tsQueue, pyQueue, celeriac, python } = fleet.names;
+    for (const [queue, node] of [
+      [tsQueue, celeriac],
+      [pyQueue, python],
+    ] as const) {
+      const row = page.locator(`tr[data-queue="${queue}"]`);
+      await row.locator('a', { hasText: node }).waitFor({ timeout: 20_000 });
+      await row.locator('[data-testid="queue-length"]', { hasText: '0' }).waitFor({
+        timeout: 20_000,
+      });
+    }
+    await shot(page, 'queues');
+    await page.goto(`${fleet.dashboard.url}#/charts`);
+    await page.locator('[data-testid="runtimes"] td', { hasText: 'mon.add' }).waitFor();
+    await page.locator('[data-testid="throughput"] canvas').waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await shot(page, 'charts');
+    await page.close();
+  });
+});
