@@ -3,7 +3,7 @@
  * where the tests' screenshots go: `docs/images/` when `DASHBOARD_SCREENSHOTS=docs` (to
  * refresh the ones `docs/dashboard.md` shows), else a temporary folder.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,11 +21,12 @@ export function launchChromium(): Promise<Browser> {
 
 const DOCS_IMAGES = fileURLToPath(new URL('../../docs/images/', import.meta.url));
 
-/** The folder screenshots are written to. */
-export function screenshotDir(): string {
+/** The folder screenshots are written to, and how to remove it (a temporary one). */
+export function screenshotDir(): { dir: string; remove(): void } {
   if (process.env['DASHBOARD_SCREENSHOTS'] === 'docs') {
     mkdirSync(DOCS_IMAGES, { recursive: true });
-    return DOCS_IMAGES;
+    return { dir: DOCS_IMAGES, remove: () => undefined };
   }
-  return mkdtempSync(join(tmpdir(), 'celeriac-dashboard-shots-'));
+  const dir = mkdtempSync(join(tmpdir(), 'celeriac-dashboard-shots-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

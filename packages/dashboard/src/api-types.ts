@@ -57,6 +57,8 @@ export interface ActorNodeView {
   restarts: number;
   /** When its last transition arrived (unix seconds), if the dashboard saw one. */
   changedAt: number | null;
+  /** The full state of its last transition (`started.paused`), if the dashboard saw one. */
+  lastState: string | null;
   children: ActorNodeView[];
 }
 

@@ -45,6 +45,19 @@ function worstHealth(root: ActorNode): string {
   return SEVERITY[worst]!;
 }
 
+/**
+ * The exception as a line: the event's repr, unless it is billiard's wrapper (Python
+ * prefork and threads pools send `ExceptionWithTraceback()`), then the traceback's last
+ * line (`ValueError: kaput`).
+ */
+function exceptionOf(task: TaskInfo): string | null {
+  if (task.exception?.startsWith('ExceptionWithTraceback(') && task.traceback) {
+    const lines = task.traceback.trimEnd().split('\n');
+    return lines[lines.length - 1] ?? task.exception;
+  }
+  return task.exception;
+}
+
 function taskRow(task: TaskInfo): TaskRow {
   return {
     id: task.id,
@@ -53,7 +66,7 @@ function taskRow(task: TaskInfo): TaskRow {
     worker: task.worker,
     args: task.args,
     kwargs: task.kwargs,
-    result: task.state === 'SUCCESS' ? task.result : (task.exception ?? task.result),
+    result: task.state === 'SUCCESS' ? task.result : (exceptionOf(task) ?? task.result),
     timestamp: task.timestamp,
     received: task.received,
     started: task.started,
@@ -137,7 +150,11 @@ export class ClusterView {
     const worker = this.state.worker(hostname);
     if (!worker) return null;
     const changedAt = new Map<string, number>();
-    for (const t of worker.actorTransitions) changedAt.set(t.path, t.localReceived);
+    const lastState = new Map<string, string>();
+    for (const t of worker.actorTransitions) {
+      changedAt.set(t.path, t.localReceived);
+      lastState.set(t.path, t.to);
+    }
     const view = (node: ActorNode): ActorNodeView => ({
       id: node.id,
       path: node.path,
@@ -147,6 +164,7 @@ export class ClusterView {
       health: node.health,
       restarts: node.restarts,
       changedAt: changedAt.get(node.path) ?? null,
+      lastState: lastState.get(node.path) ?? null,
       children: node.children.map(view),
     });
     const transitions: ActorTransitionView[] = worker.actorTransitions.map((t) => ({
@@ -186,7 +204,7 @@ export class ClusterView {
     const unit = this.facts.unit(id);
     return {
       ...taskRow(task),
-      exception: task.exception,
+      exception: exceptionOf(task),
       traceback: task.traceback,
       eta: task.eta,
       expires: task.expires,

@@ -76,7 +76,7 @@ async function stream(
 ): Promise<LiveMessage[]> {
   const abort = new AbortController();
   const response = await fetch(`${dashboard.url}${path}`, { signal: abort.signal });
-  const reader = response.body!.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   const messages: LiveMessage[] = [];
   let text = '';

@@ -8,10 +8,12 @@ import type { ActorNodeView } from '../../src/api-types.js';
 import { healthTone } from '../badge.js';
 import { age } from '../format.js';
 
-/** What a node's colour says: crashed / restarting / stopped, else its health. */
+/** What a node's colour says: crashed / restarting / stopped / paused, else its health. */
 function condition(node: ActorNodeView): string | null {
-  if (node.state === 'started') return node.health ?? 'started';
-  return node.state;
+  if (node.state !== 'started') return node.state;
+  // A paused actor has no health (the tree may still hold the one before the pause).
+  if (node.lastState?.split('.').includes('paused')) return 'paused';
+  return node.health ?? 'started';
 }
 
 function ActorBox({ node, now }: { node: ActorNodeView; now: number }) {
@@ -23,6 +25,7 @@ function ActorBox({ node, now }: { node: ActorNodeView; now: number }) {
       data-path={node.path}
       data-state={node.state}
       data-health={node.health ?? ''}
+      data-condition={shown ?? ''}
       title={node.path}
     >
       <div class="actor-head">

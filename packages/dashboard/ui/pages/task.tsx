@@ -83,6 +83,9 @@ function Stored({ id, state }: { id: string; state: string }) {
       .catch((error: unknown) => console.warn('no stored result', error));
   }, [id, state]);
   if (!stored) return null;
+  if (stored.status === 'PENDING' && stored.result === null) {
+    return <p class="muted">The result backend holds nothing for this task.</p>;
+  }
   return (
     <>
       <h2>Stored result ({stored.status})</h2>

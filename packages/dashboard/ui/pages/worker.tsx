@@ -99,7 +99,12 @@ export function WorkerPage({ hostname }: { hostname: string }) {
           <table data-testid="transitions">
             <tbody>
               {[...detail.transitions].reverse().map((t, i) => (
-                <tr key={`${t.timestamp}-${i}`} data-path={t.path} data-to={t.to}>
+                <tr
+                  key={`${t.timestamp}-${i}`}
+                  data-path={t.path}
+                  data-to={t.to}
+                  data-at={t.timestamp}
+                >
                   <td>{clock(t.timestamp)}</td>
                   <td>{t.path}</td>
                   <td>
