@@ -71,6 +71,7 @@ export type {
   DashboardLogger,
   DashboardOptions,
 } from './dashboard-options.js';
+export { DASHBOARD_NODE_FLAGS } from './node-flags.js';
 export {
   DashboardAssetsMissingError,
   DashboardErrorCode,
