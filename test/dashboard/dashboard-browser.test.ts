@@ -49,7 +49,14 @@ async function shot(page: Page, name: string): Promise<void> {
 
 /** Wait for the task list row of `id` in `state`. */
 async function rowReaches(page: Page, id: string, state: string, timeout = 20_000) {
-  await page.locator(`tr[data-task="${id}"][data-state="${state}"]`).waitFor({ timeout });
+  try {
+    await page.locator(`tr[data-task="${id}"][data-state="${state}"]`).waitFor({ timeout });
+  } catch (error) {
+    // Say whether the page or the events are behind: what the monitor holds for it.
+    const task = fleet.dashboard.monitor.state.task(id);
+    const seen = task ? task.history.map((h) => h.state).join(' → ') : 'no event at all';
+    throw new Error(`task ${id} not shown ${state} (the monitor saw: ${seen})`, { cause: error });
+  }
 }
 
 describe('dashboard in Chromium', () => {
@@ -72,12 +79,11 @@ describe('dashboard in Chromium', () => {
       expect(await row.locator('[data-testid="heartbeat-age"]').textContent()).toMatch(/ago$/);
     }
     expect(await page.locator(`tr[data-worker="${python}"] td`).nth(4).textContent()).toMatch(
-      /threads.*× 2/,
+      /prefork.*× 2/,
     );
     expect(await page.locator(`tr[data-worker="${python}"] td`).last().textContent()).toBe(
       'no tree',
     );
-    await shot(page, 'workers');
     await page.close();
   });
 
@@ -97,6 +103,20 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator(`tr[data-task="${py.id}"]`).count()).toBe(1);
     await page.selectOption('select[name="worker"]', '');
     await rowReaches(page, ts.id, 'SUCCESS');
+    // A few more on both workers, so the list (and its screenshot) has some life.
+    const more = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) =>
+        fleet.client.sendTask(
+          'mon.add',
+          [n, n * 10],
+          {},
+          {
+            queue: n % 2 === 0 ? fleet.names.pyQueue : fleet.names.tsQueue,
+          },
+        ),
+      ),
+    );
+    for (const result of more) await rowReaches(page, result.id, 'SUCCESS');
     await shot(page, 'tasks');
 
     await page.click(`tr[data-task="${ts.id}"] a`);
@@ -188,6 +208,9 @@ describe('dashboard in Chromium', () => {
     await page.locator('[data-testid="throughput"] canvas').waitFor();
     await new Promise((resolve) => setTimeout(resolve, 2500));
     await shot(page, 'charts');
+    await page.goto(`${fleet.dashboard.url}#/workers`);
+    await page.locator(`tr[data-worker="${celeriac}"]`).waitFor();
+    await shot(page, 'workers');
     await page.close();
   });
   it('keeps the buttons disabled on a dashboard without control', async () => {

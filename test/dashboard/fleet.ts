@@ -10,14 +10,9 @@ import { createClient, type Client } from '@celeriac/client';
 import { startDashboard, type Dashboard, type DashboardOptions } from '@celeriac/dashboard';
 import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
 import { createWorker, type Worker } from '@celeriac/worker';
-import {
-  monitorTasks,
-  recordingLogger,
-  startPythonWorker,
-  type BrokerCase,
-  type PythonMonitorWorker,
-  type RecordingLogger,
-} from '../control/support.js';
+import { fileURLToPath } from 'node:url';
+import { monitorTasks, recordingLogger, type RecordingLogger } from '../control/support.js';
+import { killProcess, spawnPython, type PythonProcess } from '../support/python-celery.js';
 import { startPrivateRedis, type PrivateRedis } from '../reliability/redis-support.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -30,22 +25,34 @@ export interface Fleet {
   readonly celeriac: Worker;
   /** What the celeriac worker logged. */
   readonly celeriacLog: RecordingLogger['lines'];
-  readonly python: PythonMonitorWorker;
+  readonly python: PythonProcess;
   /** Node names and the queue each worker consumes. */
   readonly names: { celeriac: string; python: string; tsQueue: string; pyQueue: string };
   close(): Promise<void>;
 }
 
-/** A broker case for the Python fixtures of test/control, on the private Redis. */
-function privateCase(url: string): BrokerCase {
-  return {
-    name: 'Redis',
-    url,
-    prefix: '',
-    transport: () => createRedisTransport(url),
-    backend: () => createRedisResultBackend(url),
-    cleanup: async () => undefined,
-  };
+const MONITOR_APP = fileURLToPath(new URL('../control/python/', import.meta.url));
+
+/**
+ * `celery -A monitor_app worker -P prefork -c 2 -E` (test/control's app) on `queue`.
+ * Prefork, not threads: a threads pool sends task events from its threads, and Celery
+ * 5.2 then loses some of them (a task seen RECEIVED whose SUCCESS never comes).
+ */
+async function startPython(url: string, queue: string, nodename: string) {
+  const args = ['-m', 'celery', '-A', 'monitor_app', 'worker', '-P', 'prefork', '-c', '2'];
+  args.push('-Q', queue, '-n', nodename, '--without-gossip', '--without-mingle', '-E');
+  args.push('--heartbeat-interval', '2', '--loglevel=INFO');
+  const child = spawnPython(args, {
+    dir: MONITOR_APP,
+    env: { MON_BROKER: url, MON_PREFIX: '', MON_BACKEND: '' },
+  });
+  try {
+    await child.waitFor(/ ready\./, 30_000);
+  } catch (error) {
+    await killProcess(child.process);
+    throw error;
+  }
+  return child;
 }
 
 /** Start everything; on a failure, stop what was started and rethrow. */
@@ -104,13 +111,8 @@ export async function startFleet(
     await celeriac.start();
     stops.push(() => celeriac.stop());
 
-    const python = await startPythonWorker(privateCase(redis.url), {
-      queue: names.pyQueue,
-      nodename: names.python,
-      events: true,
-      heartbeat: 2,
-    });
-    stops.push(() => python.kill());
+    const python = await startPython(redis.url, names.pyQueue, names.python);
+    stops.push(() => killProcess(python.process));
 
     const client = createClient({
       transport: createRedisTransport(redis.url),
