@@ -9,7 +9,6 @@ export const DashboardErrorCode = {
   invalidOption: 'ERR_DASHBOARD_OPTION',
   assetsMissing: 'ERR_DASHBOARD_ASSETS',
   listen: 'ERR_DASHBOARD_LISTEN',
-  invalidState: 'ERR_DASHBOARD_STATE',
 } as const;
 /** One of the values of {@link DashboardErrorCode}. */
 export type DashboardErrorCode = (typeof DashboardErrorCode)[keyof typeof DashboardErrorCode];
@@ -41,14 +40,5 @@ export class DashboardListenError extends CeleriacError<DashboardErrorCode> {
     super(DashboardErrorCode.listen, `dashboard cannot listen on ${address}:${port}: ${reason}`, {
       cause,
     });
-  }
-}
-
-/** A call made in a state that does not allow it. */
-export class DashboardStateError extends CeleriacError<DashboardErrorCode> {
-  readonly state: string;
-  constructor(call: string, state: string) {
-    super(DashboardErrorCode.invalidState, `cannot ${call} the dashboard: it is ${state}`);
-    this.state = state;
   }
 }

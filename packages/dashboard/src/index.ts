@@ -77,5 +77,4 @@ export {
   DashboardErrorCode,
   DashboardListenError,
   DashboardOptionError,
-  DashboardStateError,
 } from './errors.js';

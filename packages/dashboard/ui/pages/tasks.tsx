@@ -6,7 +6,6 @@ import { href } from '../router.js';
 import { StatusBar } from '../status-bar.js';
 
 const STATES = [
-  '',
   'PENDING',
   'RECEIVED',
   'STARTED',
@@ -17,6 +16,37 @@ const STATES = [
   'REJECTED',
 ];
 const FILTERS = ['state', 'name', 'worker', 'search'] as const;
+
+/** A filter's drop-down: `any`, then `options`. */
+function Choice(props: {
+  name: string;
+  value: string;
+  options: readonly string[];
+  onPick: (name: string, value: string) => void;
+}) {
+  // A value no longer offered (a worker gone) stays selectable.
+  const options =
+    props.value && !props.options.includes(props.value)
+      ? [props.value, ...props.options]
+      : props.options;
+  return (
+    <label>
+      {props.name}
+      <select
+        name={props.name}
+        value={props.value}
+        onChange={(e) => props.onPick(props.name, e.currentTarget.value)}
+      >
+        <option value="">any</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 export function TasksPage({ query }: { query: URLSearchParams }) {
   const filter: Record<string, string> = {};
@@ -33,50 +63,14 @@ export function TasksPage({ query }: { query: URLSearchParams }) {
       <h1>Tasks</h1>
       <StatusBar live={live} />
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          state
-          <select
-            name="state"
-            value={filter['state']}
-            onChange={(e) => set('state', e.currentTarget.value)}
-          >
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {s === '' ? 'any' : s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          name
-          <select
-            name="name"
-            value={filter['name']}
-            onChange={(e) => set('name', e.currentTarget.value)}
-          >
-            <option value="">any</option>
-            {names.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          worker
-          <select
-            name="worker"
-            value={filter['worker']}
-            onChange={(e) => set('worker', e.currentTarget.value)}
-          >
-            <option value="">any</option>
-            {workers.map((w) => (
-              <option key={w.hostname} value={w.hostname}>
-                {w.hostname}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice name="state" value={filter['state']!} options={STATES} onPick={set} />
+        <Choice name="name" value={filter['name']!} options={names} onPick={set} />
+        <Choice
+          name="worker"
+          value={filter['worker']!}
+          options={workers.map((w) => w.hostname)}
+          onPick={set}
+        />
         <label>
           search
           <input
