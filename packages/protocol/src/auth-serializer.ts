@@ -3,18 +3,12 @@
  * `app.setup_security()`): a message body signed with the sender's RSA key, verified
  * against a store of trusted certificates. Wire-compatible both ways with Celery 5.2.
  *
- * The format, as Celery 5.2 writes it: the body is serialized as usual (kombu JSON), then
- *
- *     base64( signer ‖ SEP ‖ signature ‖ SEP ‖ content_type ‖ SEP ‖ content_encoding ‖ SEP ‖ body )
- *
- * with `SEP` = the two bytes `00 01`, `signer` = the signing certificate's id
- * (`certificate.ts`), and `signature` = RSA-PSS over the serialized body alone, MGF1 and
- * the message digest both `security_digest` (default sha256), salt length the maximum.
- * The signature has a fixed length (the key's modulus bits ÷ 8): it may contain `00 01`,
- * so it is cut by length, not at a separator. The message's content type becomes
- * `application/data`, its encoding `utf-8`; compression, when used, applies to the
- * base64 text. Only the body is signed — headers (task name, id, eta…) are not: see
- * docs/security.md for what that means.
+ * What is signed is the serialized body alone (kombu JSON): RSA-PSS, MGF1 and the message
+ * digest both `security_digest` (default sha256), salt length the maximum. The signed
+ * layout is `auth-payload.ts`'s. The message's content type becomes `application/data`,
+ * its encoding `utf-8`; compression, when used, applies to the base64 text. Only the body
+ * is signed — headers (task name, id, eta…) are not: see docs/security.md for what that
+ * means.
  */
 import {
   constants,
@@ -27,6 +21,7 @@ import {
   verify as rsaVerify,
   type X509Certificate,
 } from 'node:crypto';
+import { packAuthPayload, readAuthFields, readAuthSigner } from './auth-payload.js';
 import {
   CertificateStore,
   readCertificates,
@@ -90,12 +85,6 @@ export interface AuthSerializer {
   verify(payload: Uint8Array): SignedBody;
 }
 
-const SEP_0 = 0x00;
-const SEP_1 = 0x01;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const ascii = new TextDecoder('latin1');
-const utf8 = new TextDecoder('utf-8');
-
 /** Celery's digest name (`getattr(hashes, digest.upper())`) as Node's. */
 function nodeDigest(digest: string): string {
   const name = digest.toLowerCase().replaceAll('_', '-');
@@ -114,27 +103,6 @@ function rsaModulusBits(key: KeyObject, what: string): number {
     );
   }
   return bits;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-function sep(bytes: Uint8Array, at: number): boolean {
-  return bytes[at] === SEP_0 && bytes[at + 1] === SEP_1;
-}
-
-function indexOfSep(bytes: Uint8Array, from: number): number {
-  for (let at = bytes.indexOf(SEP_0, from); at !== -1; at = bytes.indexOf(SEP_0, at + 1)) {
-    if (bytes[at + 1] === SEP_1) return at;
-  }
-  return -1;
 }
 
 function validity(certificate: TrustedCertificate, now: number): SignatureRefusal | undefined {
@@ -194,7 +162,7 @@ function signingHalf(options: AuthSerializerOptions, now: number): Signing | und
  * @example
  * ```ts
  * const auth = createAuthSerializer({ key: keyPem, certificate: certPem, store: [certPem] });
- * const message = encodeTaskMessage({ headers: { task: 'proj.add', id } , args: [2, 3] }, { auth });
+ * const message = encodeTaskMessage({ headers: { task: 'proj.add', id }, args: [2, 3] }, { auth });
  * const task = decodeTaskMessage(message, { auth }); // throws SignatureError if tampered
  * ```
  */
@@ -224,36 +192,15 @@ export function createAuthSerializer(options: AuthSerializerOptions): AuthSerial
       padding: constants.RSA_PKCS1_PSS_PADDING,
       saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN,
     });
-    const separator = new Uint8Array([SEP_0, SEP_1]);
-    const encoder = new TextEncoder();
-    const packed = concat([
-      signing.id,
-      separator,
-      signature,
-      separator,
-      encoder.encode(contentType),
-      separator,
-      encoder.encode(contentEncoding),
-      separator,
-      body,
-    ]);
-    return encoder.encode(Buffer.from(packed).toString('base64'));
+    return packAuthPayload(signing.id, { signature, contentType, contentEncoding, body });
   }
 
   function verify(payload: Uint8Array): SignedBody {
     if (store === undefined) {
       throw new SecurityConfigError('this auth serializer has no certificate store to verify with');
     }
-    const text = ascii.decode(payload);
-    if (!BASE64.test(text) || text.length % 4 !== 0) {
-      throw new SignatureError(SignatureRefusal.malformed, 'not an auth-signed body (not base64)');
-    }
-    const raw = new Uint8Array(Buffer.from(text, 'base64'));
-    const signerEnd = indexOfSep(raw, 0);
-    if (signerEnd <= 0) {
-      throw new SignatureError(SignatureRefusal.malformed, 'not an auth-signed body (no signer)');
-    }
-    const signer = utf8.decode(raw.subarray(0, signerEnd));
+    const payloadRead = readAuthSigner(payload);
+    const signer = payloadRead.signer;
     const certificate = store.get(signer);
     if (certificate === undefined) {
       throw new SignatureError(
@@ -268,38 +215,27 @@ export function createAuthSerializer(options: AuthSerializerOptions): AuthSerial
         refusal === SignatureRefusal.expired
           ? `expired at ${certificate.notAfter.toISOString()}`
           : `is not valid before ${certificate.notBefore.toISOString()}`;
-      throw new SignatureError(
-        refusal,
-        `signed by ${JSON.stringify(signer)}, whose certificate ${when}`,
-        {
-          signer,
-        },
-      );
+      const detail = `signed by ${JSON.stringify(signer)}, whose certificate ${when}`;
+      throw new SignatureError(refusal, detail, { signer });
     }
-    // Celery cuts the signature by the key's size (`key_size >> 3`), since it may hold 00 01.
-    const bits = rsaModulusBits(certificate.publicKey, `the certificate ${JSON.stringify(signer)}`);
-    const sigStart = signerEnd + 2;
-    const sigEnd = sigStart + (bits >> 3);
-    const typeEnd = sep(raw, sigEnd) ? indexOfSep(raw, sigEnd + 2) : -1;
-    const encodingEnd = typeEnd === -1 ? -1 : indexOfSep(raw, typeEnd + 2);
-    if (encodingEnd === -1) {
+    const bits = certificate.publicKey.asymmetricKeyDetails?.modulusLength;
+    if (certificate.publicKey.asymmetricKeyType !== 'rsa' || bits === undefined) {
       throw new SignatureError(
-        SignatureRefusal.malformed,
-        `signed by ${JSON.stringify(signer)} but not in the auth serializer's layout`,
+        SignatureRefusal.badSignature,
+        `signed by ${JSON.stringify(signer)}, whose certificate has no RSA key to verify with`,
         { signer },
       );
     }
-    // Like Celery, the body ends at the next separator, if any (JSON never holds one).
-    const bodyEnd = indexOfSep(raw, encodingEnd + 2);
-    const body = raw.subarray(encodingEnd + 2, bodyEnd === -1 ? raw.length : bodyEnd);
+    // Celery cuts the signature by the key's size (`key_size >> 3`), since it may hold 00 01.
+    const fields = readAuthFields(payloadRead, bits >> 3);
     const saltLength = Math.ceil((bits - 1) / 8) - digestBytes - 2;
     let good: boolean;
     try {
       good = rsaVerify(
         digest,
-        body,
+        fields.body,
         { key: certificate.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength },
-        raw.subarray(sigStart, sigEnd),
+        fields.signature,
       );
     } catch {
       good = false; // OpenSSL refusing the signature's form is a bad signature too
@@ -313,9 +249,9 @@ export function createAuthSerializer(options: AuthSerializerOptions): AuthSerial
     }
     return {
       signer,
-      contentType: ascii.decode(raw.subarray(sigEnd + 2, typeEnd)),
-      contentEncoding: ascii.decode(raw.subarray(typeEnd + 2, encodingEnd)),
-      body,
+      contentType: fields.contentType,
+      contentEncoding: fields.contentEncoding,
+      body: fields.body,
     };
   }
 
