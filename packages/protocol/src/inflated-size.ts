@@ -12,8 +12,8 @@
  * This is a sizing pass, not a decoder of record: it does not check distances or
  * checksums. Whatever it says, the real (native) inflate still runs with the cap, so a
  * stream this pass misjudges is still decoded correctly or refused by zlib itself.
- * The decoding follows RFC 1951 §3.2 with canonical codes read bit by bit, as in Mark
- * Adler's `puff` reference decoder.
+ * The decoding follows RFC 1951 §3.2: codes of up to 9 bits through a lookup table,
+ * longer ones bit by bit as in Mark Adler's `puff` reference decoder.
  */
 
 /** The stream inflates to more than the limit. */
@@ -37,10 +37,18 @@ const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2
 /** Thrown inside the pass; turned into {@link UNREADABLE}. */
 class Unreadable extends Error {}
 
-/** A canonical Huffman code: how many codes of each length, and the symbols in order. */
+/** Bits looked up at once when decoding; longer codes take the bit-by-bit path. */
+const ROOT = 9;
+const ROOT_MASK = (1 << ROOT) - 1;
+
+/**
+ * A canonical Huffman code: how many codes of each length, the symbols in code order, and
+ * a table indexed by the next ROOT bits holding `symbol << 4 | length` (-1: longer code).
+ */
 interface Huffman {
   count: Uint16Array;
   symbol: Uint16Array;
+  table: Int32Array;
 }
 
 function huffman(lengths: ArrayLike<number>, n: number): Huffman {
@@ -58,7 +66,22 @@ function huffman(lengths: ArrayLike<number>, n: number): Huffman {
     const len = lengths[s]!;
     if (len !== 0) symbol[offsets[len]!++] = s;
   }
-  return { count, symbol };
+  const table = new Int32Array(1 << ROOT).fill(-1);
+  let code = 0;
+  let index = 0;
+  for (let len = 1; len <= ROOT; len += 1) {
+    for (let k = 0; k < count[len]!; k += 1) {
+      // Deflate sends codes most significant bit first into an LSB-first stream.
+      let reversed = 0;
+      for (let b = 0; b < len; b += 1) reversed |= ((code >> b) & 1) << (len - 1 - b);
+      const entry = (symbol[index]! << 4) | len;
+      for (let fill = reversed; fill <= ROOT_MASK; fill += 1 << len) table[fill] = entry;
+      code += 1;
+      index += 1;
+    }
+    code <<= 1;
+  }
+  return { count, symbol, table };
 }
 
 const FIXED = (() => {
@@ -80,16 +103,15 @@ class Bits {
   }
 
   read(need: number): number {
-    let buffer = this.#buffer;
-    let count = this.#count;
-    while (count < need) {
+    while (this.#count < need) {
       if (this.pos >= this.data.length) throw new Unreadable('truncated');
-      buffer |= this.data[this.pos++]! << count;
-      count += 8;
+      this.#buffer |= this.data[this.pos++]! << this.#count;
+      this.#count += 8;
     }
-    this.#buffer = buffer >>> need;
-    this.#count = count - need;
-    return buffer & ((1 << need) - 1);
+    const value = this.#buffer & ((1 << need) - 1);
+    this.#buffer >>>= need;
+    this.#count -= need;
+    return value;
   }
 
   /** Drop the bits left in the current byte (before a stored block or a trailer). */
@@ -99,6 +121,24 @@ class Bits {
   }
 
   decode(code: Huffman): number {
+    const data = this.data;
+    while (this.#count < ROOT && this.pos < data.length) {
+      this.#buffer |= data[this.pos++]! << this.#count;
+      this.#count += 8;
+    }
+    const entry = code.table[this.#buffer & ROOT_MASK]!;
+    if (entry >= 0) {
+      const len = entry & 15;
+      if (len > this.#count) throw new Unreadable('truncated');
+      this.#buffer >>>= len;
+      this.#count -= len;
+      return entry >> 4;
+    }
+    return this.#decodeSlowly(code);
+  }
+
+  /** A code longer than ROOT bits, read bit by bit (RFC 1951 canonical decoding). */
+  #decodeSlowly(code: Huffman): number {
     let bits = 0;
     let first = 0;
     let index = 0;
