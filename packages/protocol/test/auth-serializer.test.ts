@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CertificateStore,
@@ -20,6 +24,7 @@ import {
   type AuthSerializer,
   type BrokerMessage,
 } from '@celeriac/protocol';
+import { packAuthPayload } from '../src/auth-payload.js';
 import { makePki, type Issued, type TestPki } from './certificates.js';
 
 let pki: TestPki;
@@ -191,6 +196,49 @@ describe('createAuthSerializer: refusals', () => {
     clock = notAfter.getTime();
     expect(() => task([1], ageing)).toThrow(EncodeError);
     expect(() => task([1], ageing)).toThrow(/cannot sign: the certificate .* expired at/);
+  });
+
+  it('refuses a message from a store certificate without an RSA key', () => {
+    const ecDir = mkdtempSync(join(tmpdir(), 'celeriac-ec-'));
+    try {
+      const ec = readCertificates(
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'ec',
+            '-pkeyopt',
+            'ec_paramgen_curve:P-256',
+            '-nodes',
+            '-keyout',
+            join(ecDir, 'ec.key'),
+            '-days',
+            '1',
+            '-subj',
+            '/CN=ec signer',
+            '-set_serial',
+            '9',
+          ],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+        ),
+      )[0]!;
+      const body = packAuthPayload(new TextEncoder().encode(ec.id), {
+        signature: new Uint8Array(64),
+        contentType: 'application/json',
+        contentEncoding: 'utf-8',
+        body: new TextEncoder().encode('[[], {}, {}]'),
+      });
+      const verifier = createAuthSerializer({ store: [ec.x509] });
+      const error = refusal(() => decodeTaskMessage({ ...task([1]), body }, { auth: verifier }));
+      expect(error.reason).toBe('bad-signature');
+      expect(error.message).toBe(
+        'body: signed by "ec signer 9", whose certificate has no RSA key to verify with',
+      );
+    } finally {
+      rmSync(ecDir, { recursive: true, force: true });
+    }
   });
 
   it('decodes nothing but JSON inside, even when signed', () => {
