@@ -12,6 +12,13 @@ export const MAY_IMPORT = {
   redis: ['@celeriac/protocol', 'ioredis', '@opentelemetry/api'],
   amqp: ['@celeriac/protocol', 'amqplib', '@opentelemetry/api'],
   worker: ['@celeriac/protocol', '@celeriac/actors', '@celeriac/client', '@opentelemetry/api'],
+  beat: [
+    '@celeriac/protocol',
+    '@celeriac/actors',
+    '@celeriac/client',
+    'croner',
+    '@opentelemetry/api',
+  ],
   // "everything above", plus tsx so that `celeriac worker --app ./app.ts` loads TypeScript.
   celeriac: [
     '@celeriac/protocol',

@@ -51,6 +51,18 @@
  */
 export { AuthContent, createAuthSerializer } from './auth-serializer.js';
 export type { AuthSerializer, AuthSerializerOptions, SignedBody } from './auth-serializer.js';
+export { ClaimOutcome } from './beat-coordination.js';
+export type {
+  BeatCoordination,
+  ClaimResult,
+  EntryRun,
+  LeaderInfo,
+  LeaderLease,
+  RunClaim,
+  StoredEntries,
+  StoredEntry,
+  StoredEntryDefinition,
+} from './beat-coordination.js';
 export type { BrokerMessage, MessageProperties, Route } from './broker-message.js';
 export { CertificateStore, certificateId, readCertificates } from './certificate.js';
 export type { CertificateSource, TrustedCertificate } from './certificate.js';
