@@ -233,6 +233,7 @@ describe('which commands change a worker', () => {
       'conf',
       'report',
       'clock',
+      'heartbeat',
     ]) {
       expect(controlCommandKind(method)).toBe('read-only');
     }
