@@ -16,7 +16,7 @@ import {
 import type { ResultBackend, Transport } from '@celeriac/protocol';
 import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
 import { createWorker, implementTask } from '@celeriac/worker';
-import type { EventOptions, Logger, Worker } from '@celeriac/worker';
+import type { Logger, Worker, WorkerOptions } from '@celeriac/worker';
 import { killProcess, spawnPython, type PythonProcess } from '../support/python-celery.js';
 import { deleteRedisKeys } from '../support/redis-keys.js';
 
@@ -127,7 +127,7 @@ export const monitorTasks = [
 /** A celeriac worker on `broker`, started; it owns its connections. */
 export async function startCeleriacWorker(
   broker: BrokerCase,
-  options: { queue: string; hostname: string; events?: boolean | EventOptions },
+  options: { queue: string; hostname: string; events?: WorkerOptions['events'] },
 ): Promise<Worker & { logger: RecordingLogger }> {
   const transport = broker.transport();
   const logger = recordingLogger();

@@ -13,6 +13,13 @@ export const MAY_IMPORT = {
   amqp: ['@celeriac/protocol', 'amqplib', '@opentelemetry/api'],
   worker: ['@celeriac/protocol', '@celeriac/actors', '@celeriac/client', '@opentelemetry/api'],
   monitor: ['@celeriac/protocol', '@celeriac/client', '@opentelemetry/api'],
+  beat: [
+    '@celeriac/protocol',
+    '@celeriac/actors',
+    '@celeriac/client',
+    'croner',
+    '@opentelemetry/api',
+  ],
   // "everything above", plus tsx so that `celeriac worker --app ./app.ts` loads TypeScript.
   celeriac: [
     '@celeriac/protocol',
