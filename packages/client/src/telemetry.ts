@@ -123,9 +123,19 @@ export function destinationOf(info: Pick<SendSpanInfo, 'queue' | 'routingKey' | 
   return info.queue ?? (info.routingKey || info.exchange);
 }
 
-/** `error.type`: the error's class name (`PublishError`, `ConnectionLostError`, …). */
-function errorType(error: unknown): string {
-  return error instanceof Error && error.name !== '' ? error.name : '_OTHER';
+/**
+ * Mark `span` failed with `error`: ERROR status, the exception recorded, and `error.type`
+ * — the error's class name (`PublishError`, `ConnectionLostError`, …), returned.
+ */
+function failSpan(span: Span, error: unknown): string {
+  const type = error instanceof Error && error.name !== '' ? error.name : '_OTHER';
+  span.setAttribute(SpanAttribute.errorType, type);
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  });
+  return type;
 }
 
 /**
@@ -169,13 +179,7 @@ export async function withSendSpan<T>(
   try {
     return await context.with(active, () => fn(headers, span));
   } catch (error) {
-    failure = errorType(error);
-    span.setAttribute(SpanAttribute.errorType, failure);
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : String(error),
-    });
+    failure = failSpan(span, error);
     throw error;
   } finally {
     span.end();
@@ -231,12 +235,7 @@ export async function withUnitSpan<T>(
   try {
     return await context.with(trace.setSpan(context.active(), span), () => fn(recorder));
   } catch (error) {
-    span.setAttribute(SpanAttribute.errorType, errorType(error));
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : String(error),
-    });
+    failSpan(span, error);
     throw error;
   } finally {
     span.setAttribute(SpanAttribute.batchCount, count);

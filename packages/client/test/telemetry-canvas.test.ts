@@ -1,29 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  TracerProvider,
-} from '@opentelemetry/sdk-trace';
+import { describe, expect, it } from 'vitest';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { decodeTaskMessage, signature } from '@celeriac/protocol';
 import { chain, chord, group } from '@celeriac/client';
-import { AlsContextManager } from './otel.js';
+import { useTracing } from './otel.js';
 import { Fixture } from './support.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-const tracer = provider.getTracer('client-canvas-test');
-
-beforeAll(() => {
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  context.setGlobalContextManager(new AlsContextManager());
-});
-afterAll(() => {
-  propagation.disable();
-  context.disable();
-});
+const { exporter, tracer } = useTracing('client-canvas-test');
 
 const task = (name: string, queue?: string) =>
   signature({ task: name, ...(queue === undefined ? {} : { options: { queue } }) });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   context,
   propagation,
@@ -8,28 +8,11 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  TracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace';
 import { ConnectionLostError, PublishError } from '@celeriac/protocol';
-import { AlsContextManager } from './otel.js';
+import { useTracing } from './otel.js';
 import { FlakyTransport, Fixture } from './support.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-const tracer = provider.getTracer('client-test');
-
-beforeAll(() => {
-  // What an SDK setup does (NodeSDK registers the W3C propagator by default).
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  context.setGlobalContextManager(new AlsContextManager());
-});
-afterAll(() => {
-  propagation.disable();
-  context.disable();
-});
+const { exporter, provider, tracer } = useTracing('client-test');
 
 describe('telemetry', () => {
   it('a PRODUCER span `send <destination>` with messaging attributes; traceparent as a top-level header', async () => {
