@@ -31,6 +31,7 @@ export type TaskDefaults = Omit<
   | 'link'
   | 'linkError'
   | 'signal'
+  | 'links'
 >;
 
 /** Options of `createClient`. */

@@ -147,4 +147,4 @@ export type { TaskSignature } from './signature-options.js';
 export { contractSendOptions } from './task-producer.js';
 export type { AnyTaskContract, ArgsSuffix, TaskProducer } from './task-producer.js';
 export { ClientMetric, MAX_ATTRIBUTE_VALUES, SpanAttribute, TRACER_NAME } from './telemetry.js';
-export type { ServerAddress } from './telemetry.js';
+export type { ServerAddress, SpanLink } from './telemetry.js';

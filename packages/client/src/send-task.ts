@@ -80,6 +80,7 @@ export async function sendTask(ctx: SendContext, task: TaskToSend): Promise<Sent
     groupId: options.groupId,
     parentId: options.parentId,
     server: ctx.server,
+    links: options.links,
   };
   const queue = destination.queueName;
   const signalOptions = ctx.logger ? { logger: ctx.logger } : {};

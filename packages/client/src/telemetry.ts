@@ -29,6 +29,7 @@ import {
   type Attributes,
   type Counter,
   type Histogram,
+  type Link,
   type Meter,
   type Span,
   type TextMapSetter,
@@ -74,6 +75,9 @@ export const ClientMetric = {
 /** Distinct destinations (and task names) in metric attributes before `_OTHER`. */
 export const MAX_ATTRIBUTE_VALUES = 100;
 
+/** A link from a send span to another span (`@opentelemetry/api`'s `Link`). */
+export type SpanLink = Link;
+
 /** Where the broker is, for `server.address`/`server.port`. */
 export interface ServerAddress {
   address: string;
@@ -108,6 +112,8 @@ export interface SendSpanInfo {
   groupId: string | undefined;
   parentId: string | undefined;
   server: ServerAddress | undefined;
+  /** Links of the span (not parents). */
+  links?: readonly SpanLink[] | undefined;
 }
 
 function serverAttributes(server: ServerAddress | undefined): Attributes {
@@ -153,6 +159,7 @@ export async function withSendSpan<T>(
   const system = messagingSystem(info.transportKind);
   const span = tracer.startSpan(`send ${destination}`, {
     kind: SpanKind.PRODUCER,
+    ...(info.links === undefined ? {} : { links: [...info.links] }),
     attributes: {
       [SpanAttribute.messagingSystem]: system,
       [SpanAttribute.operationType]: 'send',

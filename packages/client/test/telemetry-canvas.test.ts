@@ -99,4 +99,22 @@ describe('a group or chord is one unit', () => {
     expect(unit.status.code).toBe(SpanStatusCode.ERROR);
     expect(unit.attributes['error.type']).toBe('PublishError');
   });
+
+  it('links given to a send (a chord body linking its header parts) are on its span, never on the wire', async () => {
+    exporter.reset();
+    await using fx = new Fixture({ tracer });
+    const parts = [tracer.startSpan('process part 0'), tracer.startSpan('process part 1')];
+    for (const part of parts) part.end();
+    const links = parts.map((part) => ({ context: part.spanContext() }));
+    await fx.client.sendSignature(task('body'), { args: [[1, 2]], links });
+    const send = exporter
+      .getFinishedSpans()
+      .find((s) => s.attributes['celery.task_name'] === 'body')!;
+    expect(send.links.map((l) => l.context.spanId)).toEqual(
+      parts.map((p) => p.spanContext().spanId),
+    );
+    const { delivery, task: sent } = await fx.takeTask();
+    expect(JSON.stringify(sent)).not.toContain(parts[0]!.spanContext().spanId);
+    expect(JSON.stringify(delivery.message.headers)).not.toContain('links');
+  });
 });
