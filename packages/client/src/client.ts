@@ -278,9 +278,10 @@ class CeleriacClient implements Client {
             return sent;
           },
         };
-        // A group or chord is one workflow: its members share its id as root id, the
-        // conversation id of their spans (the worker passes it on to what follows).
-        const root = rootId ?? (unit && tail.groupId === undefined ? unit.groupId : undefined);
+        // Each member keeps Celery's root id (its own, as Celery 5.2 sends it); the
+        // members share the group id as the conversation id of their spans instead
+        // (`conversationIdOf`).
+        const root = rootId;
         await applyFrozen(
           host,
           frozen,

@@ -145,6 +145,21 @@ function failSpan(span: Span, error: unknown): string {
 }
 
 /**
+ * The `messaging.message.conversation_id` of a task message: its workflow's root id, or —
+ * for a member of a group or chord sent at the top of a workflow, whose root id is its
+ * own as Celery 5.2 sends it — the group id, so the members of one group share one
+ * conversation. The worker's process spans use the same rule on the same headers.
+ */
+export function conversationIdOf(
+  taskId: string,
+  rootId: string | null | undefined,
+  groupId: string | null | undefined,
+): string {
+  const root = rootId ?? taskId;
+  return root === taskId && groupId ? groupId : root;
+}
+
+/**
  * Run `fn` inside a `send <destination>` PRODUCER span, a child of the active context,
  * with the span active; `fn` gets the trace headers to put on the message. Records the
  * metrics; a rejection marks the span failed and is rethrown.
@@ -166,7 +181,7 @@ export async function withSendSpan<T>(
       [SpanAttribute.operationName]: 'send',
       [SpanAttribute.destination]: destination,
       [SpanAttribute.messageId]: info.taskId,
-      [SpanAttribute.conversationId]: info.rootId,
+      [SpanAttribute.conversationId]: conversationIdOf(info.taskId, info.rootId, info.groupId),
       ...serverAttributes(info.server),
       [SpanAttribute.celeryAction]: 'apply_async',
       [SpanAttribute.celeryTaskName]: info.taskName,

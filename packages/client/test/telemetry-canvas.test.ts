@@ -19,7 +19,7 @@ function unitAndMembers(spans: readonly ReadableSpan[]) {
 }
 
 describe('a group or chord is one unit', () => {
-  it('group: one `send` span around its members’ sends; members share the group id as root and conversation id', async () => {
+  it('group: one `send` span around its members’ sends; members share the group id as conversation id and keep Celery’s own root ids', async () => {
     exporter.reset();
     await using fx = new Fixture({ tracer });
     const g = await fx.client.send(group(task('a'), task('b'), task('c')));
@@ -40,16 +40,14 @@ describe('a group or chord is one unit', () => {
       expect(member.attributes).toMatchObject({
         'messaging.message.conversation_id': g.id,
         'celery.group_id': g.id,
-        'celery.root_id': g.id,
       });
+      expect(member.attributes['celery.root_id']).toBe(member.attributes['messaging.message.id']);
     }
-    // On the wire: the group, the shared root, and each member's own traceparent.
+    // On the wire as Celery 5.2 sends a group: the group id, each member its own root id,
+    // and each member's own traceparent.
     const tasks = (await fx.take('celery', 3)).map((d) => decodeTaskMessage(d.message));
-    expect(tasks.map((t) => [t.headers.group, t.headers.rootId])).toEqual([
-      [g.id, g.id],
-      [g.id, g.id],
-      [g.id, g.id],
-    ]);
+    for (const t of tasks)
+      expect([t.headers.group, t.headers.rootId]).toEqual([g.id, t.headers.id]);
     const parents = tasks.map((t) => String(t.headers.extraHeaders['traceparent']).split('-')[2]);
     expect(new Set(parents)).toEqual(new Set(members.map((m) => m.spanContext().spanId)));
   });
@@ -68,7 +66,7 @@ describe('a group or chord is one unit', () => {
     const gid = unit.attributes['celery.group_id'];
     expect(members.map((m) => m.name).sort()).toEqual(['send q1', 'send q2']);
     const [h1] = (await fx.take('q1')).map((d) => decodeTaskMessage(d.message));
-    expect(h1!.headers).toMatchObject({ group: gid, groupIndex: 0, rootId: gid });
+    expect(h1!.headers).toMatchObject({ group: gid, groupIndex: 0, rootId: h1!.headers.id });
     expect(h1!.embed.chord?.options.task_id).toBe(r.id);
   });
 
