@@ -78,12 +78,22 @@ export interface ActorRef<
   pause(): void;
   /** `started.paused` → the health it was paused in. */
   resume(): void;
-  /** Moves `started.running.*` to the reported health. */
-  reportHealth(health: Health): void;
+  /**
+   * Moves `started.running.*` to the reported health; `reason` says why (it goes on the
+   * transition record and the trace). While paused the report is kept and applied on
+   * `resume()`. Throws {@link InvalidArgumentError} for an unknown level,
+   * {@link IllegalTransitionError} when not started.
+   */
+  reportHealth(health: Health, reason?: string): void;
   /**
    * Starts a task while the activity is `idle`, with `input` (typed per task, checked by
    * the task's `input` when it has one); resolves with the value of the step that returns
-   * to `idle` (rejects if the actor stops, restarts or crashes).
+   * to `idle`. Rejects with the {@link TaskFailedError} (its `cause` is what the step
+   * threw) when a step of this chain fails for good, with {@link ActorInterruptedError}
+   * (the crash as `cause`) when the actor stops, restarts or crashes otherwise, and at
+   * once with {@link ActivityBusyError} while another step runs,
+   * {@link InvalidArgumentError} for an undeclared task or a refused input,
+   * {@link IllegalTransitionError} when not started.
    */
   run(...args: RunArgs<T, I>): Promise<unknown>;
 }

@@ -10,6 +10,7 @@ import type { StateValue, Actor as XActor } from 'xstate';
 import type { ActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './definition.js';
 import {
+  ActivityBusyError,
   IllegalTransitionError,
   InvalidArgumentError,
   ResourceUnavailableError,
@@ -19,7 +20,7 @@ import { ActorLifecycle } from './lifecycle.js';
 import type { LifecycleEvent, LifecycleMachine } from './machine.js';
 import { TransitionObserver } from './observer.js';
 import type { ResourceMap, ResourceScope } from './resource.js';
-import { lifecycleOf } from './state.js';
+import { Health as HealthLevel, lifecycleOf } from './state.js';
 import type { ActivityState, ActorState, Health } from './state.js';
 import { StopNotes } from './stop-report.js';
 import type { StopReport } from './stop-report.js';
@@ -55,6 +56,7 @@ const EVENTS = {
 } as const satisfies Record<string, LifecycleEvent>;
 const RESOLVED = Promise.resolve();
 const NO_RESOURCES = Object.freeze({});
+const HEALTHS: readonly string[] = Object.values(HealthLevel);
 
 /** A live actor; the implementation behind {@link ActorRef}. */
 export class ActorInstance<
@@ -217,20 +219,45 @@ export class ActorInstance<
   }
 
   resume(): void {
-    this.#sendNow(EVENTS.resume, 'resume');
+    const deferred = this.lc.pausedHealth;
+    this.#sendNow(
+      deferred === undefined ? EVENTS.resume : { type: 'resume', ...deferred },
+      'resume',
+    );
   }
 
-  reportHealth(health: Health): void {
-    this.#sendNow({ type: 'health', health }, 'reportHealth');
+  reportHealth(health: Health, reason?: string): void {
+    if (!HEALTHS.includes(health)) {
+      throw new InvalidArgumentError(
+        this.path,
+        'reportHealth',
+        `unknown health ${JSON.stringify(health)} (one of ${HEALTHS.join(', ')})`,
+      );
+    }
+    if (reason !== undefined && typeof reason !== 'string') {
+      throw new InvalidArgumentError(this.path, 'reportHealth', 'reason must be a string');
+    }
+    const event: LifecycleEvent =
+      reason === undefined ? { type: 'health', health } : { type: 'health', health, reason };
+    this.#sendNow(event, 'reportHealth');
   }
 
   run(...args: RunArgs<T, TaskInputs<T>>): Promise<unknown> {
     const [task, input] = args as [T, unknown?];
     const tasks = this.lc.tasks;
-    if (this.lc.activity !== 'idle' || tasks === undefined || !tasks.declares(task)) {
-      return Promise.reject(this.#refuse(`run:${task}`));
+    const activity = this.lc.activity;
+    if (activity === 'idle' && tasks !== undefined && tasks.declares(task)) {
+      return tasks.run(task, input);
     }
-    return tasks.run(task, input);
+    const names = this.definition.taskNames;
+    if (!names.includes(task)) {
+      const declared = names.length === 0 ? 'none' : names.map((n) => `"${n}"`).join(', ');
+      return Promise.reject(
+        new InvalidArgumentError(this.path, 'run', `no task "${task}" (tasks: ${declared})`),
+      );
+    }
+    if (activity === undefined) return Promise.reject(this.#refuse('run'));
+    return Promise.reject(new ActivityBusyError(this.path, task, activity));
   }
 
   #sendNow(event: LifecycleEvent, trigger: string): void {

@@ -61,9 +61,11 @@ export type {
   ActorHooks,
   ActorSpec,
   HealthCheck,
+  HealthReport,
   HookContext,
 } from './definition.js';
 export {
+  ActivityBusyError,
   ActorDefinitionError,
   ActorError,
   ActorErrorCode,

@@ -30,6 +30,8 @@ export interface TransitionRecord {
    * `<task>.waiting` reports the event that opened its gate (`run`, `health`, `resume`, …).
    */
   readonly event: string;
+  /** Why, when the trigger said: the reason of a health report or check. */
+  readonly reason?: string;
   /** Time on the system's clock. */
   readonly at: number;
 }

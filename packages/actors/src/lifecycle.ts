@@ -13,7 +13,7 @@ import type { LifecycleEvent, LifecycleRuntime } from './machine.js';
 import { PendingTriggers } from './pending-triggers.js';
 import { ResourceHolder } from './resource.js';
 import type { ResourceMap } from './resource.js';
-import type { ActivityState, ExitReason } from './state.js';
+import type { ActivityState, ExitReason, Health } from './state.js';
 import { StopNotes } from './stop-report.js';
 import { TaskRunner } from './task-runner.js';
 
@@ -42,6 +42,8 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
   exitBy: ExitReason = 'stop';
   /** What the stop (or restart, or crash release) in progress did. */
   notes = new StopNotes();
+  /** The last health reported while paused, applied on resume. */
+  pausedHealth: { health: Health; reason?: string } | undefined;
 
   constructor(
     actor: ActorInstance<R, T>,
@@ -130,6 +132,10 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
     }
   }
 
+  deferHealth(health: Health, reason: string | undefined): void {
+    this.pausedHealth = reason === undefined ? { health } : { health, reason };
+  }
+
   enterActivity(event: string): void {
     if (this.actor.definition.taskNames.length === 0) {
       this.activity = 'idle';
@@ -139,11 +145,14 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
   }
 
   exitActivity(): void {
+    this.pausedHealth = undefined;
     this.activity = undefined;
     this.tasks?.exit();
   }
 
   gateChanged(event: string): void {
+    // A health state was entered: whatever was deferred while paused has been applied.
+    this.pausedHealth = undefined;
     this.tasks?.gateChanged(event);
   }
 
@@ -158,7 +167,7 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
     this.beginExit('crash', undefined);
     this.crashError = error;
     this.actor.reportError(error);
-    this.tasks?.interrupt('crash');
+    this.tasks?.interrupt('crash', error);
   }
 
   crashSettled(): void {

@@ -35,7 +35,12 @@ export class TransitionObserver {
       if (ev.type !== '@xstate.microstep' || ev.actorRef !== actor.xactor) return;
       const value = (ev.snapshot as unknown as { value: Parameters<typeof lifecycleOf>[0] }).value;
       // The step's actions ran already, so the actor's activity is the one after it.
-      this.#report(lifecycleOf(value), ev.event.type);
+      const reason = (ev.event as { reason?: unknown }).reason;
+      this.#report(
+        lifecycleOf(value),
+        ev.event.type,
+        typeof reason === 'string' ? reason : undefined,
+      );
     });
   }
 
@@ -44,7 +49,7 @@ export class TransitionObserver {
     this.#report(this.#state, event);
   }
 
-  #report(to: ActorState, event: string): void {
+  #report(to: ActorState, event: string, reason?: string): void {
     const actor = this.#actor;
     const toActivity = actor.activity;
     if (to === this.#state && toActivity === this.#activity) return;
@@ -64,6 +69,7 @@ export class TransitionObserver {
       fromActivity: this.#activity,
       toActivity,
       event,
+      ...(reason === undefined ? {} : { reason }),
       at: actor.core.clock.now(),
     };
     const before = hooks === undefined ? NO_NODES : activeNodes(this.#state, this.#activity);

@@ -317,11 +317,20 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     }, delay);
   }
 
-  /** Rejects a pending `actor.run()` because the actor is leaving `started`. */
-  interrupt(by: string): void {
+  /**
+   * Rejects a pending `actor.run()` because the actor is leaving `started`: with the
+   * step's own failure when that is what crashed it (a {@link TaskFailedError}, whose
+   * `cause` is what the step threw), else as interrupted, with the crash as `cause`.
+   */
+  interrupt(by: string, crash?: unknown): void {
     const reject = this.#reject;
+    if (reject === undefined) return;
     this.#resolve = this.#reject = undefined;
-    reject?.(new ActorInterruptedError(this.#actor.path, 'run', by));
+    reject(
+      crash instanceof TaskFailedError && crash.actorPath === this.#actor.path
+        ? crash
+        : new ActorInterruptedError(this.#actor.path, 'run', by, crash),
+    );
   }
 
   /**

@@ -93,7 +93,6 @@ describe('lifecycle statechart', () => {
     expect(() => a.resume()).toThrow(/resume\(\) .* "started.running.healthy"/);
     a.pause();
     expect(() => a.pause()).toThrow(/"started.paused"/);
-    expect(() => a.reportHealth('healthy')).toThrow(/reportHealth\(\) .* "started.paused"/);
     await a.stop();
     expect(() => a.pause()).toThrow(/"stopped"/);
     await expect(a.restart()).rejects.toThrow(/"stopped"/);
