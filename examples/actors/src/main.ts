@@ -31,6 +31,8 @@ const log = (line: string): void => {
 function describe(record: InspectionRecord): string {
   if (record.type === 'error')
     return `${record.path} error in ${record.state}: ${String(record.error)}`;
+  if (record.type === 'decision')
+    return `${record.path} decides to ${record.decision} ${record.child} (${record.exit})`;
   const state = record.from === record.to ? record.to : `${record.from} → ${record.to}`;
   const activity =
     record.fromActivity === record.toActivity

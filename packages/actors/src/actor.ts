@@ -4,7 +4,7 @@
  * trigger's promise resolving) is driven by the machine's entry actions, so an actor
  * nobody inspects pays for no subscription, no listener and no timer.
  */
-import type { Span } from '@opentelemetry/api';
+import type { Attributes, Span, SpanContext } from '@opentelemetry/api';
 import { createActor } from 'xstate';
 import type { StateValue, Actor as XActor } from 'xstate';
 import type { ActorRef } from './actor-ref.js';
@@ -25,6 +25,7 @@ import type { ActivityState, ActorState, Health } from './state.js';
 import { StopNotes } from './stop-report.js';
 import type { StopReport } from './stop-report.js';
 import type { SystemCore } from './system.js';
+import type { PhaseOutcome } from './telemetry.js';
 import type { RunArgs, TaskInputs } from './task.js';
 
 /** Options of `stop()`, `restart()` and a supervisor's `removeChild()`. */
@@ -70,6 +71,12 @@ export class ActorInstance<
   stoppingBySupervisor = false;
   /** Open lifetime span, when something records. */
   span: Span | undefined;
+  /** Open phase span (start, stop, restart) inside the lifetime. */
+  phaseSpan: Span | undefined;
+  /** The last lifetime that ended, for the next one to link to. */
+  lastLifetime: SpanContext | undefined;
+  /** The supervise span that is restarting this actor, for the next lifetime to link to. */
+  restartCause: SpanContext | undefined;
   #restarts = 0;
   #observer: TransitionObserver | undefined;
 
@@ -167,6 +174,7 @@ export class ActorInstance<
     if (!this.#can(EVENTS.start)) return Promise.reject(this.#refuse('start'));
     const waiter = this.lc.pending.open('start');
     this.#beginLifetime();
+    this.#beginPhase('start');
     this.xactor.send(EVENTS.start);
     return waiter;
   }
@@ -187,6 +195,7 @@ export class ActorInstance<
     }
     const waiter = this.lc.pending.openStop();
     this.lc.beginExit('stop', timeoutMs);
+    this.#beginPhase('stop');
     this.xactor.send(EVENTS.stop);
     return waiter;
   }
@@ -210,6 +219,7 @@ export class ActorInstance<
     this.#restarts++;
     if (this.state === 'crashed') this.#beginLifetime();
     else if (this.span !== undefined) this.core.telemetry.restarted(this.span, this.#restarts);
+    this.#beginPhase('restart');
     this.xactor.send(EVENTS.restart);
     return waiter;
   }
@@ -287,18 +297,49 @@ export class ActorInstance<
 
   #beginLifetime(): void {
     this.lc.crashError = undefined;
-    this.span = this.core.telemetry.begin(
-      this.definition.name,
-      this.id,
-      this.path,
-      this.#restarts,
-      this.parent?.span,
-    );
+    this.span = this.core.telemetry.lifetime({
+      kind: this.definition.name,
+      id: this.id,
+      path: this.path,
+      restarts: this.#restarts,
+      parent: this.parent?.span,
+      previous: this.lastLifetime,
+      decision: this.restartCause,
+    });
+    this.restartCause = undefined;
     if (this.span !== undefined) this.observe();
   }
 
-  /** Reports an error to the hooks, the inspection stream and the span. */
-  reportError(error: unknown): void {
+  /** Opens a phase span (ending one still open, as interrupted), when recording. */
+  #beginPhase(phase: 'start' | 'stop' | 'restart'): void {
+    if (this.span === undefined) return;
+    this.endPhase('interrupted');
+    this.phaseSpan = this.core.telemetry.phase(this.span, this.definition.name, this.path, phase);
+  }
+
+  /** Closes the open phase span, if any. */
+  endPhase(outcome: PhaseOutcome, attributes?: Attributes): void {
+    const span = this.phaseSpan;
+    if (span === undefined) return;
+    this.phaseSpan = undefined;
+    this.core.telemetry.endPhase(span, outcome, attributes);
+  }
+
+  /** Closes the lifetime span, if open, remembering it for the next lifetime's link. */
+  endLifetime(state: 'stopped' | 'crashed', crash?: unknown): void {
+    const span = this.span;
+    if (span === undefined) return;
+    this.span = undefined;
+    this.lastLifetime = span.spanContext();
+    this.core.telemetry.end(span, state, crash);
+  }
+
+  /**
+   * Reports an error to the hooks, the inspection stream and (unless `onSpan` is false:
+   * a crash, recorded when the lifetime ends; a step's error, on its step span) the open
+   * phase span or the lifetime.
+   */
+  reportError(error: unknown, onSpan = true): void {
     const onError = this.definition.spec.hooks?.onError;
     if (onError !== undefined) {
       try {
@@ -319,7 +360,8 @@ export class ActorInstance<
       };
       this.core.emit(record, this);
     }
-    if (this.span !== undefined) this.core.telemetry.error(this.span, error);
+    const span = onSpan ? (this.phaseSpan ?? this.span) : undefined;
+    if (span !== undefined) this.core.telemetry.exception(span, error);
   }
 
   /** Crashes the actor from outside a phase (hooks, health probe), if it can crash now. */

@@ -95,6 +95,13 @@ export interface ActorSpec<
   readonly healthCheck?: HealthCheck<R>;
   /** Lifecycle hooks. */
   readonly hooks?: ActorHooks;
+  /**
+   * Whether each task step gets its own span (`actor <kind> step <task>`, the active
+   * context while it runs) when an SDK records. Default `true`; turn it off for actors
+   * whose steps open their own spans, such as a worker's executors (one CONSUMER span
+   * per task), or steps that wait for long (supervisors turn it off).
+   */
+  readonly traceSteps?: boolean;
 }
 
 /** A defined kind of actor; pass it to `system.spawn`. Immutable, shareable. */

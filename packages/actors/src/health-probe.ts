@@ -33,7 +33,14 @@ export function startHealthProbe(
       return;
     }
     Promise.resolve()
-      .then(() => healthCheck.check({ resources: actor.resources, signal: abort.signal }))
+      .then(() => {
+        const ctx = { resources: actor.resources, signal: abort.signal };
+        // The lifetime is the active context while checking: the check's spans nest in it.
+        const span = actor.span;
+        return span === undefined
+          ? healthCheck.check(ctx)
+          : actor.core.telemetry.within(span, healthCheck.check, ctx);
+      })
       .then(
         (result) => {
           if (!live) return;

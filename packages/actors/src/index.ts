@@ -88,6 +88,7 @@ export {
   UnknownChildError,
 } from './errors.js';
 export type {
+  DecisionRecord,
   ErrorRecord,
   InspectionListener,
   InspectionRecord,
@@ -133,3 +134,4 @@ export type {
   TaskSpecs,
 } from './task.js';
 export { ActorAttributes } from './telemetry.js';
+export type { PhaseOutcome, StepOutcome } from './telemetry.js';

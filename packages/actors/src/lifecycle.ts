@@ -16,6 +16,7 @@ import type { ResourceMap } from './resource.js';
 import type { ActivityState, ExitReason, Health } from './state.js';
 import { StopNotes } from './stop-report.js';
 import { TaskRunner } from './task-runner.js';
+import { ActorAttributes } from './telemetry.js';
 
 /** Default bound on how long a stop waits for the step in flight (OTP's default, 5 s). */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
@@ -75,10 +76,23 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
   }
 
   startDependencies(): Promise<void> {
-    return this.dependencies?.start() ?? RESOLVED;
+    const dependencies = this.dependencies;
+    if (dependencies === undefined) return RESOLVED;
+    // Inside the phase span: a dependency's lifetime nests under the start that needed it.
+    const span = this.actor.phaseSpan;
+    if (span === undefined) return dependencies.start();
+    return this.actor.core.telemetry.within(span, () => dependencies.start());
   }
 
-  async acquireResources(): Promise<void> {
+  acquireResources(): Promise<void> {
+    // The phase span (else the lifetime) is the active context while acquiring, so spans
+    // the user's acquire makes nest under it.
+    const span = this.actor.phaseSpan ?? this.actor.span;
+    if (span === undefined) return this.#acquire();
+    return this.actor.core.telemetry.within(span, () => this.#acquire());
+  }
+
+  async #acquire(): Promise<void> {
     const actor = this.actor;
     const specs = actor.definition.spec.resources;
     if (specs === undefined) return;
@@ -166,15 +180,15 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
   recordCrash(error: unknown): void {
     this.beginExit('crash', undefined);
     this.crashError = error;
-    this.actor.reportError(error);
+    this.actor.reportError(error, false);
     this.tasks?.interrupt('crash', error);
   }
 
   crashSettled(): void {
     const actor = this.actor;
     const error = this.crashError;
-    if (actor.span !== undefined) actor.core.telemetry.end(actor.span, 'crashed', error);
-    actor.span = undefined;
+    actor.endPhase('crashed');
+    actor.endLifetime('crashed', error);
     if (this.pending.crashed(error)) return;
     if (actor.link !== undefined) actor.link(actor, { reason: 'crashed', error });
     else actor.core.unhandled(error, actor);
@@ -182,11 +196,21 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
 
   settled(state: 'started' | 'stopped'): void {
     this.boundMs = undefined;
+    const actor = this.actor;
     if (state === 'started') {
+      actor.endPhase('started');
       this.pending.started();
       return;
     }
-    const actor = this.actor;
+    if (actor.phaseSpan !== undefined) {
+      const { abandoned, interruptedAcquire } = this.notes;
+      actor.endPhase('stopped', {
+        ...(abandoned === undefined ? {} : { [ActorAttributes.abandonedTask]: abandoned.task }),
+        ...(interruptedAcquire === undefined
+          ? {}
+          : { [ActorAttributes.interruptedAcquire]: interruptedAcquire }),
+      });
+    }
     const error = this.stopError;
     this.stopError = undefined;
     if (!this.pending.stopped(this.notes.report(actor.path), error)) {

@@ -78,13 +78,10 @@ export class TransitionObserver {
     if (hooks !== undefined) runHooks(actor, hooks, record, before);
     if (actor.core.inspected) actor.core.emit(record, actor);
     if (actor.span !== undefined) {
-      actor.core.telemetry.transition(actor.span, record);
+      actor.core.telemetry.transition(actor.span, actor.definition.name, record);
       // The lifetime ends here rather than in the `stopped` entry action, which runs
       // before this step is reported; `crashed` ends it once its resources are released.
-      if (to === 'stopped') {
-        actor.core.telemetry.end(actor.span, to);
-        actor.span = undefined;
-      }
+      if (to === 'stopped') actor.endLifetime('stopped');
     }
   }
 }

@@ -5,6 +5,7 @@
  * strategy to them. Children are held in the supervisor's resource scope in start order,
  * so a stop, restart or crash of the supervisor stops them in reverse start order.
  */
+import type { Span, SpanContext } from '@opentelemetry/api';
 import { ActorInstance } from './actor.js';
 import type { ActorExit, StopOptions } from './actor.js';
 import type { ActorRef } from './actor-ref.js';
@@ -18,6 +19,7 @@ import {
   UnknownChildError,
 } from './errors.js';
 import type { ActorDefinition } from './definition.js';
+import type { DecisionRecord } from './inspection.js';
 import type { Release, ResourceMap, ResourceScope } from './resource.js';
 import { StopNotes } from './stop-report.js';
 import type { StopReport } from './stop-report.js';
@@ -229,6 +231,25 @@ export class SupervisorInstance
     return entry.spec.kind ?? 'permanent';
   }
 
+  /**
+   * Records a decision: on the inspection stream, and as a span in the supervisor's
+   * lifetime (returned open, for a restart to close when done).
+   */
+  #decide(record: Omit<DecisionRecord, 'type' | 'actorId' | 'path' | 'at'>, child: ActorInstance) {
+    const core = this.core;
+    const full: DecisionRecord = {
+      type: 'decision',
+      actorId: this.id,
+      path: this.path,
+      ...record,
+      at: core.clock.now(),
+    };
+    if (core.inspected) core.emit(full, this);
+    const lifetime = this.span;
+    if (lifetime === undefined) return undefined;
+    return core.telemetry.decision(lifetime, this.definition.name, full, child.lastLifetime);
+  }
+
   /** The `recovering` step: applies the strategy to each queued exit, in order. */
   async recover(signal: AbortSignal): Promise<void> {
     const { strategy, intensity, backoff } = this.#policy;
@@ -236,15 +257,30 @@ export class SupervisorInstance
     for (let failure = this.#queue.shift(); failure !== undefined; failure = this.#queue.shift()) {
       const { child, exit } = failure;
       const entry = this.#entryOf(child);
-      if (entry === undefined || !wantsRestart(this.#kindOf(entry), exit)) continue;
+      if (entry === undefined) continue;
+      const childKind = this.#kindOf(entry);
+      const base = {
+        child: child.path,
+        exit: exit.reason,
+        ...(exit.error === undefined ? {} : { error: exit.error }),
+        childKind,
+        strategy,
+        intensity,
+      };
+      if (!wantsRestart(childKind, exit)) {
+        const ignored = { ...base, decision: 'ignore', backoffMs: 0, restartsInWindow: 0 } as const;
+        this.#closeDecision(this.#decide({ ...ignored, affected: [] }, child));
+        continue;
+      }
       const now = core.clock.now();
       const recent = this.#restarts.filter((t) => t > now - intensity.withinMs);
       recent.push(now);
       this.#restarts = recent;
       if (recent.length > intensity.maxRestarts) {
+        const escalated = { ...base, decision: 'escalate', backoffMs: 0, affected: [] } as const;
+        this.#closeDecision(this.#decide({ ...escalated, restartsInWindow: recent.length }, child));
         throw new RestartIntensityError(this.path, intensity, exit.error ?? 'stopped');
       }
-      await sleepOn(core.clock, backoffDelay(backoff, recent.length - 1, core.random, 0.2), signal);
       const current = this.#current.filter((e) => e.child !== undefined);
       const at = current.indexOf(entry);
       if (at < 0) continue;
@@ -254,20 +290,52 @@ export class SupervisorInstance
           : strategy === 'one-for-all'
             ? current
             : current.slice(at);
-      for (const sibling of [...affected].reverse()) {
-        if (sibling !== entry && sibling.child !== undefined) await stopBySupervisor(sibling.child);
+      const restarted = affected.filter((e) => e === entry || this.#kindOf(e) !== 'temporary');
+      const backoffMs = backoffDelay(backoff, recent.length - 1, core.random, 0.2);
+      const span = this.#decide(
+        {
+          ...base,
+          decision: 'restart',
+          backoffMs,
+          restartsInWindow: recent.length,
+          affected: restarted.map((e) => e.spec.id),
+        },
+        child,
+      );
+      try {
+        await sleepOn(core.clock, backoffMs, signal);
+        await this.#apply(entry, affected, span?.spanContext(), signal);
+      } finally {
+        this.#closeDecision(span);
       }
-      for (const each of affected) {
-        if (signal.aborted) return;
-        const restarting = each.child;
-        if (restarting === undefined || !this.#current.includes(each)) continue;
-        if (each !== entry && this.#kindOf(each) === 'temporary') continue;
-        try {
-          await (restarting.state === 'crashed' ? restarting.restart() : restarting.start());
-        } catch (error) {
-          if (this.#current.includes(each)) {
-            this.#queue.push({ child: restarting, exit: { reason: 'crashed', error } });
-          }
+    }
+  }
+
+  #closeDecision(span: Span | undefined): void {
+    if (span !== undefined) this.core.telemetry.close(span);
+  }
+
+  /** Stops the affected siblings in reverse order, then (re)starts the affected in order. */
+  async #apply(
+    entry: Entry,
+    affected: readonly Entry[],
+    decision: SpanContext | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    for (const sibling of [...affected].reverse()) {
+      if (sibling !== entry && sibling.child !== undefined) await stopBySupervisor(sibling.child);
+    }
+    for (const each of affected) {
+      if (signal.aborted) return;
+      const restarting = each.child;
+      if (restarting === undefined || !this.#current.includes(each)) continue;
+      if (each !== entry && this.#kindOf(each) === 'temporary') continue;
+      restarting.restartCause = decision;
+      try {
+        await (restarting.state === 'crashed' ? restarting.restart() : restarting.start());
+      } catch (error) {
+        if (this.#current.includes(each)) {
+          this.#queue.push({ child: restarting, exit: { reason: 'crashed', error } });
         }
       }
     }

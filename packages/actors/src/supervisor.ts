@@ -142,6 +142,9 @@ export function defineSupervisor<const C extends readonly ChildSpec[]>(
     resources: {},
     tasks: supervisorTasks,
     initialTask: 'supervising',
+    // `supervising` waits for an exit for as long as the children live: a span per step
+    // would be hours long. Decisions get their own spans instead.
+    traceSteps: false,
     shutdownTimeoutMs: spec.shutdownTimeoutMs ?? Number.POSITIVE_INFINITY,
     ...(spec.hooks === undefined ? {} : { hooks: spec.hooks }),
   });

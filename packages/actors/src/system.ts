@@ -92,7 +92,7 @@ export class SystemCore implements ActorSystem {
   constructor(options: ActorSystemOptions) {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
-    this.telemetry = new ActorTelemetry(options.tracerProvider);
+    this.telemetry = new ActorTelemetry(options.tracerProvider, this.clock);
     this.#onUnhandled =
       options.onUnhandledError ??
       ((error) => {

@@ -19,8 +19,11 @@ import {
 } from './errors.js';
 import type { ResourceMap } from './resource.js';
 import type { ActivityState, Health } from './state.js';
+import { StepDrain } from './drain.js';
+import type { DrainCutShort } from './drain.js';
+import { StepTrace } from './step-trace.js';
 import { isNextTask, nextTask, sleepOn } from './task.js';
-import type { TaskContext, TaskSpec } from './task.js';
+import type { RetryPolicy, TaskContext, TaskSpec } from './task.js';
 
 /** Inspection event names of the activity region's own transitions. */
 export const ActivityEvent = {
@@ -34,15 +37,20 @@ export const ActivityEvent = {
   retry: 'task.retry',
 } as const;
 
-/** The step a drain gave up waiting for. */
-export interface DrainCutShort {
-  readonly task: string;
-  readonly attempt: number;
-  /** The bound that expired. */
-  readonly timeoutMs: number;
-}
-
 const NOTHING_ABANDONED: Promise<DrainCutShort | undefined> = Promise.resolve(undefined);
+
+/** Whether a step that threw `error` on `attempt` gets another attempt. */
+function willRetry(
+  spec: { readonly retry?: RetryPolicy },
+  attempt: number,
+  error: unknown,
+): boolean {
+  return (
+    spec.retry !== undefined &&
+    attempt <= spec.retry.maxRetries &&
+    !(error instanceof RestartIntensityError)
+  );
+}
 
 /** An input its task's `input` check refused (a class, so no user value is mistaken for it). */
 class InputRejected {
@@ -91,8 +99,8 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
   #inflight: Promise<void> | undefined;
   #inflightTask = '';
   #inflightAttempt = 0;
-  /** While a drain waits: moves its deadline earlier (a second, shorter stop). */
-  #cut: ((timeoutMs: number) => void) | undefined;
+  #inflightTrace: StepTrace | undefined;
+  readonly #drain = new StepDrain();
   /** Aborted when `started` is left; shared by the steps of one stay in `started`. */
   #controller: AbortController | undefined;
   #sleep: ((ms: number) => Promise<void>) | undefined;
@@ -239,22 +247,39 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       next: nextTask as TaskContext<R, T>['next'],
       sleep: (this.#sleep ??= (ms) => sleepOn(actor.core.clock, ms, signal)),
     };
+    const traced = StepTrace.begin(actor, task, attempt);
     // Called synchronously, so the step sees its signal before anything can abort it.
     let work: unknown;
     try {
-      work = spec.run(ctx);
+      work = traced === undefined ? spec.run(ctx) : traced.run(spec, ctx);
     } catch (error) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- pass the task's error through as thrown
       work = Promise.reject(error);
     }
     this.#inflightTask = task;
     this.#inflightAttempt = attempt;
+    this.#inflightTrace = traced;
     this.#inflight = Promise.resolve(work).then(
       (result) => {
-        if (this.#epoch === epoch) this.#done(task, result, attempt);
+        const current = this.#epoch === epoch;
+        if (traced !== undefined) {
+          if (!current) traced.end('aborted');
+          else if (!isNextTask(result)) traced.end('idle');
+          else traced.end('next', { next: result.task });
+        }
+        if (current) this.#done(task, result, attempt);
       },
       (error: unknown) => {
-        if (this.#epoch === epoch) this.#failed(task, spec, attempt, error);
+        const current = this.#epoch === epoch;
+        if (traced !== undefined) {
+          const outcome = !current
+            ? 'aborted'
+            : willRetry(spec, attempt, error)
+              ? 'retry'
+              : 'failed';
+          traced.end(outcome, { error });
+        }
+        if (current) this.#failed(task, spec, attempt, error, traced === undefined);
       },
     );
   }
@@ -292,19 +317,20 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     resolve?.(value);
   }
 
-  #failed(task: T, spec: TaskSpec<R, T>, attempt: number, error: unknown): void {
+  /** `onSpan`: whether a retried error still needs recording (no step span has it). */
+  #failed(task: T, spec: TaskSpec<R, T>, attempt: number, error: unknown, onSpan: boolean): void {
     this.#inflight = undefined;
     const actor = this.#actor;
     if (error instanceof RestartIntensityError) {
       actor.crash(error);
       return;
     }
-    if (spec.retry === undefined || attempt > spec.retry.maxRetries) {
+    if (spec.retry === undefined || !willRetry(spec, attempt, error)) {
       actor.crash(new TaskFailedError(actor.path, task, attempt, error));
       return;
     }
     const epoch = this.#epoch;
-    actor.reportError(error);
+    actor.reportError(error, onSpan);
     if (epoch !== this.#epoch || !this.#move(this.#states[task]!.retrying, ActivityEvent.failed)) {
       return;
     }
@@ -334,47 +360,25 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
   }
 
   /**
-   * Waits for the step in flight (its signal has fired) to finish, at most `timeoutMs`
-   * on the system clock. Past that the step is abandoned: it may go on running, but its
-   * outcome is ignored (the epoch moved on when `started` was left). Resolves with the
-   * abandoned step, or `undefined` when the step ended (or none was in flight).
+   * Waits for the step in flight (its signal has fired) to end, at most `timeoutMs` on
+   * the system clock; see `drain.ts`. Resolves with the abandoned step, if any.
    */
   drain(timeoutMs: number): Promise<DrainCutShort | undefined> {
     this.interrupt('stop');
-    const inflight = this.#inflight;
+    const promise = this.#inflight;
     this.#inflight = undefined;
-    if (inflight === undefined) return NOTHING_ABANDONED;
-    const task = this.#inflightTask;
-    const attempt = this.#inflightAttempt;
-    const clock = this.#actor.core.clock;
-    return new Promise((resolve) => {
-      let timer: unknown;
-      let deadline = Number.POSITIVE_INFINITY;
-      const cut = (ms: number): void => {
-        if (clock.now() + ms >= deadline) return;
-        if (timer !== undefined) clock.clearTimeout(timer);
-        timer = undefined;
-        deadline = clock.now() + ms;
-        if (!Number.isFinite(ms)) return;
-        timer = clock.setTimeout(() => {
-          timer = undefined;
-          if (this.#cut === cut) this.#cut = undefined;
-          resolve({ task, attempt, timeoutMs: ms });
-        }, ms);
-      };
-      const ended = (): void => {
-        if (timer !== undefined) clock.clearTimeout(timer);
-        if (this.#cut === cut) this.#cut = undefined;
-        resolve(undefined);
-      };
-      cut(Math.max(0, timeoutMs));
-      this.#cut = cut;
-      inflight.then(ended, ended);
-    });
+    if (promise === undefined) return NOTHING_ABANDONED;
+    const step = {
+      promise,
+      task: this.#inflightTask,
+      attempt: this.#inflightAttempt,
+      trace: this.#inflightTrace,
+    };
+    return this.#drain.wait(step, this.#actor.core.clock, timeoutMs);
   }
 
   /** A drain in progress waits at most `timeoutMs` more (never longer than it would). */
   shortenDrain(timeoutMs: number): void {
-    this.#cut?.(Math.max(0, timeoutMs));
+    this.#drain.shorten(timeoutMs);
   }
 }
