@@ -1,7 +1,7 @@
 /**
  * The handle of a spawned actor: its triggers, its readable state, its resources.
  */
-import type { StopOptions } from './actor.js';
+import type { StopOptions } from './stop-report.js';
 import type { ActorDefinition } from './definition.js';
 import type { ResourceMap } from './resource.js';
 import type { ActivityState, ActorState, Health } from './state.js';

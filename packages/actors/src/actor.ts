@@ -4,7 +4,7 @@
  * trigger's promise resolving) is driven by the machine's entry actions, so an actor
  * nobody inspects pays for no subscription, no listener and no timer.
  */
-import type { Attributes, Span, SpanContext } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import { createActor } from 'xstate';
 import type { StateValue, Actor as XActor } from 'xstate';
 import type { ActorRef } from './actor-ref.js';
@@ -17,26 +17,16 @@ import {
 } from './errors.js';
 import type { InspectionRecord } from './inspection.js';
 import { ActorLifecycle } from './lifecycle.js';
+import { LifetimeTrace } from './lifetime-trace.js';
 import type { LifecycleEvent, LifecycleMachine } from './machine.js';
 import { TransitionObserver } from './observer.js';
 import type { ResourceMap, ResourceScope } from './resource.js';
 import { Health as HealthLevel, lifecycleOf } from './state.js';
 import type { ActivityState, ActorState, Health } from './state.js';
 import { StopNotes } from './stop-report.js';
-import type { StopReport } from './stop-report.js';
+import type { StopOptions, StopReport } from './stop-report.js';
 import type { SystemCore } from './system.js';
-import type { PhaseOutcome } from './telemetry.js';
 import type { RunArgs, TaskInputs } from './task.js';
-
-/** Options of `stop()`, `restart()` and a supervisor's `removeChild()`. */
-export interface StopOptions {
-  /**
-   * How long to wait for the task step in flight to end after its signal fired, before
-   * abandoning it (its resources are released anyway), in ms. Overrides the child spec's
-   * and the definition's `shutdownTimeoutMs`. `Infinity` waits for as long as it takes.
-   */
-  readonly timeoutMs?: number;
-}
 
 /** How an actor left `started` for good, as its supervisor learns it. */
 export interface ActorExit {
@@ -69,14 +59,8 @@ export class ActorInstance<
   readonly lc: ActorLifecycle<R, T>;
   /** Set while the supervisor itself stops this actor, so the stop is not an exit. */
   stoppingBySupervisor = false;
-  /** Open lifetime span, when something records. */
-  span: Span | undefined;
-  /** Open phase span (start, stop, restart) inside the lifetime. */
-  phaseSpan: Span | undefined;
-  /** The last lifetime that ended, for the next one to link to. */
-  lastLifetime: SpanContext | undefined;
-  /** The supervise span that is restarting this actor, for the next lifetime to link to. */
-  restartCause: SpanContext | undefined;
+  /** The actor's spans, when something records. */
+  readonly trace: LifetimeTrace;
   #restarts = 0;
   #observer: TransitionObserver | undefined;
 
@@ -91,9 +75,15 @@ export class ActorInstance<
     shutdownTimeoutMs?: number,
   ) {
     this.lc = new ActorLifecycle(this, dependencies, shutdownTimeoutMs);
+    this.trace = new LifetimeTrace(core.telemetry);
     this.xactor = createActor(definition.machine, { input: this.lc, clock: core.clock });
     if (core.inspected || definition.spec.hooks !== undefined) this.observe();
     this.xactor.start();
+  }
+
+  /** The open lifetime span, when something records. */
+  get span(): Span | undefined {
+    return this.trace.span;
   }
 
   get system(): SystemCore {
@@ -174,7 +164,7 @@ export class ActorInstance<
     if (!this.#can(EVENTS.start)) return Promise.reject(this.#refuse('start'));
     const waiter = this.lc.pending.open('start');
     this.#beginLifetime();
-    this.#beginPhase('start');
+    this.trace.beginPhase(this.definition.name, this.path, 'start');
     this.xactor.send(EVENTS.start);
     return waiter;
   }
@@ -195,7 +185,7 @@ export class ActorInstance<
     }
     const waiter = this.lc.pending.openStop();
     this.lc.beginExit('stop', timeoutMs);
-    this.#beginPhase('stop');
+    this.trace.beginPhase(this.definition.name, this.path, 'stop');
     this.xactor.send(EVENTS.stop);
     return waiter;
   }
@@ -218,8 +208,8 @@ export class ActorInstance<
     this.lc.beginExit('restart', options?.timeoutMs);
     this.#restarts++;
     if (this.state === 'crashed') this.#beginLifetime();
-    else if (this.span !== undefined) this.core.telemetry.restarted(this.span, this.#restarts);
-    this.#beginPhase('restart');
+    else this.trace.restarted(this.#restarts);
+    this.trace.beginPhase(this.definition.name, this.path, 'restart');
     this.xactor.send(EVENTS.restart);
     return waiter;
   }
@@ -297,41 +287,14 @@ export class ActorInstance<
 
   #beginLifetime(): void {
     this.lc.crashError = undefined;
-    this.span = this.core.telemetry.lifetime({
+    const span = this.trace.begin({
       kind: this.definition.name,
       id: this.id,
       path: this.path,
       restarts: this.#restarts,
       parent: this.parent?.span,
-      previous: this.lastLifetime,
-      decision: this.restartCause,
     });
-    this.restartCause = undefined;
-    if (this.span !== undefined) this.observe();
-  }
-
-  /** Opens a phase span (ending one still open, as interrupted), when recording. */
-  #beginPhase(phase: 'start' | 'stop' | 'restart'): void {
-    if (this.span === undefined) return;
-    this.endPhase('interrupted');
-    this.phaseSpan = this.core.telemetry.phase(this.span, this.definition.name, this.path, phase);
-  }
-
-  /** Closes the open phase span, if any. */
-  endPhase(outcome: PhaseOutcome, attributes?: Attributes): void {
-    const span = this.phaseSpan;
-    if (span === undefined) return;
-    this.phaseSpan = undefined;
-    this.core.telemetry.endPhase(span, outcome, attributes);
-  }
-
-  /** Closes the lifetime span, if open, remembering it for the next lifetime's link. */
-  endLifetime(state: 'stopped' | 'crashed', crash?: unknown): void {
-    const span = this.span;
-    if (span === undefined) return;
-    this.span = undefined;
-    this.lastLifetime = span.spanContext();
-    this.core.telemetry.end(span, state, crash);
+    if (span !== undefined) this.observe();
   }
 
   /**
@@ -360,8 +323,7 @@ export class ActorInstance<
       };
       this.core.emit(record, this);
     }
-    const span = onSpan ? (this.phaseSpan ?? this.span) : undefined;
-    if (span !== undefined) this.core.telemetry.exception(span, error);
+    if (onSpan) this.trace.exception(error);
   }
 
   /** Crashes the actor from outside a phase (hooks, health probe), if it can crash now. */
@@ -372,19 +334,6 @@ export class ActorInstance<
       this.reportError(error);
       this.core.unhandled(error, this);
     }
-  }
-
-  /** A dependent needs this actor started. */
-  retain(): Promise<void> {
-    this.lc.dependents++;
-    return (
-      this.lc.pending.starting ?? (this.state.startsWith('started.') ? RESOLVED : this.start())
-    );
-  }
-
-  /** A dependent stopped; the last one out stops this actor. */
-  async release(): Promise<void> {
-    if (--this.lc.dependents === 0) await this.stop();
   }
 
   /** Stops the XState actor for good (system close). */

@@ -49,7 +49,7 @@
  *
  * @packageDocumentation
  */
-export type { StopOptions } from './actor.js';
+export type { StopOptions } from './stop-report.js';
 export type { ActorRef } from './actor-ref.js';
 export { backoffDelay, seededRandom } from './backoff.js';
 export type { BackoffPolicy, RandomSource } from './backoff.js';
@@ -118,10 +118,11 @@ export type {
   SupervisorSpec,
 } from './supervisor.js';
 export { asSupervisor } from './supervisor-instance.js';
-export type { SupervisorRef, SupervisorTask } from './supervisor-instance.js';
+export type { SupervisorRef, SupervisorTask } from './supervisor-ref.js';
 export { createActorSystem } from './system.js';
 export type { ActorSystem, ActorSystemOptions, SpawnOptions } from './system.js';
-export { nextTask, taskInput } from './task.js';
+export { nextTask } from './task.js';
+export { taskInput } from './task-input.js';
 export type {
   InputArgs,
   NextArgs,

@@ -79,7 +79,7 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
     const dependencies = this.dependencies;
     if (dependencies === undefined) return RESOLVED;
     // Inside the phase span: a dependency's lifetime nests under the start that needed it.
-    const span = this.actor.phaseSpan;
+    const span = this.actor.trace.phase;
     if (span === undefined) return dependencies.start();
     return this.actor.core.telemetry.within(span, () => dependencies.start());
   }
@@ -87,7 +87,7 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
   acquireResources(): Promise<void> {
     // The phase span (else the lifetime) is the active context while acquiring, so spans
     // the user's acquire makes nest under it.
-    const span = this.actor.phaseSpan ?? this.actor.span;
+    const span = this.actor.trace.phase ?? this.actor.span;
     if (span === undefined) return this.#acquire();
     return this.actor.core.telemetry.within(span, () => this.#acquire());
   }
@@ -100,6 +100,18 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
     const timeoutMs = actor.definition.spec.resourceTimeoutMs ?? 30_000;
     const scope = await this.resources.acquire(actor, actor.core.clock, specs, timeoutMs);
     if (!scope.closed) await actor.acquireMore(scope);
+  }
+
+  /** A dependent needs this actor started. */
+  retain(): Promise<void> {
+    this.dependents++;
+    const started = this.actor.state.startsWith('started.');
+    return this.pending.starting ?? (started ? RESOLVED : this.actor.start());
+  }
+
+  /** A dependent stopped; the last one out stops this actor. */
+  async release(): Promise<void> {
+    if (--this.dependents === 0) await this.actor.stop();
   }
 
   startTasks(): Promise<void> {
@@ -187,8 +199,8 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
   crashSettled(): void {
     const actor = this.actor;
     const error = this.crashError;
-    actor.endPhase('crashed');
-    actor.endLifetime('crashed', error);
+    actor.trace.endPhase('crashed');
+    actor.trace.end('crashed', error);
     if (this.pending.crashed(error)) return;
     if (actor.link !== undefined) actor.link(actor, { reason: 'crashed', error });
     else actor.core.unhandled(error, actor);
@@ -198,13 +210,13 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
     this.boundMs = undefined;
     const actor = this.actor;
     if (state === 'started') {
-      actor.endPhase('started');
+      actor.trace.endPhase('started');
       this.pending.started();
       return;
     }
-    if (actor.phaseSpan !== undefined) {
+    if (actor.trace.phase !== undefined) {
       const { abandoned, interruptedAcquire } = this.notes;
-      actor.endPhase('stopped', {
+      actor.trace.endPhase('stopped', {
         ...(abandoned === undefined ? {} : { [ActorAttributes.abandonedTask]: abandoned.task }),
         ...(interruptedAcquire === undefined
           ? {}

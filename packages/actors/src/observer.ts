@@ -81,7 +81,7 @@ export class TransitionObserver {
       actor.core.telemetry.transition(actor.span, actor.definition.name, record);
       // The lifetime ends here rather than in the `stopped` entry action, which runs
       // before this step is reported; `crashed` ends it once its resources are released.
-      if (to === 'stopped') actor.endLifetime('stopped');
+      if (to === 'stopped') actor.trace.end('stopped');
     }
   }
 }

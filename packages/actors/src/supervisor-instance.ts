@@ -7,7 +7,7 @@
  */
 import type { Span, SpanContext } from '@opentelemetry/api';
 import { ActorInstance } from './actor.js';
-import type { ActorExit, StopOptions } from './actor.js';
+import type { ActorExit } from './actor.js';
 import type { ActorRef } from './actor-ref.js';
 import { backoffDelay } from './backoff.js';
 import {
@@ -22,48 +22,13 @@ import type { ActorDefinition } from './definition.js';
 import type { DecisionRecord } from './inspection.js';
 import type { Release, ResourceMap, ResourceScope } from './resource.js';
 import { StopNotes } from './stop-report.js';
-import type { StopReport } from './stop-report.js';
+import type { StopOptions, StopReport } from './stop-report.js';
 import { checkChildSpec } from './child-spec.js';
 import type { ChildKind, ChildSpec } from './child-spec.js';
-import type { Supervision, SupervisorChildren } from './supervisor.js';
+import type { Supervision } from './supervisor.js';
+import type { SupervisorRef, SupervisorTask } from './supervisor-ref.js';
 import { sleepOn } from './task.js';
 import type { TaskSpecs } from './task.js';
-
-/** The two tasks of a supervisor's activity. */
-export type SupervisorTask = 'supervising' | 'recovering';
-
-/**
- * A spawned supervisor: an {@link ActorRef} that can also add and remove children while it
- * runs. `system.spawn(defineSupervisor(…))` returns one; {@link asSupervisor} gets one for
- * a supervisor found as another supervisor's child.
- */
-export interface SupervisorRef<
-  C extends readonly ChildSpec[] = readonly ChildSpec[],
-> extends ActorRef<SupervisorChildren<C>, SupervisorTask> {
-  /**
-   * The current children, in start order: the declared ones, then those added, minus those
-   * removed. Empty until the supervisor first starts.
-   */
-  readonly children: readonly ActorRef[];
-  /**
-   * Spawns a child under this supervisor (path `<supervisor>/<id>`) and starts it; resolves
-   * with it once started. From then on the supervisor's strategy, intensity and backoff
-   * apply to it, and it is stopped in reverse start order with the others (it started
-   * last). Allowed while the supervisor is started (running or paused). Rejects with
-   * {@link ActorDefinitionError} for a bad spec, {@link DuplicateActorIdError} when the id
-   * is taken, {@link ChildStartError} when the child does not start (it is then not
-   * added), {@link IllegalTransitionError} naming the supervisor's state otherwise.
-   */
-  addChild(spec: ChildSpec): Promise<ActorRef>;
-  /**
-   * Stops a child (bounded like `stop()`: `options.timeoutMs`, else its spec's, else its
-   * definition's shutdown timeout) and forgets it: it is not restarted, its id is free
-   * again, and a later restart of the supervisor does not bring it back. Resolves with
-   * the child's {@link StopReport}. Rejects with {@link UnknownChildError} for an unknown
-   * id. Allowed in any state.
-   */
-  removeChild(id: string, options?: StopOptions): Promise<StopReport>;
-}
 
 interface Entry {
   readonly spec: ChildSpec;
@@ -247,7 +212,7 @@ export class SupervisorInstance
     if (core.inspected) core.emit(full, this);
     const lifetime = this.span;
     if (lifetime === undefined) return undefined;
-    return core.telemetry.decision(lifetime, this.definition.name, full, child.lastLifetime);
+    return core.telemetry.decision(lifetime, this.definition.name, full, child.trace.last);
   }
 
   /** The `recovering` step: applies the strategy to each queued exit, in order. */
@@ -330,7 +295,7 @@ export class SupervisorInstance
       const restarting = each.child;
       if (restarting === undefined || !this.#current.includes(each)) continue;
       if (each !== entry && this.#kindOf(each) === 'temporary') continue;
-      restarting.restartCause = decision;
+      restarting.trace.restartCause = decision;
       try {
         await (restarting.state === 'crashed' ? restarting.restart() : restarting.start());
       } catch (error) {

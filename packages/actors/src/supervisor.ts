@@ -15,7 +15,7 @@ import { checkChildSpec } from './child-spec.js';
 import type { ChildSpec } from './child-spec.js';
 import { ActorDefinitionError } from './errors.js';
 import { supervisorTasks } from './supervisor-instance.js';
-import type { SupervisorTask } from './supervisor-instance.js';
+import type { SupervisorTask } from './supervisor-ref.js';
 
 /** How a supervisor reacts to one child's exit. */
 export const Strategy = {

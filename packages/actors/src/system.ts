@@ -18,7 +18,7 @@ import type { TaskInputs } from './task.js';
 import { isSupervisorDefinition } from './supervisor.js';
 import type { SupervisorDefinition } from './supervisor.js';
 import { SupervisorInstance } from './supervisor-instance.js';
-import type { SupervisorRef } from './supervisor-instance.js';
+import type { SupervisorRef } from './supervisor-ref.js';
 import { ActorTelemetry } from './telemetry.js';
 
 /** Options of {@link createActorSystem}. */

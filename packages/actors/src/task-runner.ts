@@ -9,33 +9,22 @@
  */
 import type { ActorInstance } from './actor.js';
 import { backoffDelay } from './backoff.js';
+import { ActivityEvent, statesOf } from './activity.js';
+import type { TaskStates } from './activity.js';
 import {
   ActorDefinitionError,
   ActorInterruptedError,
-  InvalidArgumentError,
   RestartIntensityError,
   TaskFailedError,
-  describe,
 } from './errors.js';
 import type { ResourceMap } from './resource.js';
 import type { ActivityState, Health } from './state.js';
 import { StepDrain } from './drain.js';
 import type { DrainCutShort } from './drain.js';
 import { StepTrace } from './step-trace.js';
+import { InputRejected, checkTaskInput } from './task-input.js';
 import { isNextTask, nextTask, sleepOn } from './task.js';
 import type { RetryPolicy, TaskContext, TaskSpec } from './task.js';
-
-/** Inspection event names of the activity region's own transitions. */
-export const ActivityEvent = {
-  /** `actor.run(task)`: `idle → <task>.waiting`. */
-  run: 'run',
-  /** A step returned: to the next task's `waiting`, or to `idle`. */
-  done: 'task.done',
-  /** A step threw and its retry policy allows another attempt: `→ <task>.retrying`. */
-  failed: 'task.failed',
-  /** The retry backoff elapsed: `<task>.retrying → <task>.waiting`. */
-  retry: 'task.retry',
-} as const;
 
 const NOTHING_ABANDONED: Promise<DrainCutShort | undefined> = Promise.resolve(undefined);
 
@@ -50,38 +39,6 @@ function willRetry(
     attempt <= spec.retry.maxRetries &&
     !(error instanceof RestartIntensityError)
   );
-}
-
-/** An input its task's `input` check refused (a class, so no user value is mistaken for it). */
-class InputRejected {
-  constructor(readonly error: InvalidArgumentError) {}
-}
-
-/** The state names of one task, built once per definition. */
-interface TaskStates {
-  readonly waiting: ActivityState;
-  readonly running: ActivityState;
-  readonly retrying: ActivityState;
-}
-
-const statesByDefinition = new WeakMap<object, Record<string, TaskStates>>();
-
-function statesOf(definition: {
-  readonly taskNames: readonly string[];
-}): Record<string, TaskStates> {
-  let states = statesByDefinition.get(definition);
-  if (states === undefined) {
-    states = Object.create(null) as Record<string, TaskStates>;
-    for (const name of definition.taskNames) {
-      states[name] = {
-        waiting: `${name}.waiting`,
-        running: `${name}.running`,
-        retrying: `${name}.retrying`,
-      };
-    }
-    statesByDefinition.set(definition, states);
-  }
-  return states;
 }
 
 /** The task state of one actor: the region's state, attempts, input, the step in flight. */
@@ -158,30 +115,9 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     if (this.#scheduled) this.#evaluate();
   }
 
-  /**
-   * Checks `input` with the task's `input` function, if it has one: the checked value, or
-   * an {@link InvalidArgumentError} naming the trigger and the task.
-   */
-  #checkInput(task: string, input: unknown, trigger: 'run' | 'next'): unknown {
-    const check = this.#specs[task]!.input;
-    if (check === undefined) return input;
-    try {
-      return check(input);
-    } catch (error) {
-      return new InputRejected(
-        new InvalidArgumentError(
-          this.#actor.path,
-          trigger,
-          `input of task "${task}" rejected: ${describe(error)}`,
-          error,
-        ),
-      );
-    }
-  }
-
   /** `actor.run(task, input)` from `idle`; resolves when the chain returns to `idle`. */
   run(task: T, input: unknown): Promise<unknown> {
-    const checked = this.#checkInput(task, input, 'run');
+    const checked = checkTaskInput(this.#actor.path, this.#specs[task]!, task, input, 'run');
     if (checked instanceof InputRejected) return Promise.reject(checked.error);
     const done = new Promise<unknown>((resolve, reject) => {
       this.#resolve = resolve;
@@ -297,7 +233,13 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       const cause = new ActorDefinitionError(`next task "${next}" is not declared`);
       this.#actor.crash(new TaskFailedError(this.#actor.path, task, attempt, cause));
     } else {
-      const checked = this.#checkInput(next, result.input, 'next');
+      const checked = checkTaskInput(
+        this.#actor.path,
+        this.#specs[next]!,
+        next,
+        result.input,
+        'next',
+      );
       if (checked instanceof InputRejected) {
         this.#actor.crash(new TaskFailedError(this.#actor.path, task, attempt, checked.error));
         return;
