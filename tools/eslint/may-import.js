@@ -12,11 +12,20 @@ export const MAY_IMPORT = {
   redis: ['@celeriac/protocol', 'ioredis', '@opentelemetry/api'],
   amqp: ['@celeriac/protocol', 'amqplib', '@opentelemetry/api'],
   worker: ['@celeriac/protocol', '@celeriac/actors', '@celeriac/client', '@opentelemetry/api'],
+  beat: [
+    '@celeriac/protocol',
+    '@celeriac/actors',
+    '@celeriac/client',
+    'croner',
+    '@opentelemetry/api',
+  ],
+  monitor: ['@celeriac/protocol', '@celeriac/client', '@opentelemetry/api'],
   // "everything above", plus tsx so that `celeriac worker --app ./app.ts` loads TypeScript.
   celeriac: [
     '@celeriac/protocol',
     '@celeriac/actors',
     '@celeriac/client',
+    '@celeriac/monitor',
     '@celeriac/worker',
     '@celeriac/memory',
     '@celeriac/redis',
@@ -29,7 +38,7 @@ export const MAY_IMPORT = {
 };
 
 /** Packages with no I/O of their own get only the computational built-ins. */
-const PURE = new Set(['protocol', 'actors', 'client']);
+const PURE = new Set(['protocol', 'actors', 'client', 'monitor']);
 const PURE_BUILTINS = new Set([
   'node:buffer',
   'node:crypto',

@@ -46,6 +46,18 @@
  *
  * @packageDocumentation
  */
+export { ClaimOutcome } from './beat-coordination.js';
+export type {
+  BeatCoordination,
+  ClaimResult,
+  EntryRun,
+  LeaderInfo,
+  LeaderLease,
+  RunClaim,
+  StoredEntries,
+  StoredEntry,
+  StoredEntryDefinition,
+} from './beat-coordination.js';
 export type { BrokerMessage, MessageProperties, Route } from './broker-message.js';
 export {
   CompressionType,
