@@ -54,8 +54,13 @@ export class TransitionObserver {
     const toActivity = actor.activity;
     if (to === this.#state && toActivity === this.#activity) return;
     const hooks = actor.definition.spec.hooks;
-    // Observed once (an inspector came and went): keep tracking, build nothing.
-    if (hooks === undefined && !actor.core.inspected && actor.span === undefined) {
+    // Observed once (an inspector came and went), or only by the lifetime span, which
+    // records lifecycle changes, not activity moves: keep tracking, build nothing.
+    if (
+      hooks === undefined &&
+      !actor.core.inspected &&
+      (actor.span === undefined || to === this.#state)
+    ) {
       this.#state = to;
       this.#activity = toActivity;
       return;
