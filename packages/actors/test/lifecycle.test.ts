@@ -175,6 +175,10 @@ describe('lifecycle statechart', () => {
       /already lives at \/worker\/pool/,
     );
     expect(system.spawn(plain).id).toMatch(/^plain-\d+$/);
+    expect(() => system.spawn(plain, { id: 'a/b' })).toThrow(
+      'spawn: an actor id must be a non-empty string without "/" (which separates the ids of a tree path), got "a/b"',
+    );
+    expect(() => system.spawn(plain, { id: '' })).toThrow(/got ""/);
   });
 
   it('system.close stops every actor', async () => {
