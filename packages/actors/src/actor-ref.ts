@@ -64,7 +64,8 @@ export interface ActorRef<
    * {@link StepAbandonedError} on the inspection stream — and the resources are released
    * anyway. A stop while starting interrupts the pending acquire at once (its signal
    * fires). Idempotent: while stopping returns the same promise (a shorter `timeoutMs`
-   * cuts that wait short); when stopped resolves at once.
+   * cuts that wait short); when stopped resolves at once. A supervisor's `timeoutMs` also
+   * caps each child's bound, and a shorter second stop reaches the children stopping.
    */
   stop(options?: StopOptions): Promise<StopReport>;
   /** Same as {@link ActorRef.stop}; the name `await using` and pools expect. */

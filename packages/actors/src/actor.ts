@@ -176,7 +176,7 @@ export class ActorInstance<
     const pending = this.lc.pending.stopping;
     if (pending !== undefined) {
       // A second, shorter bound (a cold stop after a warm one) cuts the wait short.
-      if (timeoutMs !== undefined) this.lc.tasks?.shortenDrain(timeoutMs);
+      if (timeoutMs !== undefined) this.shortenStop(timeoutMs);
       return pending;
     }
     if (!this.#can(EVENTS.stop)) {
@@ -278,6 +278,13 @@ export class ActorInstance<
       trigger,
       `timeoutMs must be a number of ms >= 0 (or Infinity), got ${String(timeoutMs)}`,
     );
+  }
+
+  /** The stop in progress waits at most `timeoutMs` more for the step in flight. */
+  shortenStop(timeoutMs: number): void {
+    const bound = this.lc.boundMs;
+    if (bound === undefined || timeoutMs < bound) this.lc.boundMs = timeoutMs;
+    this.lc.tasks?.shortenDrain(timeoutMs);
   }
 
   /** A supervisor stopped one of its children as part of this actor's stop. */

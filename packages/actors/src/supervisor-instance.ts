@@ -79,9 +79,24 @@ export class SupervisorInstance
     return children;
   }
 
+  // The bound of the supervisor's own stop, when its caller gave one, caps each child's
+  // (a cold stop of a pool ends every executor's step now); else each child keeps its own.
   readonly #release: Release = async (value) => {
-    this.noteChildStopped(await stopBySupervisor(value as ActorInstance));
+    const child = value as ActorInstance;
+    const cap = this.lc.boundMs;
+    const options =
+      cap === undefined ? undefined : { timeoutMs: Math.min(cap, child.shutdownTimeoutMs) };
+    this.noteChildStopped(await stopBySupervisor(child, options));
   };
+
+  /** A shorter bound for the stop in progress reaches the children stopping with it. */
+  override shortenStop(timeoutMs: number): void {
+    super.shortenStop(timeoutMs);
+    for (const entry of this.#current) {
+      const child = entry.child;
+      if (child !== undefined && child.state.startsWith('stopping')) child.shortenStop(timeoutMs);
+    }
+  }
 
   #spawn(spec: ChildSpec): ActorInstance {
     return this.core.spawnLinked<ResourceMap, string>(
