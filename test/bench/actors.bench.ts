@@ -1,7 +1,9 @@
 /**
  * Actor overhead (DESIGN.md "Targets"): create + start + stop of a celeriac actor against a
- * bare XState actor of the same lifecycle machine, and the memory of 100,000 idle started
- * actors. Prints one JSON line per case.
+ * bare XState actor of the same lifecycle machine, the cost of one task step (no SDK, and
+ * with a real OpenTelemetry SDK recording every span), and the memory of 100,000 idle
+ * started actors. Prints one JSON line per case, with the load average (the machine is
+ * shared: compare the ratios of one run, not absolute numbers across runs).
  *
  *   npm run bench:actors
  *
@@ -9,11 +11,19 @@
  * with its phases provided as no-op promise actors, driven the way an XState user would:
  * createActor, start, send start, wait for `started`, send stop, wait for `stopped`.
  */
+import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { createActor, fromPromise } from 'xstate';
 import type { AnyActorRef } from 'xstate';
 import { createActorSystem, defineActor } from '@celeriac/actors';
+import type { ActorSystemOptions } from '@celeriac/actors';
+
+const load = (): number[] => os.loadavg().map((l) => +l.toFixed(2));
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -106,9 +116,74 @@ async function overhead(): Promise<void> {
       xstate_us_per_actor: +((xstateSeconds / total) * 1e6).toFixed(2),
       ratio_vs_xstate: +(celeriacSeconds / xstateSeconds).toFixed(3),
       target: '<= 2',
+      loadavg: load(),
     }),
   );
   await system.close();
+}
+
+/** Counts what the SDK hands it and drops it: the SDK's full cost, no I/O. */
+class DiscardExporter implements SpanExporter {
+  exported = 0;
+  export(spans: ReadableSpan[], done: (result: { code: 0 }) => void): void {
+    this.exported += spans.length;
+    done({ code: 0 });
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * One task step: `await actor.run('work')` of a step returning at once, as a worker's
+ * executor is used. Without an SDK; with a real SDK (tracer provider, simple span
+ * processor, async-hooks context manager) recording each step's span; and with the SDK
+ * but the definition's `traceSteps: false` (a worker's executors, whose CONSUMER span is
+ * the step's span).
+ */
+async function steps(): Promise<void> {
+  const n = 200_000;
+  const work = { work: { run: () => 1 } };
+  const traced = defineActor({ name: 'executor', tasks: work });
+  const untracedSteps = defineActor({ name: 'executor', tasks: work, traceSteps: false });
+  const exporter = new DiscardExporter();
+  const tracerProvider = new TracerProvider({
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+  });
+  const measure = async (
+    definition: typeof traced,
+    options: ActorSystemOptions,
+  ): Promise<number> => {
+    const system = createActorSystem(options);
+    const actor = system.spawn(definition);
+    await actor.start();
+    for (let i = 0; i < 20_000; i++) await actor.run('work');
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await actor.run('work');
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    await system.close();
+    return (seconds / n) * 1e6;
+  };
+  const bare = await measure(traced, {});
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  const before = exporter.exported;
+  const withSpans = await measure(traced, { tracerProvider });
+  const spansPerStep = (exporter.exported - before) / (n + 20_000);
+  const stepsOff = await measure(untracedSteps, { tracerProvider });
+  context.disable();
+  console.log(
+    JSON.stringify({
+      case: 'task step',
+      steps: n,
+      us_per_step_no_sdk: +bare.toFixed(3),
+      us_per_step_traced: +withSpans.toFixed(3),
+      us_per_step_traced_steps_off: +stepsOff.toFixed(3),
+      spans_per_traced_step: +spansPerStep.toFixed(3),
+      tracing_cost_us_per_step: +(withSpans - bare).toFixed(3),
+      loadavg: load(),
+    }),
+  );
 }
 
 async function heapAfter(
@@ -157,10 +232,12 @@ async function memory(): Promise<void> {
       xstate_bytes_per_actor: Math.round(bare.bytes / n),
       heap_mb: Math.round(celeriac.bytes / 2 ** 20),
       rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+      loadavg: load(),
     }),
   );
   await system.close();
 }
 
 await overhead();
+await steps();
 await memory();

@@ -1,12 +1,14 @@
 /**
  * The feed poller of the jumpstarter design: `polling → processing → polling`. Polling
  * goes on while the actor is degraded (entries pile up in a buffer); processing — which
- * needs storage — runs only while healthy. The health check degrades the actor when its
- * storage stops answering, and recovers it when storage is back.
+ * needs storage — runs only while healthy. The health check degrades the actor, with the
+ * reason, when its storage stops answering. A corrupt entry crashes the actor, and its
+ * supervisor restarts it.
  */
-import { defineActor } from '@celeriac/actors';
+import { trace } from '@opentelemetry/api';
+import { defineActor, taskInput } from '@celeriac/actors';
+import { CorruptEntryError, Feed } from './storage.js';
 import type { Storage } from './storage.js';
-import { Feed } from './storage.js';
 
 /** Knobs of the poller, so the demo can run fast. */
 export interface PollerOptions {
@@ -14,8 +16,13 @@ export interface PollerOptions {
   readonly checkEveryMs: number;
   /** The storage instance to use; the demo keeps a handle to break it on purpose. */
   readonly storage: Storage;
+  /** The feed; the demo keeps a handle to corrupt it on purpose. */
+  readonly feed?: Feed;
   readonly log: (line: string) => void;
 }
+
+// The application's own spans: they nest under the actor's step span.
+const tracer = trace.getTracer('example-feed-poller');
 
 /** Defines the poller actor. */
 export function feedPoller(options: PollerOptions) {
@@ -25,7 +32,7 @@ export function feedPoller(options: PollerOptions) {
     resources: {
       storage: () => options.storage,
       feed: {
-        acquire: () => new Feed(),
+        acquire: () => options.feed ?? new Feed(),
         release: (feed, reason) => {
           feed.close();
           options.log(`feed closed (${reason})`);
@@ -39,20 +46,23 @@ export function feedPoller(options: PollerOptions) {
           await sleep(options.pollEveryMs);
           const entries = await resources.feed.fetch();
           buffer.push(...entries);
-          options.log(`polled ${entries.length} entries, ${buffer.length} buffered`);
-          return actor.health === 'healthy' ? next('processing') : next('polling');
+          return actor.health === 'healthy'
+            ? next('processing', buffer.splice(0))
+            : next('polling');
         },
       },
       processing: {
         allowedIn: ['healthy'],
-        retry: { maxRetries: 5, backoff: { initialMs: 50, maxMs: 1_000 } },
-        run: async ({ resources, next }) => {
-          const batch = buffer.slice();
-          await resources.storage.write(batch);
-          buffer.splice(0, batch.length);
-          options.log(
-            `stored ${batch.length} entries, ${resources.storage.items.length} in storage`,
-          );
+        // Typed input: `next('processing', …)` and `run('processing', …)` take a string[].
+        input: taskInput<string[]>(),
+        run: async ({ input, resources, next }) => {
+          const bad = input.find((entry) => !entry.startsWith('entry-'));
+          if (bad !== undefined) throw new CorruptEntryError(`cannot parse ${JSON.stringify(bad)}`);
+          await tracer.startActiveSpan('storage.write', async (span) => {
+            await resources.storage.write(input);
+            span.setAttribute('entries', input.length);
+            span.end();
+          });
           return next('polling');
         },
       },
@@ -60,7 +70,10 @@ export function feedPoller(options: PollerOptions) {
     initialTask: 'polling',
     healthCheck: {
       intervalMs: options.checkEveryMs,
-      check: async ({ resources }) => ((await resources.storage.ping()) ? 'healthy' : 'degraded'),
+      check: async ({ resources }) =>
+        (await resources.storage.ping())
+          ? 'healthy'
+          : { health: 'degraded', reason: 'storage does not answer ping' },
     },
   });
 }

@@ -1,78 +1,88 @@
 /**
- * The feed poller demo. A supervisor `/feed` runs the poller `/feed/poller`; every state
- * transition is printed from the system's inspection stream. The story:
+ * The feed poller demo, traced by a real OpenTelemetry SDK. A supervisor `/feed` runs the
+ * poller `/feed/poller`; the story:
  *
  *  1. the poller starts (resources: storage, feed) and loops polling → processing;
- *  2. storage becomes unreachable: the health check degrades the actor, polling goes on
- *     (entries pile up), processing stops;
- *  3. storage comes back: the actor recovers and processing flushes the backlog;
- *  4. the system stops, releasing the resources in reverse order, and the process exits 0.
+ *  2. storage becomes unreachable: the health check degrades the actor, with the reason,
+ *     polling goes on (entries pile up), processing stops; storage comes back: healthy;
+ *  3. the feed serves a corrupt entry: the poller crashes, the supervisor decides to
+ *     restart it after a backoff, and the new lifetime links to the crashed one;
+ *  4. an archiver is added to the running supervisor (`addChild`); its step ignores its
+ *     abort signal, so `removeChild(…, { timeoutMs: 200 })` abandons it and says so;
+ *  5. the system stops, releasing the resources in reverse order, and the trace the SDK
+ *     exported is printed as a tree. The process exits 0 when every part was seen.
  *
- * `--forever` keeps it running with an outage every few seconds; Ctrl-C (SIGINT) stops
- * the system, releases resources, and exits 0.
+ * Ctrl-C (SIGINT) stops the system, releases resources, and exits 0.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createActorSystem, defineSupervisor } from '@celeriac/actors';
-import type { InspectionRecord } from '@celeriac/actors';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
-  TracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
+  TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { createActorSystem, defineActor, defineSupervisor } from '@celeriac/actors';
+import type { InspectionRecord } from '@celeriac/actors';
 import { feedPoller } from './feed-poller.js';
-import { Storage } from './storage.js';
+import { Feed, Storage } from './storage.js';
+import { traceTree } from './trace-tree.js';
 
-const forever = process.argv.includes('--forever');
 const t0 = Date.now();
 const log = (line: string): void => {
   console.log(`+${((Date.now() - t0) / 1000).toFixed(3)}s ${line}`);
 };
 
-function describe(record: InspectionRecord): string {
-  if (record.type === 'error')
-    return `${record.path} error in ${record.state}: ${String(record.error)}`;
-  const state = record.from === record.to ? record.to : `${record.from} → ${record.to}`;
-  const activity =
-    record.fromActivity === record.toActivity
-      ? ''
-      : `  [${record.fromActivity ?? '-'} → ${record.toActivity ?? '-'}]`;
-  return `${record.path.padEnd(13)} ${state}${activity}  (${record.event})`;
+function describe(record: InspectionRecord): string | undefined {
+  if (record.type === 'error') return `${record.path} error: ${String(record.error)}`;
+  if (record.type === 'decision') {
+    return `${record.path} decides to ${record.decision} ${record.child} (${record.exit}, backoff ${record.backoffMs} ms, ${record.restartsInWindow} restart(s) in window)`;
+  }
+  // Lifecycle changes only; the activity's moves are in the trace as step spans.
+  if (record.from === record.to) return undefined;
+  const why = record.reason === undefined ? '' : ` — ${record.reason}`;
+  return `${record.path.padEnd(14)} ${record.from} → ${record.to} (${record.event})${why}`;
 }
 
-// The SDK lives here, in the example, never in the package (STYLE.md 12).
+// The SDK lives here, in the application, never in the library (STYLE.md 12).
 const exporter = new InMemorySpanExporter();
-const tracerProvider = new TracerProvider({
-  spanProcessors: [new SimpleSpanProcessor({ exporter })],
-});
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+trace.setGlobalTracerProvider(provider);
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
 const storage = new Storage();
+const feed = new Feed();
 const system = createActorSystem({
-  tracerProvider,
   onUnhandledError: (error, actor) => {
     log(`unhandled error from ${actor.path}: ${String(error)}`);
     process.exitCode = 1;
   },
 });
-let degraded = false;
-let recovered = false;
+const seen = new Set<string>();
 system.inspect((record) => {
-  log(describe(record));
-  if (record.type !== 'transition' || record.path !== '/feed/poller') return;
-  if (record.to === 'started.running.degraded') degraded = true;
-  if (record.from === 'started.running.degraded' && record.to === 'started.running.healthy') {
-    recovered = true;
+  const line = describe(record);
+  if (line !== undefined) log(line);
+  if (record.type === 'decision' && record.decision === 'restart') seen.add('restart');
+  if (record.type === 'transition' && record.to === 'started.running.degraded') {
+    seen.add('degraded');
   }
 });
 
-const feed = defineSupervisor({
-  name: 'feed',
-  strategy: 'one-for-one',
-  intensity: { maxRestarts: 3, withinMs: 10_000 },
-  children: [
-    { id: 'poller', actor: feedPoller({ pollEveryMs: 150, checkEveryMs: 100, storage, log }) },
-  ],
-});
-const root = system.spawn(feed, { id: 'feed' });
+const root = system.spawn(
+  defineSupervisor({
+    name: 'feed',
+    strategy: 'one-for-one',
+    intensity: { maxRestarts: 3, withinMs: 10_000 },
+    backoff: { initialMs: 200, jitter: 0 },
+    children: [
+      {
+        id: 'poller',
+        actor: feedPoller({ pollEveryMs: 150, checkEveryMs: 100, storage, feed, log }),
+      },
+    ],
+  }),
+  { id: 'feed' },
+);
 
 let stopping: Promise<void> | undefined;
 async function shutdown(why: string): Promise<void> {
@@ -80,16 +90,9 @@ async function shutdown(why: string): Promise<void> {
     log(`${why}: stopping the system`);
     await system.close();
     log(`storage closed: ${storage.closed}; ${storage.items.length} entries stored`);
-    const spans = exporter.getFinishedSpans();
-    for (const span of spans) {
-      log(
-        `span "${span.name}" ${String(span.attributes['celeriac.actor.path'])}: ${span.events.length} events`,
-      );
-    }
   })();
   return stopping;
 }
-
 process.once('SIGINT', () => {
   void shutdown('SIGINT').then(() => process.exit(process.exitCode ?? 0));
 });
@@ -97,29 +100,45 @@ process.once('SIGINT', () => {
 await root.start();
 const poller = root.resources.poller;
 
-async function outage(ms: number): Promise<void> {
-  log('--- storage becomes unreachable ---');
-  storage.reachable = false;
-  await sleep(ms);
-  log('--- storage is back ---');
-  storage.reachable = true;
-}
+// 2. An outage.
+await sleep(500);
+log('--- storage becomes unreachable ---');
+storage.reachable = false;
+await sleep(600);
+log('--- storage is back ---');
+storage.reachable = true;
+while (poller.health !== 'healthy') await sleep(50);
 
-if (forever) {
-  for (;;) {
-    await sleep(3_000);
-    if (stopping) break;
-    await outage(1_500);
-  }
-} else {
-  await sleep(700);
-  await outage(800);
-  // Wait for the recovery and for the backlog to reach storage.
-  const stored = storage.items.length;
-  while (poller.health !== 'healthy' || storage.items.length === stored) await sleep(50);
-  await sleep(300);
-  await shutdown('story done');
-  const told = degraded && recovered && storage.closed && storage.items.length > 0;
-  log(told ? 'story told: degraded, recovered, resources released' : 'story NOT told');
-  if (!told) process.exitCode = 1;
-}
+// 3. A corrupt entry.
+await sleep(300);
+log('--- the feed serves a corrupt entry ---');
+feed.corruptNext = true;
+while (!seen.has('restart') || poller.state !== 'started.running.healthy') await sleep(50);
+
+// 4. A child added at run time, and removed with a bound.
+const archiver = defineActor({
+  name: 'archiver',
+  tasks: { archive: { run: () => new Promise<never>(() => {}) } }, // ignores its signal
+  initialTask: 'archive',
+});
+await root.addChild({ id: 'archiver', actor: archiver });
+log(`children: ${root.children.map((c) => c.id).join(', ')}`);
+await sleep(200);
+const removed = await root.removeChild('archiver', { timeoutMs: 200 });
+log(`archiver removed: ${removed.abandoned?.reason ?? 'stopped cleanly'}`);
+if (removed.abandoned !== undefined) seen.add('abandoned');
+
+// 5. Stop, and print what the SDK exported.
+await sleep(300);
+await shutdown('story done');
+console.log('\nThe trace, as the OpenTelemetry SDK exported it:\n');
+for (const line of traceTree(exporter.getFinishedSpans())) console.log(`  ${line}`);
+const told =
+  seen.has('degraded') &&
+  seen.has('restart') &&
+  seen.has('abandoned') &&
+  storage.closed &&
+  storage.items.length > 0;
+log(told ? 'story told: degraded, restarted, abandoned, released' : 'story NOT told');
+if (!told) process.exitCode = 1;
+await provider.shutdown();

@@ -1,7 +1,7 @@
 /**
  * The handle of a spawned actor: its triggers, its readable state, its resources.
  */
-import type { StopOptions } from './actor.js';
+import type { StopOptions } from './stop-report.js';
 import type { ActorDefinition } from './definition.js';
 import type { ResourceMap } from './resource.js';
 import type { ActivityState, ActorState, Health } from './state.js';
@@ -64,7 +64,8 @@ export interface ActorRef<
    * {@link StepAbandonedError} on the inspection stream — and the resources are released
    * anyway. A stop while starting interrupts the pending acquire at once (its signal
    * fires). Idempotent: while stopping returns the same promise (a shorter `timeoutMs`
-   * cuts that wait short); when stopped resolves at once.
+   * cuts that wait short); when stopped resolves at once. A supervisor's `timeoutMs` also
+   * caps each child's bound, and a shorter second stop reaches the children stopping.
    */
   stop(options?: StopOptions): Promise<StopReport>;
   /** Same as {@link ActorRef.stop}; the name `await using` and pools expect. */
@@ -78,12 +79,22 @@ export interface ActorRef<
   pause(): void;
   /** `started.paused` → the health it was paused in. */
   resume(): void;
-  /** Moves `started.running.*` to the reported health. */
-  reportHealth(health: Health): void;
+  /**
+   * Moves `started.running.*` to the reported health; `reason` says why (it goes on the
+   * transition record and the trace). While paused the report is kept and applied on
+   * `resume()`. Throws {@link InvalidArgumentError} for an unknown level,
+   * {@link IllegalTransitionError} when not started.
+   */
+  reportHealth(health: Health, reason?: string): void;
   /**
    * Starts a task while the activity is `idle`, with `input` (typed per task, checked by
    * the task's `input` when it has one); resolves with the value of the step that returns
-   * to `idle` (rejects if the actor stops, restarts or crashes).
+   * to `idle`. Rejects with the {@link TaskFailedError} (its `cause` is what the step
+   * threw) when a step of this chain fails for good, with {@link ActorInterruptedError}
+   * (the crash as `cause`) when the actor stops, restarts or crashes otherwise, and at
+   * once with {@link ActivityBusyError} while another step runs,
+   * {@link InvalidArgumentError} for an undeclared task or a refused input,
+   * {@link IllegalTransitionError} when not started.
    */
   run(...args: RunArgs<T, I>): Promise<unknown>;
 }

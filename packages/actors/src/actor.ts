@@ -10,31 +10,23 @@ import type { StateValue, Actor as XActor } from 'xstate';
 import type { ActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './definition.js';
 import {
+  ActivityBusyError,
   IllegalTransitionError,
   InvalidArgumentError,
   ResourceUnavailableError,
 } from './errors.js';
 import type { InspectionRecord } from './inspection.js';
 import { ActorLifecycle } from './lifecycle.js';
+import { LifetimeTrace } from './lifetime-trace.js';
 import type { LifecycleEvent, LifecycleMachine } from './machine.js';
 import { TransitionObserver } from './observer.js';
 import type { ResourceMap, ResourceScope } from './resource.js';
-import { lifecycleOf } from './state.js';
+import { Health as HealthLevel, lifecycleOf } from './state.js';
 import type { ActivityState, ActorState, Health } from './state.js';
 import { StopNotes } from './stop-report.js';
-import type { StopReport } from './stop-report.js';
+import type { StopOptions, StopReport } from './stop-report.js';
 import type { SystemCore } from './system.js';
 import type { RunArgs, TaskInputs } from './task.js';
-
-/** Options of `stop()`, `restart()` and a supervisor's `removeChild()`. */
-export interface StopOptions {
-  /**
-   * How long to wait for the task step in flight to end after its signal fired, before
-   * abandoning it (its resources are released anyway), in ms. Overrides the child spec's
-   * and the definition's `shutdownTimeoutMs`. `Infinity` waits for as long as it takes.
-   */
-  readonly timeoutMs?: number;
-}
 
 /** How an actor left `started` for good, as its supervisor learns it. */
 export interface ActorExit {
@@ -55,6 +47,7 @@ const EVENTS = {
 } as const satisfies Record<string, LifecycleEvent>;
 const RESOLVED = Promise.resolve();
 const NO_RESOURCES = Object.freeze({});
+const HEALTHS: readonly string[] = Object.values(HealthLevel);
 
 /** A live actor; the implementation behind {@link ActorRef}. */
 export class ActorInstance<
@@ -66,8 +59,8 @@ export class ActorInstance<
   readonly lc: ActorLifecycle<R, T>;
   /** Set while the supervisor itself stops this actor, so the stop is not an exit. */
   stoppingBySupervisor = false;
-  /** Open lifetime span, when something records. */
-  span: Span | undefined;
+  /** The actor's spans, when something records. */
+  readonly trace: LifetimeTrace;
   #restarts = 0;
   #observer: TransitionObserver | undefined;
 
@@ -82,9 +75,15 @@ export class ActorInstance<
     shutdownTimeoutMs?: number,
   ) {
     this.lc = new ActorLifecycle(this, dependencies, shutdownTimeoutMs);
+    this.trace = new LifetimeTrace(core.telemetry);
     this.xactor = createActor(definition.machine, { input: this.lc, clock: core.clock });
     if (core.inspected || definition.spec.hooks !== undefined) this.observe();
     this.xactor.start();
+  }
+
+  /** The open lifetime span, when something records. */
+  get span(): Span | undefined {
+    return this.trace.span;
   }
 
   get system(): SystemCore {
@@ -165,6 +164,7 @@ export class ActorInstance<
     if (!this.#can(EVENTS.start)) return Promise.reject(this.#refuse('start'));
     const waiter = this.lc.pending.open('start');
     this.#beginLifetime();
+    this.trace.beginPhase(this.definition.name, this.path, 'start');
     this.xactor.send(EVENTS.start);
     return waiter;
   }
@@ -176,7 +176,7 @@ export class ActorInstance<
     const pending = this.lc.pending.stopping;
     if (pending !== undefined) {
       // A second, shorter bound (a cold stop after a warm one) cuts the wait short.
-      if (timeoutMs !== undefined) this.lc.tasks?.shortenDrain(timeoutMs);
+      if (timeoutMs !== undefined) this.shortenStop(timeoutMs);
       return pending;
     }
     if (!this.#can(EVENTS.stop)) {
@@ -185,6 +185,7 @@ export class ActorInstance<
     }
     const waiter = this.lc.pending.openStop();
     this.lc.beginExit('stop', timeoutMs);
+    this.trace.beginPhase(this.definition.name, this.path, 'stop');
     this.xactor.send(EVENTS.stop);
     return waiter;
   }
@@ -207,7 +208,8 @@ export class ActorInstance<
     this.lc.beginExit('restart', options?.timeoutMs);
     this.#restarts++;
     if (this.state === 'crashed') this.#beginLifetime();
-    else if (this.span !== undefined) this.core.telemetry.restarted(this.span, this.#restarts);
+    else this.trace.restarted(this.#restarts);
+    this.trace.beginPhase(this.definition.name, this.path, 'restart');
     this.xactor.send(EVENTS.restart);
     return waiter;
   }
@@ -217,20 +219,45 @@ export class ActorInstance<
   }
 
   resume(): void {
-    this.#sendNow(EVENTS.resume, 'resume');
+    const deferred = this.lc.pausedHealth;
+    this.#sendNow(
+      deferred === undefined ? EVENTS.resume : { type: 'resume', ...deferred },
+      'resume',
+    );
   }
 
-  reportHealth(health: Health): void {
-    this.#sendNow({ type: 'health', health }, 'reportHealth');
+  reportHealth(health: Health, reason?: string): void {
+    if (!HEALTHS.includes(health)) {
+      throw new InvalidArgumentError(
+        this.path,
+        'reportHealth',
+        `unknown health ${JSON.stringify(health)} (one of ${HEALTHS.join(', ')})`,
+      );
+    }
+    if (reason !== undefined && typeof reason !== 'string') {
+      throw new InvalidArgumentError(this.path, 'reportHealth', 'reason must be a string');
+    }
+    const event: LifecycleEvent =
+      reason === undefined ? { type: 'health', health } : { type: 'health', health, reason };
+    this.#sendNow(event, 'reportHealth');
   }
 
   run(...args: RunArgs<T, TaskInputs<T>>): Promise<unknown> {
     const [task, input] = args as [T, unknown?];
     const tasks = this.lc.tasks;
-    if (this.lc.activity !== 'idle' || tasks === undefined || !tasks.declares(task)) {
-      return Promise.reject(this.#refuse(`run:${task}`));
+    const activity = this.lc.activity;
+    if (activity === 'idle' && tasks !== undefined && tasks.declares(task)) {
+      return tasks.run(task, input);
     }
-    return tasks.run(task, input);
+    const names = this.definition.taskNames;
+    if (!names.includes(task)) {
+      const declared = names.length === 0 ? 'none' : names.map((n) => `"${n}"`).join(', ');
+      return Promise.reject(
+        new InvalidArgumentError(this.path, 'run', `no task "${task}" (tasks: ${declared})`),
+      );
+    }
+    if (activity === undefined) return Promise.reject(this.#refuse('run'));
+    return Promise.reject(new ActivityBusyError(this.path, task, activity));
   }
 
   #sendNow(event: LifecycleEvent, trigger: string): void {
@@ -253,6 +280,13 @@ export class ActorInstance<
     );
   }
 
+  /** The stop in progress waits at most `timeoutMs` more for the step in flight. */
+  shortenStop(timeoutMs: number): void {
+    const bound = this.lc.boundMs;
+    if (bound === undefined || timeoutMs < bound) this.lc.boundMs = timeoutMs;
+    this.lc.tasks?.shortenDrain(timeoutMs);
+  }
+
   /** A supervisor stopped one of its children as part of this actor's stop. */
   noteChildStopped(report: StopReport): void {
     this.lc.notes.children.push(report);
@@ -260,18 +294,22 @@ export class ActorInstance<
 
   #beginLifetime(): void {
     this.lc.crashError = undefined;
-    this.span = this.core.telemetry.begin(
-      this.definition.name,
-      this.id,
-      this.path,
-      this.#restarts,
-      this.parent?.span,
-    );
-    if (this.span !== undefined) this.observe();
+    const span = this.trace.begin({
+      kind: this.definition.name,
+      id: this.id,
+      path: this.path,
+      restarts: this.#restarts,
+      parent: this.parent?.span,
+    });
+    if (span !== undefined) this.observe();
   }
 
-  /** Reports an error to the hooks, the inspection stream and the span. */
-  reportError(error: unknown): void {
+  /**
+   * Reports an error to the hooks, the inspection stream and (unless `onSpan` is false:
+   * a crash, recorded when the lifetime ends; a step's error, on its step span) the open
+   * phase span or the lifetime.
+   */
+  reportError(error: unknown, onSpan = true): void {
     const onError = this.definition.spec.hooks?.onError;
     if (onError !== undefined) {
       try {
@@ -292,7 +330,7 @@ export class ActorInstance<
       };
       this.core.emit(record, this);
     }
-    if (this.span !== undefined) this.core.telemetry.error(this.span, error);
+    if (onSpan) this.trace.exception(error);
   }
 
   /** Crashes the actor from outside a phase (hooks, health probe), if it can crash now. */
@@ -303,19 +341,6 @@ export class ActorInstance<
       this.reportError(error);
       this.core.unhandled(error, this);
     }
-  }
-
-  /** A dependent needs this actor started. */
-  retain(): Promise<void> {
-    this.lc.dependents++;
-    return (
-      this.lc.pending.starting ?? (this.state.startsWith('started.') ? RESOLVED : this.start())
-    );
-  }
-
-  /** A dependent stopped; the last one out stops this actor. */
-  async release(): Promise<void> {
-    if (--this.lc.dependents === 0) await this.stop();
   }
 
   /** Stops the XState actor for good (system close). */

@@ -12,13 +12,22 @@ import { Health } from './state.js';
 import type { ActorState } from './state.js';
 import type { TaskInputs, TaskSpecs } from './task.js';
 
+/** A health level with the reason for it, as a health check may return it. */
+export interface HealthReport {
+  readonly health: Health;
+  /** Why: recorded on the transition and the trace when the level changes. */
+  readonly reason?: string;
+}
+
 /** The periodic health check of a started actor. */
 export interface HealthCheck<R extends ResourceMap> {
   /** Time between the end of one check and the start of the next, in ms. */
   readonly intervalMs: number;
   /**
-   * Reports the actor's health; a change moves `started.running.<health>`. Throwing (as
-   * opposed to reporting `unhealthy`) crashes the actor. Not run while paused.
+   * Reports the actor's health, alone or with a reason (`{ health: 'degraded', reason:
+   * 'S3 answers 503' }`); a change moves `started.running.<health>`. Throwing (as opposed
+   * to reporting `unhealthy`) crashes the actor, and so does returning something that is
+   * not a health level. Not run while paused.
    */
   check(
     this: void,
@@ -26,7 +35,7 @@ export interface HealthCheck<R extends ResourceMap> {
       readonly resources: Readonly<R>;
       readonly signal: AbortSignal;
     },
-  ): Health | Promise<Health>;
+  ): Health | HealthReport | Promise<Health | HealthReport>;
 }
 
 /** What a hook learns about the actor it runs for. */
@@ -86,6 +95,13 @@ export interface ActorSpec<
   readonly healthCheck?: HealthCheck<R>;
   /** Lifecycle hooks. */
   readonly hooks?: ActorHooks;
+  /**
+   * Whether each task step gets its own span (`actor <kind> step <task>`, the active
+   * context while it runs) when an SDK records. Default `true`; turn it off for actors
+   * whose steps open their own spans, such as a worker's executors (one CONSUMER span
+   * per task), or steps that wait for long (supervisors turn it off).
+   */
+  readonly traceSteps?: boolean;
 }
 
 /** A defined kind of actor; pass it to `system.spawn`. Immutable, shareable. */

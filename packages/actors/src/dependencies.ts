@@ -26,7 +26,7 @@ export class DependencyLinks {
     const held: ActorInstance[] = (this.#held = []);
     for (const dependency of this.#dependencies) {
       try {
-        await dependency.retain();
+        await dependency.lc.retain();
       } catch (error) {
         throw new DependencyError(this.#path, dependency.path, error);
       }
@@ -40,7 +40,7 @@ export class DependencyLinks {
     this.#held = undefined;
     if (held === undefined) return;
     for (let i = held.length - 1; i >= 0; i--) {
-      await held[i]!.release().catch(onError);
+      await held[i]!.lc.release().catch(onError);
     }
   }
 }

@@ -24,6 +24,7 @@ export const ActorErrorCode = {
   childStart: 'ERR_CHILD_START',
   unknownChild: 'ERR_UNKNOWN_CHILD',
   notASupervisor: 'ERR_NOT_A_SUPERVISOR',
+  activityBusy: 'ERR_ACTIVITY_BUSY',
 } as const;
 /** One of the values of {@link ActorErrorCode}. */
 export type ActorErrorCode = (typeof ActorErrorCode)[keyof typeof ActorErrorCode];
@@ -240,11 +241,36 @@ export class ActorDefinitionError extends ActorError {
 export class ActorInterruptedError extends ActorError {
   /** The trigger that was interrupted. */
   readonly trigger: string;
-  constructor(actorPath: string, trigger: string, by: string) {
-    super(ActorErrorCode.interrupted, `${trigger}() of actor ${actorPath} interrupted by ${by}`, {
-      actorPath,
-    });
+  /** `cause`: the crash error when a crash interrupted it. */
+  constructor(actorPath: string, trigger: string, by: string, cause?: unknown) {
+    super(
+      ActorErrorCode.interrupted,
+      `${trigger}() of actor ${actorPath} interrupted by ${by}` +
+        (cause === undefined ? '' : `: ${describe(cause)}`),
+      { actorPath, cause },
+    );
     this.trigger = trigger;
+  }
+}
+
+/**
+ * `run()` was called while the actor's activity is not `idle`: another step runs, waits
+ * or retries (one step at a time per actor). The state is fine; the activity is busy.
+ */
+export class ActivityBusyError extends ActorError {
+  /** The task `run()` asked for. */
+  readonly task: string;
+  /** The activity at the time, e.g. `work.running`. */
+  readonly activity: string;
+  constructor(actorPath: string, task: string, activity: string) {
+    super(
+      ActorErrorCode.activityBusy,
+      `Cannot run task "${task}" on actor ${actorPath}: its activity is busy in "${activity}" ` +
+        `(one step at a time; run() starts from "idle")`,
+      { actorPath },
+    );
+    this.task = task;
+    this.activity = activity;
   }
 }
 

@@ -5,6 +5,9 @@
 import type { ActorInstance } from './actor.js';
 import { HealthCheckError } from './errors.js';
 import type { LifecycleEvent } from './machine.js';
+import { Health } from './state.js';
+
+const HEALTHS: readonly string[] = Object.values(Health);
 
 /**
  * Runs the definition's health check every `intervalMs` on the system clock while the
@@ -30,12 +33,36 @@ export function startHealthProbe(
       return;
     }
     Promise.resolve()
-      .then(() => healthCheck.check({ resources: actor.resources, signal: abort.signal }))
+      .then(() => {
+        const ctx = { resources: actor.resources, signal: abort.signal };
+        // The lifetime is the active context while checking: the check's spans nest in it.
+        const span = actor.span;
+        return span === undefined
+          ? healthCheck.check(ctx)
+          : actor.core.telemetry.within(span, healthCheck.check, ctx);
+      })
       .then(
-        (health) => {
+        (result) => {
           if (!live) return;
+          const { health, reason } =
+            typeof result === 'object' && result !== null
+              ? result
+              : { health: result, reason: undefined };
+          if (!HEALTHS.includes(health)) {
+            const returned = new Error(
+              `it returned ${JSON.stringify(result)}, not a health level (${HEALTHS.join(', ')})`,
+            );
+            send({ type: 'crash', error: new HealthCheckError(actor.path, returned) });
+            return;
+          }
           const current = actor.health;
-          if (current !== undefined && current !== health) send({ type: 'health', health });
+          if (current !== undefined && current !== health) {
+            send(
+              typeof reason === 'string'
+                ? { type: 'health', health, reason }
+                : { type: 'health', health },
+            );
+          }
           schedule();
         },
         (error: unknown) => {

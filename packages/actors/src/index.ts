@@ -1,12 +1,20 @@
 /**
  * @celeriac/actors — the actor runtime on XState v5: a hierarchical lifecycle statechart
- * per actor, actor tasks that extend it, declared resources released in reverse order,
- * dependencies, health, supervisors, an actor system with tree paths, an injected clock,
- * one inspection stream, and OpenTelemetry spans. Knows nothing of Celery or brokers.
+ * per actor, actor tasks (typed input per task) that extend it, declared resources released
+ * in reverse order, dependencies, health with reasons, supervisors whose children can be
+ * added and removed while they run, stops bounded by a shutdown timeout, an actor system
+ * with tree paths, an injected clock, one inspection stream, and OpenTelemetry spans that
+ * say why. Knows nothing of Celery or brokers.
  *
  * @example
  * ```ts
- * import { SimulatedClock, createActorSystem, defineActor, defineSupervisor } from '@celeriac/actors';
+ * import {
+ *   SimulatedClock,
+ *   createActorSystem,
+ *   defineActor,
+ *   defineSupervisor,
+ *   taskInput,
+ * } from '@celeriac/actors';
  *
  * const feed: string[] = ['a', 'b'];
  * const poller = defineActor({
@@ -18,38 +26,41 @@
  *     polling: {
  *       run: async ({ next, sleep }) => {
  *         await sleep(1_000);
- *         return next('processing', feed.shift());
+ *         return next('processing', feed.splice(0));
  *       },
  *       allowedIn: ['healthy', 'degraded'],
  *     },
  *     processing: {
+ *       input: taskInput<string[]>(), // next('processing', …) and run('processing', …) take string[]
  *       run: ({ resources, input, next }) => {
- *         if (typeof input === 'string') resources.store.set(input, Date.now());
+ *         for (const entry of input) resources.store.set(entry, Date.now());
  *         return next('polling');
  *       },
  *       allowedIn: ['healthy'],
- *       retry: { maxRetries: 3, backoff: { initialMs: 100, maxMs: 5_000 } },
  *     },
  *   },
  *   initialTask: 'polling',
+ *   shutdownTimeoutMs: 2_000, // a stop abandons a step that ignores its signal after 2 s
  * });
  *
  * const clock = new SimulatedClock();
  * await using system = createActorSystem({ clock });
- * system.inspect((r) => r.type === 'transition' && console.log(r.path, r.from, '→', r.to));
- * const root = system.spawn(
- *   defineSupervisor({ name: 'app', children: [{ id: 'poller', actor: poller }] }),
- *   { id: 'app' },
- * );
- * await root.start();
+ * system.inspect((r) => {
+ *   if (r.type === 'transition' && r.from !== r.to) console.log(r.path, r.from, '→', r.to);
+ * });
+ * const app = system.spawn(defineSupervisor({ name: 'app', children: [] }), { id: 'app' });
+ * await app.start();
+ * const child = await app.addChild({ id: 'poller', actor: poller }); // /app/poller
  * await clock.advance(2_000);
- * console.log(root.resources.poller.state, root.resources.poller.activity);
- * // started.running.healthy polling.running
+ * child.reportHealth('degraded', 'storage slow'); // the reason goes to the trace
+ * console.log(child.state, child.activity); // started.running.degraded polling.running
+ * const report = await app.removeChild('poller', { timeoutMs: 500 });
+ * console.log(report.clean); // true: the step honoured its signal
  * ```
  *
  * @packageDocumentation
  */
-export type { StopOptions } from './actor.js';
+export type { StopOptions } from './stop-report.js';
 export type { ActorRef } from './actor-ref.js';
 export { backoffDelay, seededRandom } from './backoff.js';
 export type { BackoffPolicy, RandomSource } from './backoff.js';
@@ -61,9 +72,11 @@ export type {
   ActorHooks,
   ActorSpec,
   HealthCheck,
+  HealthReport,
   HookContext,
 } from './definition.js';
 export {
+  ActivityBusyError,
   ActorDefinitionError,
   ActorError,
   ActorErrorCode,
@@ -86,6 +99,7 @@ export {
   UnknownChildError,
 } from './errors.js';
 export type {
+  DecisionRecord,
   ErrorRecord,
   InspectionListener,
   InspectionRecord,
@@ -115,10 +129,11 @@ export type {
   SupervisorSpec,
 } from './supervisor.js';
 export { asSupervisor } from './supervisor-instance.js';
-export type { SupervisorRef, SupervisorTask } from './supervisor-instance.js';
+export type { SupervisorRef, SupervisorTask } from './supervisor-ref.js';
 export { createActorSystem } from './system.js';
 export type { ActorSystem, ActorSystemOptions, SpawnOptions } from './system.js';
-export { nextTask, taskInput } from './task.js';
+export { nextTask } from './task.js';
+export { taskInput } from './task-input.js';
 export type {
   InputArgs,
   NextArgs,
@@ -131,3 +146,4 @@ export type {
   TaskSpecs,
 } from './task.js';
 export { ActorAttributes } from './telemetry.js';
+export type { PhaseOutcome, StepOutcome } from './telemetry.js';

@@ -1,9 +1,11 @@
 /**
  * The one typed inspection stream of an actor system: every state transition of every
- * actor, and every error, in the order they happen. `telemetry.ts`, hooks and tests all
+ * actor, every error, and every supervisor decision, in the order they happen. `telemetry.ts`, hooks and tests all
  * read the same records.
  */
+import type { ChildKind } from './child-spec.js';
 import type { ActivityState, ActorState } from './state.js';
+import type { RestartIntensity, Strategy } from './supervisor.js';
 
 /** One state change of one actor (one XState microstep that changed its state). */
 export interface TransitionRecord {
@@ -30,6 +32,8 @@ export interface TransitionRecord {
    * `<task>.waiting` reports the event that opened its gate (`run`, `health`, `resume`, …).
    */
   readonly event: string;
+  /** Why, when the trigger said: the reason of a health report or check. */
+  readonly reason?: string;
   /** Time on the system's clock. */
   readonly at: number;
 }
@@ -50,8 +54,47 @@ export interface ErrorRecord {
   readonly at: number;
 }
 
+/**
+ * What a supervisor decided about one child's exit, and why: the exit, the child's kind,
+ * the strategy, the restarts inside the intensity window, the backoff.
+ */
+export interface DecisionRecord {
+  /** Discriminant. */
+  readonly type: 'decision';
+  /** The supervisor's id. */
+  readonly actorId: string;
+  /** The supervisor's tree path. */
+  readonly path: string;
+  /** The path of the child that exited. */
+  readonly child: string;
+  /** How it exited: `crashed`, or `stopped` by someone other than the supervisor. */
+  readonly exit: 'crashed' | 'stopped';
+  /** The crash error, for a crash. */
+  readonly error?: unknown;
+  /** The child's kind, which says whether an exit calls for a restart. */
+  readonly childKind: ChildKind;
+  /** The supervisor's strategy. */
+  readonly strategy: Strategy;
+  /**
+   * `restart` (the children in `affected`, after `backoffMs`), `ignore` (the child's kind
+   * asks for no restart), or `escalate` (restarts in the window exceed the intensity: the
+   * supervisor crashes with {@link RestartIntensityError}, for its own parent to decide).
+   */
+  readonly decision: 'restart' | 'ignore' | 'escalate';
+  /** The wait before restarting, in ms (0 unless restarting). */
+  readonly backoffMs: number;
+  /** Restarts inside the intensity window, this one included (0 when ignored). */
+  readonly restartsInWindow: number;
+  /** The supervisor's restart intensity. */
+  readonly intensity: RestartIntensity;
+  /** Ids of the children restarted (the strategy's choice), in start order. */
+  readonly affected: readonly string[];
+  /** Time on the system's clock. */
+  readonly at: number;
+}
+
 /** A record of the inspection stream. */
-export type InspectionRecord = TransitionRecord | ErrorRecord;
+export type InspectionRecord = TransitionRecord | ErrorRecord | DecisionRecord;
 
 /** Receives inspection records, synchronously, as they happen. */
 export type InspectionListener = (record: InspectionRecord) => void;

@@ -13,9 +13,10 @@ import type { LifecycleEvent, LifecycleRuntime } from './machine.js';
 import { PendingTriggers } from './pending-triggers.js';
 import { ResourceHolder } from './resource.js';
 import type { ResourceMap } from './resource.js';
-import type { ActivityState, ExitReason } from './state.js';
+import type { ActivityState, ExitReason, Health } from './state.js';
 import { StopNotes } from './stop-report.js';
 import { TaskRunner } from './task-runner.js';
+import { ActorAttributes } from './telemetry.js';
 
 /** Default bound on how long a stop waits for the step in flight (OTP's default, 5 s). */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
@@ -42,6 +43,8 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
   exitBy: ExitReason = 'stop';
   /** What the stop (or restart, or crash release) in progress did. */
   notes = new StopNotes();
+  /** The last health reported while paused, applied on resume. */
+  pausedHealth: { health: Health; reason?: string } | undefined;
 
   constructor(
     actor: ActorInstance<R, T>,
@@ -73,10 +76,23 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
   }
 
   startDependencies(): Promise<void> {
-    return this.dependencies?.start() ?? RESOLVED;
+    const dependencies = this.dependencies;
+    if (dependencies === undefined) return RESOLVED;
+    // Inside the phase span: a dependency's lifetime nests under the start that needed it.
+    const span = this.actor.trace.phase;
+    if (span === undefined) return dependencies.start();
+    return this.actor.core.telemetry.within(span, () => dependencies.start());
   }
 
-  async acquireResources(): Promise<void> {
+  acquireResources(): Promise<void> {
+    // The phase span (else the lifetime) is the active context while acquiring, so spans
+    // the user's acquire makes nest under it.
+    const span = this.actor.trace.phase ?? this.actor.span;
+    if (span === undefined) return this.#acquire();
+    return this.actor.core.telemetry.within(span, () => this.#acquire());
+  }
+
+  async #acquire(): Promise<void> {
     const actor = this.actor;
     const specs = actor.definition.spec.resources;
     if (specs === undefined) return;
@@ -84,6 +100,18 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
     const timeoutMs = actor.definition.spec.resourceTimeoutMs ?? 30_000;
     const scope = await this.resources.acquire(actor, actor.core.clock, specs, timeoutMs);
     if (!scope.closed) await actor.acquireMore(scope);
+  }
+
+  /** A dependent needs this actor started. */
+  retain(): Promise<void> {
+    this.dependents++;
+    const started = this.actor.state.startsWith('started.');
+    return this.pending.starting ?? (started ? RESOLVED : this.actor.start());
+  }
+
+  /** A dependent stopped; the last one out stops this actor. */
+  async release(): Promise<void> {
+    if (--this.dependents === 0) await this.actor.stop();
   }
 
   startTasks(): Promise<void> {
@@ -130,6 +158,10 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
     }
   }
 
+  deferHealth(health: Health, reason: string | undefined): void {
+    this.pausedHealth = reason === undefined ? { health } : { health, reason };
+  }
+
   enterActivity(event: string): void {
     if (this.actor.definition.taskNames.length === 0) {
       this.activity = 'idle';
@@ -139,11 +171,14 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
   }
 
   exitActivity(): void {
+    this.pausedHealth = undefined;
     this.activity = undefined;
     this.tasks?.exit();
   }
 
   gateChanged(event: string): void {
+    // A health state was entered: whatever was deferred while paused has been applied.
+    this.pausedHealth = undefined;
     this.tasks?.gateChanged(event);
   }
 
@@ -157,15 +192,15 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
   recordCrash(error: unknown): void {
     this.beginExit('crash', undefined);
     this.crashError = error;
-    this.actor.reportError(error);
-    this.tasks?.interrupt('crash');
+    this.actor.reportError(error, false);
+    this.tasks?.interrupt('crash', error);
   }
 
   crashSettled(): void {
     const actor = this.actor;
     const error = this.crashError;
-    if (actor.span !== undefined) actor.core.telemetry.end(actor.span, 'crashed', error);
-    actor.span = undefined;
+    actor.trace.endPhase('crashed');
+    actor.trace.end('crashed', error);
     if (this.pending.crashed(error)) return;
     if (actor.link !== undefined) actor.link(actor, { reason: 'crashed', error });
     else actor.core.unhandled(error, actor);
@@ -173,11 +208,21 @@ export class ActorLifecycle<R extends ResourceMap, T extends string> implements 
 
   settled(state: 'started' | 'stopped'): void {
     this.boundMs = undefined;
+    const actor = this.actor;
     if (state === 'started') {
+      actor.trace.endPhase('started');
       this.pending.started();
       return;
     }
-    const actor = this.actor;
+    if (actor.trace.phase !== undefined) {
+      const { abandoned, interruptedAcquire } = this.notes;
+      actor.trace.endPhase('stopped', {
+        ...(abandoned === undefined ? {} : { [ActorAttributes.abandonedTask]: abandoned.task }),
+        ...(interruptedAcquire === undefined
+          ? {}
+          : { [ActorAttributes.interruptedAcquire]: interruptedAcquire }),
+      });
+    }
     const error = this.stopError;
     this.stopError = undefined;
     if (!this.pending.stopped(this.notes.report(actor.path), error)) {

@@ -33,8 +33,9 @@ export type LifecycleEvent =
   | { type: 'stop' }
   | { type: 'restart' }
   | { type: 'pause' }
-  | { type: 'resume' }
-  | { type: 'health'; health: Health }
+  /** `health`: a report made while paused, applied on resume instead of the remembered one. */
+  | { type: 'resume'; health?: Health; reason?: string }
+  | { type: 'health'; health: Health; reason?: string }
   | { type: 'crash'; error: unknown };
 
 /** What the machine calls; implemented by the actor instance. */
@@ -53,6 +54,8 @@ export interface LifecycleRuntime {
   /** A health state was entered (start, health change, resume): a task may start. */
   gateChanged(event: string): void;
   recordCrash(error: unknown): void;
+  /** A health report arrived while paused: kept, and applied on resume. */
+  deferHealth(health: Health, reason: string | undefined): void;
   crashSettled(): void;
   settled(state: 'started' | 'stopped'): void;
   startHealthProbe(send: (event: LifecycleEvent) => void): () => void;
@@ -119,6 +122,10 @@ const lifecycle = setup({
     settledStopped: ({ context }) => {
       context.rt.settled('stopped');
     },
+    deferHealth: ({ context, event }) => {
+      const { health, reason } = event as { health: Health; reason?: string };
+      context.rt.deferHealth(health, reason);
+    },
   },
 });
 
@@ -154,6 +161,10 @@ export function buildLifecycleMachine(shape: MachineShape): LifecycleMachine {
     guard: ({ event }: { event: LifecycleEvent }) => event.type === 'health' && event.health === h,
     target: `.${h}`,
   });
+  const resumeTo = (h: Health) => ({
+    guard: ({ event }: { event: LifecycleEvent }) => event.type === 'resume' && event.health === h,
+    target: `running.${h}`,
+  });
   const config = {
     id: ROOT,
     context: ({ input }: { input: LifecycleRuntime }) => ({ rt: input }),
@@ -185,7 +196,17 @@ export function buildLifecycleMachine(shape: MachineShape): LifecycleMachine {
               health: [health('healthy'), health('degraded'), health('unhealthy')],
             },
           },
-          paused: { on: { resume: 'running.hist' } },
+          paused: {
+            on: {
+              resume: [
+                resumeTo('healthy'),
+                resumeTo('degraded'),
+                resumeTo('unhealthy'),
+                { target: 'running.hist' },
+              ],
+              health: { actions: 'deferHealth' },
+            },
+          },
         },
         on: { stop: 'stopping', restart: 'restarting', crash: toCrashed },
       },

@@ -35,7 +35,12 @@ export class TransitionObserver {
       if (ev.type !== '@xstate.microstep' || ev.actorRef !== actor.xactor) return;
       const value = (ev.snapshot as unknown as { value: Parameters<typeof lifecycleOf>[0] }).value;
       // The step's actions ran already, so the actor's activity is the one after it.
-      this.#report(lifecycleOf(value), ev.event.type);
+      const reason = (ev.event as { reason?: unknown }).reason;
+      this.#report(
+        lifecycleOf(value),
+        ev.event.type,
+        typeof reason === 'string' ? reason : undefined,
+      );
     });
   }
 
@@ -44,13 +49,18 @@ export class TransitionObserver {
     this.#report(this.#state, event);
   }
 
-  #report(to: ActorState, event: string): void {
+  #report(to: ActorState, event: string, reason?: string): void {
     const actor = this.#actor;
     const toActivity = actor.activity;
     if (to === this.#state && toActivity === this.#activity) return;
     const hooks = actor.definition.spec.hooks;
-    // Observed once (an inspector came and went): keep tracking, build nothing.
-    if (hooks === undefined && !actor.core.inspected && actor.span === undefined) {
+    // Observed once (an inspector came and went), or only by the lifetime span, which
+    // records lifecycle changes, not activity moves: keep tracking, build nothing.
+    if (
+      hooks === undefined &&
+      !actor.core.inspected &&
+      (actor.span === undefined || to === this.#state)
+    ) {
       this.#state = to;
       this.#activity = toActivity;
       return;
@@ -64,6 +74,7 @@ export class TransitionObserver {
       fromActivity: this.#activity,
       toActivity,
       event,
+      ...(reason === undefined ? {} : { reason }),
       at: actor.core.clock.now(),
     };
     const before = hooks === undefined ? NO_NODES : activeNodes(this.#state, this.#activity);
@@ -72,13 +83,10 @@ export class TransitionObserver {
     if (hooks !== undefined) runHooks(actor, hooks, record, before);
     if (actor.core.inspected) actor.core.emit(record, actor);
     if (actor.span !== undefined) {
-      actor.core.telemetry.transition(actor.span, record);
+      actor.core.telemetry.transition(actor.span, actor.definition.name, record);
       // The lifetime ends here rather than in the `stopped` entry action, which runs
       // before this step is reported; `crashed` ends it once its resources are released.
-      if (to === 'stopped') {
-        actor.core.telemetry.end(actor.span, to);
-        actor.span = undefined;
-      }
+      if (to === 'stopped') actor.trace.end('stopped');
     }
   }
 }

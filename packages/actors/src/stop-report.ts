@@ -4,6 +4,16 @@
  */
 import type { StepAbandonedError } from './errors.js';
 
+/** Options of `stop()`, `restart()` and a supervisor's `removeChild()`. */
+export interface StopOptions {
+  /**
+   * How long to wait for the task step in flight to end after its signal fired, before
+   * abandoning it (its resources are released anyway), in ms. Overrides the child spec's
+   * and the definition's `shutdownTimeoutMs`. `Infinity` waits for as long as it takes.
+   */
+  readonly timeoutMs?: number;
+}
+
 /** A task step that outlived the shutdown timeout and was abandoned. */
 export interface AbandonedStep {
   /** The declared name of the task. */

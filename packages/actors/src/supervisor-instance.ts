@@ -5,8 +5,9 @@
  * strategy to them. Children are held in the supervisor's resource scope in start order,
  * so a stop, restart or crash of the supervisor stops them in reverse start order.
  */
+import type { Span, SpanContext } from '@opentelemetry/api';
 import { ActorInstance } from './actor.js';
-import type { ActorExit, StopOptions } from './actor.js';
+import type { ActorExit } from './actor.js';
 import type { ActorRef } from './actor-ref.js';
 import { backoffDelay } from './backoff.js';
 import {
@@ -18,50 +19,16 @@ import {
   UnknownChildError,
 } from './errors.js';
 import type { ActorDefinition } from './definition.js';
+import type { DecisionRecord } from './inspection.js';
 import type { Release, ResourceMap, ResourceScope } from './resource.js';
 import { StopNotes } from './stop-report.js';
-import type { StopReport } from './stop-report.js';
+import type { StopOptions, StopReport } from './stop-report.js';
 import { checkChildSpec } from './child-spec.js';
 import type { ChildKind, ChildSpec } from './child-spec.js';
-import type { Supervision, SupervisorChildren } from './supervisor.js';
+import type { Supervision } from './supervisor.js';
+import type { SupervisorRef, SupervisorTask } from './supervisor-ref.js';
 import { sleepOn } from './task.js';
 import type { TaskSpecs } from './task.js';
-
-/** The two tasks of a supervisor's activity. */
-export type SupervisorTask = 'supervising' | 'recovering';
-
-/**
- * A spawned supervisor: an {@link ActorRef} that can also add and remove children while it
- * runs. `system.spawn(defineSupervisor(…))` returns one; {@link asSupervisor} gets one for
- * a supervisor found as another supervisor's child.
- */
-export interface SupervisorRef<
-  C extends readonly ChildSpec[] = readonly ChildSpec[],
-> extends ActorRef<SupervisorChildren<C>, SupervisorTask> {
-  /**
-   * The current children, in start order: the declared ones, then those added, minus those
-   * removed. Empty until the supervisor first starts.
-   */
-  readonly children: readonly ActorRef[];
-  /**
-   * Spawns a child under this supervisor (path `<supervisor>/<id>`) and starts it; resolves
-   * with it once started. From then on the supervisor's strategy, intensity and backoff
-   * apply to it, and it is stopped in reverse start order with the others (it started
-   * last). Allowed while the supervisor is started (running or paused). Rejects with
-   * {@link ActorDefinitionError} for a bad spec, {@link DuplicateActorIdError} when the id
-   * is taken, {@link ChildStartError} when the child does not start (it is then not
-   * added), {@link IllegalTransitionError} naming the supervisor's state otherwise.
-   */
-  addChild(spec: ChildSpec): Promise<ActorRef>;
-  /**
-   * Stops a child (bounded like `stop()`: `options.timeoutMs`, else its spec's, else its
-   * definition's shutdown timeout) and forgets it: it is not restarted, its id is free
-   * again, and a later restart of the supervisor does not bring it back. Resolves with
-   * the child's {@link StopReport}. Rejects with {@link UnknownChildError} for an unknown
-   * id. Allowed in any state.
-   */
-  removeChild(id: string, options?: StopOptions): Promise<StopReport>;
-}
 
 interface Entry {
   readonly spec: ChildSpec;
@@ -112,9 +79,24 @@ export class SupervisorInstance
     return children;
   }
 
+  // The bound of the supervisor's own stop, when its caller gave one, caps each child's
+  // (a cold stop of a pool ends every executor's step now); else each child keeps its own.
   readonly #release: Release = async (value) => {
-    this.noteChildStopped(await stopBySupervisor(value as ActorInstance));
+    const child = value as ActorInstance;
+    const cap = this.lc.boundMs;
+    const options =
+      cap === undefined ? undefined : { timeoutMs: Math.min(cap, child.shutdownTimeoutMs) };
+    this.noteChildStopped(await stopBySupervisor(child, options));
   };
+
+  /** A shorter bound for the stop in progress reaches the children stopping with it. */
+  override shortenStop(timeoutMs: number): void {
+    super.shortenStop(timeoutMs);
+    for (const entry of this.#current) {
+      const child = entry.child;
+      if (child !== undefined && child.state.startsWith('stopping')) child.shortenStop(timeoutMs);
+    }
+  }
 
   #spawn(spec: ChildSpec): ActorInstance {
     return this.core.spawnLinked<ResourceMap, string>(
@@ -229,6 +211,25 @@ export class SupervisorInstance
     return entry.spec.kind ?? 'permanent';
   }
 
+  /**
+   * Records a decision: on the inspection stream, and as a span in the supervisor's
+   * lifetime (returned open, for a restart to close when done).
+   */
+  #decide(record: Omit<DecisionRecord, 'type' | 'actorId' | 'path' | 'at'>, child: ActorInstance) {
+    const core = this.core;
+    const full: DecisionRecord = {
+      type: 'decision',
+      actorId: this.id,
+      path: this.path,
+      ...record,
+      at: core.clock.now(),
+    };
+    if (core.inspected) core.emit(full, this);
+    const lifetime = this.span;
+    if (lifetime === undefined) return undefined;
+    return core.telemetry.decision(lifetime, this.definition.name, full, child.trace.last);
+  }
+
   /** The `recovering` step: applies the strategy to each queued exit, in order. */
   async recover(signal: AbortSignal): Promise<void> {
     const { strategy, intensity, backoff } = this.#policy;
@@ -236,15 +237,30 @@ export class SupervisorInstance
     for (let failure = this.#queue.shift(); failure !== undefined; failure = this.#queue.shift()) {
       const { child, exit } = failure;
       const entry = this.#entryOf(child);
-      if (entry === undefined || !wantsRestart(this.#kindOf(entry), exit)) continue;
+      if (entry === undefined) continue;
+      const childKind = this.#kindOf(entry);
+      const base = {
+        child: child.path,
+        exit: exit.reason,
+        ...(exit.error === undefined ? {} : { error: exit.error }),
+        childKind,
+        strategy,
+        intensity,
+      };
+      if (!wantsRestart(childKind, exit)) {
+        const ignored = { ...base, decision: 'ignore', backoffMs: 0, restartsInWindow: 0 } as const;
+        this.#closeDecision(this.#decide({ ...ignored, affected: [] }, child));
+        continue;
+      }
       const now = core.clock.now();
       const recent = this.#restarts.filter((t) => t > now - intensity.withinMs);
       recent.push(now);
       this.#restarts = recent;
       if (recent.length > intensity.maxRestarts) {
+        const escalated = { ...base, decision: 'escalate', backoffMs: 0, affected: [] } as const;
+        this.#closeDecision(this.#decide({ ...escalated, restartsInWindow: recent.length }, child));
         throw new RestartIntensityError(this.path, intensity, exit.error ?? 'stopped');
       }
-      await sleepOn(core.clock, backoffDelay(backoff, recent.length - 1, core.random, 0.2), signal);
       const current = this.#current.filter((e) => e.child !== undefined);
       const at = current.indexOf(entry);
       if (at < 0) continue;
@@ -254,20 +270,52 @@ export class SupervisorInstance
           : strategy === 'one-for-all'
             ? current
             : current.slice(at);
-      for (const sibling of [...affected].reverse()) {
-        if (sibling !== entry && sibling.child !== undefined) await stopBySupervisor(sibling.child);
+      const restarted = affected.filter((e) => e === entry || this.#kindOf(e) !== 'temporary');
+      const backoffMs = backoffDelay(backoff, recent.length - 1, core.random, 0.2);
+      const span = this.#decide(
+        {
+          ...base,
+          decision: 'restart',
+          backoffMs,
+          restartsInWindow: recent.length,
+          affected: restarted.map((e) => e.spec.id),
+        },
+        child,
+      );
+      try {
+        await sleepOn(core.clock, backoffMs, signal);
+        await this.#apply(entry, affected, span?.spanContext(), signal);
+      } finally {
+        this.#closeDecision(span);
       }
-      for (const each of affected) {
-        if (signal.aborted) return;
-        const restarting = each.child;
-        if (restarting === undefined || !this.#current.includes(each)) continue;
-        if (each !== entry && this.#kindOf(each) === 'temporary') continue;
-        try {
-          await (restarting.state === 'crashed' ? restarting.restart() : restarting.start());
-        } catch (error) {
-          if (this.#current.includes(each)) {
-            this.#queue.push({ child: restarting, exit: { reason: 'crashed', error } });
-          }
+    }
+  }
+
+  #closeDecision(span: Span | undefined): void {
+    if (span !== undefined) this.core.telemetry.close(span);
+  }
+
+  /** Stops the affected siblings in reverse order, then (re)starts the affected in order. */
+  async #apply(
+    entry: Entry,
+    affected: readonly Entry[],
+    decision: SpanContext | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    for (const sibling of [...affected].reverse()) {
+      if (sibling !== entry && sibling.child !== undefined) await stopBySupervisor(sibling.child);
+    }
+    for (const each of affected) {
+      if (signal.aborted) return;
+      const restarting = each.child;
+      if (restarting === undefined || !this.#current.includes(each)) continue;
+      if (each !== entry && this.#kindOf(each) === 'temporary') continue;
+      restarting.trace.restartCause = decision;
+      try {
+        await (restarting.state === 'crashed' ? restarting.restart() : restarting.start());
+      } catch (error) {
+        if (this.#current.includes(each)) {
+          this.#queue.push({ child: restarting, exit: { reason: 'crashed', error } });
         }
       }
     }

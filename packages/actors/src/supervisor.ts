@@ -15,7 +15,7 @@ import { checkChildSpec } from './child-spec.js';
 import type { ChildSpec } from './child-spec.js';
 import { ActorDefinitionError } from './errors.js';
 import { supervisorTasks } from './supervisor-instance.js';
-import type { SupervisorTask } from './supervisor-instance.js';
+import type { SupervisorTask } from './supervisor-ref.js';
 
 /** How a supervisor reacts to one child's exit. */
 export const Strategy = {
@@ -142,6 +142,9 @@ export function defineSupervisor<const C extends readonly ChildSpec[]>(
     resources: {},
     tasks: supervisorTasks,
     initialTask: 'supervising',
+    // `supervising` waits for an exit for as long as the children live: a span per step
+    // would be hours long. Decisions get their own spans instead.
+    traceSteps: false,
     shutdownTimeoutMs: spec.shutdownTimeoutMs ?? Number.POSITIVE_INFINITY,
     ...(spec.hooks === undefined ? {} : { hooks: spec.hooks }),
   });

@@ -11,14 +11,14 @@ import { realClock } from './clock.js';
 import type { Clock } from './clock.js';
 import type { ChildSpec } from './child-spec.js';
 import type { ActorDefinition } from './definition.js';
-import { DuplicateActorIdError } from './errors.js';
+import { ActorDefinitionError, DuplicateActorIdError } from './errors.js';
 import type { InspectionListener, InspectionRecord } from './inspection.js';
 import type { ResourceMap } from './resource.js';
 import type { TaskInputs } from './task.js';
 import { isSupervisorDefinition } from './supervisor.js';
 import type { SupervisorDefinition } from './supervisor.js';
 import { SupervisorInstance } from './supervisor-instance.js';
-import type { SupervisorRef } from './supervisor-instance.js';
+import type { SupervisorRef } from './supervisor-ref.js';
 import { ActorTelemetry } from './telemetry.js';
 
 /** Options of {@link createActorSystem}. */
@@ -92,7 +92,7 @@ export class SystemCore implements ActorSystem {
   constructor(options: ActorSystemOptions) {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
-    this.telemetry = new ActorTelemetry(options.tracerProvider);
+    this.telemetry = new ActorTelemetry(options.tracerProvider, this.clock);
     this.#onUnhandled =
       options.onUnhandledError ??
       ((error) => {
@@ -130,6 +130,11 @@ export class SystemCore implements ActorSystem {
     link: ExitListener | undefined,
   ): ActorInstance<R, T> {
     const id = options?.id ?? `${definition.name}-${++this.#counter}`;
+    if (typeof id !== 'string' || id.length === 0 || id.includes('/')) {
+      throw new ActorDefinitionError(
+        `spawn: an actor id must be a non-empty string without "/" (which separates the ids of a tree path), got ${JSON.stringify(id)}`,
+      );
+    }
     const parent = options?.parent as ActorInstance | undefined;
     const path = `${parent?.path ?? ''}/${id}`;
     if (this.#byPath.has(path)) throw new DuplicateActorIdError(path);

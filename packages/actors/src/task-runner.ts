@@ -9,71 +9,36 @@
  */
 import type { ActorInstance } from './actor.js';
 import { backoffDelay } from './backoff.js';
+import { ActivityEvent, statesOf } from './activity.js';
+import type { TaskStates } from './activity.js';
 import {
   ActorDefinitionError,
   ActorInterruptedError,
-  InvalidArgumentError,
   RestartIntensityError,
   TaskFailedError,
-  describe,
 } from './errors.js';
 import type { ResourceMap } from './resource.js';
 import type { ActivityState, Health } from './state.js';
+import { StepDrain } from './drain.js';
+import type { DrainCutShort } from './drain.js';
+import { StepTrace } from './step-trace.js';
+import { InputRejected, checkTaskInput } from './task-input.js';
 import { isNextTask, nextTask, sleepOn } from './task.js';
-import type { TaskContext, TaskSpec } from './task.js';
-
-/** Inspection event names of the activity region's own transitions. */
-export const ActivityEvent = {
-  /** `actor.run(task)`: `idle → <task>.waiting`. */
-  run: 'run',
-  /** A step returned: to the next task's `waiting`, or to `idle`. */
-  done: 'task.done',
-  /** A step threw and its retry policy allows another attempt: `→ <task>.retrying`. */
-  failed: 'task.failed',
-  /** The retry backoff elapsed: `<task>.retrying → <task>.waiting`. */
-  retry: 'task.retry',
-} as const;
-
-/** The step a drain gave up waiting for. */
-export interface DrainCutShort {
-  readonly task: string;
-  readonly attempt: number;
-  /** The bound that expired. */
-  readonly timeoutMs: number;
-}
+import type { RetryPolicy, TaskContext, TaskSpec } from './task.js';
 
 const NOTHING_ABANDONED: Promise<DrainCutShort | undefined> = Promise.resolve(undefined);
 
-/** An input its task's `input` check refused (a class, so no user value is mistaken for it). */
-class InputRejected {
-  constructor(readonly error: InvalidArgumentError) {}
-}
-
-/** The state names of one task, built once per definition. */
-interface TaskStates {
-  readonly waiting: ActivityState;
-  readonly running: ActivityState;
-  readonly retrying: ActivityState;
-}
-
-const statesByDefinition = new WeakMap<object, Record<string, TaskStates>>();
-
-function statesOf(definition: {
-  readonly taskNames: readonly string[];
-}): Record<string, TaskStates> {
-  let states = statesByDefinition.get(definition);
-  if (states === undefined) {
-    states = Object.create(null) as Record<string, TaskStates>;
-    for (const name of definition.taskNames) {
-      states[name] = {
-        waiting: `${name}.waiting`,
-        running: `${name}.running`,
-        retrying: `${name}.retrying`,
-      };
-    }
-    statesByDefinition.set(definition, states);
-  }
-  return states;
+/** Whether a step that threw `error` on `attempt` gets another attempt. */
+function willRetry(
+  spec: { readonly retry?: RetryPolicy },
+  attempt: number,
+  error: unknown,
+): boolean {
+  return (
+    spec.retry !== undefined &&
+    attempt <= spec.retry.maxRetries &&
+    !(error instanceof RestartIntensityError)
+  );
 }
 
 /** The task state of one actor: the region's state, attempts, input, the step in flight. */
@@ -91,8 +56,8 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
   #inflight: Promise<void> | undefined;
   #inflightTask = '';
   #inflightAttempt = 0;
-  /** While a drain waits: moves its deadline earlier (a second, shorter stop). */
-  #cut: ((timeoutMs: number) => void) | undefined;
+  #inflightTrace: StepTrace | undefined;
+  readonly #drain = new StepDrain();
   /** Aborted when `started` is left; shared by the steps of one stay in `started`. */
   #controller: AbortController | undefined;
   #sleep: ((ms: number) => Promise<void>) | undefined;
@@ -150,30 +115,9 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     if (this.#scheduled) this.#evaluate();
   }
 
-  /**
-   * Checks `input` with the task's `input` function, if it has one: the checked value, or
-   * an {@link InvalidArgumentError} naming the trigger and the task.
-   */
-  #checkInput(task: string, input: unknown, trigger: 'run' | 'next'): unknown {
-    const check = this.#specs[task]!.input;
-    if (check === undefined) return input;
-    try {
-      return check(input);
-    } catch (error) {
-      return new InputRejected(
-        new InvalidArgumentError(
-          this.#actor.path,
-          trigger,
-          `input of task "${task}" rejected: ${describe(error)}`,
-          error,
-        ),
-      );
-    }
-  }
-
   /** `actor.run(task, input)` from `idle`; resolves when the chain returns to `idle`. */
   run(task: T, input: unknown): Promise<unknown> {
-    const checked = this.#checkInput(task, input, 'run');
+    const checked = checkTaskInput(this.#actor.path, this.#specs[task]!, task, input, 'run');
     if (checked instanceof InputRejected) return Promise.reject(checked.error);
     const done = new Promise<unknown>((resolve, reject) => {
       this.#resolve = resolve;
@@ -239,22 +183,39 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       next: nextTask as TaskContext<R, T>['next'],
       sleep: (this.#sleep ??= (ms) => sleepOn(actor.core.clock, ms, signal)),
     };
+    const traced = StepTrace.begin(actor, task, attempt);
     // Called synchronously, so the step sees its signal before anything can abort it.
     let work: unknown;
     try {
-      work = spec.run(ctx);
+      work = traced === undefined ? spec.run(ctx) : traced.run(spec, ctx);
     } catch (error) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- pass the task's error through as thrown
       work = Promise.reject(error);
     }
     this.#inflightTask = task;
     this.#inflightAttempt = attempt;
+    this.#inflightTrace = traced;
     this.#inflight = Promise.resolve(work).then(
       (result) => {
-        if (this.#epoch === epoch) this.#done(task, result, attempt);
+        const current = this.#epoch === epoch;
+        if (traced !== undefined) {
+          if (!current) traced.end('aborted');
+          else if (!isNextTask(result)) traced.end('idle');
+          else traced.end('next', { next: result.task });
+        }
+        if (current) this.#done(task, result, attempt);
       },
       (error: unknown) => {
-        if (this.#epoch === epoch) this.#failed(task, spec, attempt, error);
+        const current = this.#epoch === epoch;
+        if (traced !== undefined) {
+          const outcome = !current
+            ? 'aborted'
+            : willRetry(spec, attempt, error)
+              ? 'retry'
+              : 'failed';
+          traced.end(outcome, { error });
+        }
+        if (current) this.#failed(task, spec, attempt, error, traced === undefined);
       },
     );
   }
@@ -272,7 +233,13 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       const cause = new ActorDefinitionError(`next task "${next}" is not declared`);
       this.#actor.crash(new TaskFailedError(this.#actor.path, task, attempt, cause));
     } else {
-      const checked = this.#checkInput(next, result.input, 'next');
+      const checked = checkTaskInput(
+        this.#actor.path,
+        this.#specs[next]!,
+        next,
+        result.input,
+        'next',
+      );
       if (checked instanceof InputRejected) {
         this.#actor.crash(new TaskFailedError(this.#actor.path, task, attempt, checked.error));
         return;
@@ -292,19 +259,20 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     resolve?.(value);
   }
 
-  #failed(task: T, spec: TaskSpec<R, T>, attempt: number, error: unknown): void {
+  /** `onSpan`: whether a retried error still needs recording (no step span has it). */
+  #failed(task: T, spec: TaskSpec<R, T>, attempt: number, error: unknown, onSpan: boolean): void {
     this.#inflight = undefined;
     const actor = this.#actor;
     if (error instanceof RestartIntensityError) {
       actor.crash(error);
       return;
     }
-    if (spec.retry === undefined || attempt > spec.retry.maxRetries) {
+    if (spec.retry === undefined || !willRetry(spec, attempt, error)) {
       actor.crash(new TaskFailedError(actor.path, task, attempt, error));
       return;
     }
     const epoch = this.#epoch;
-    actor.reportError(error);
+    actor.reportError(error, onSpan);
     if (epoch !== this.#epoch || !this.#move(this.#states[task]!.retrying, ActivityEvent.failed)) {
       return;
     }
@@ -317,55 +285,42 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     }, delay);
   }
 
-  /** Rejects a pending `actor.run()` because the actor is leaving `started`. */
-  interrupt(by: string): void {
+  /**
+   * Rejects a pending `actor.run()` because the actor is leaving `started`: with the
+   * step's own failure when that is what crashed it (a {@link TaskFailedError}, whose
+   * `cause` is what the step threw), else as interrupted, with the crash as `cause`.
+   */
+  interrupt(by: string, crash?: unknown): void {
     const reject = this.#reject;
+    if (reject === undefined) return;
     this.#resolve = this.#reject = undefined;
-    reject?.(new ActorInterruptedError(this.#actor.path, 'run', by));
+    reject(
+      crash instanceof TaskFailedError && crash.actorPath === this.#actor.path
+        ? crash
+        : new ActorInterruptedError(this.#actor.path, 'run', by, crash),
+    );
   }
 
   /**
-   * Waits for the step in flight (its signal has fired) to finish, at most `timeoutMs`
-   * on the system clock. Past that the step is abandoned: it may go on running, but its
-   * outcome is ignored (the epoch moved on when `started` was left). Resolves with the
-   * abandoned step, or `undefined` when the step ended (or none was in flight).
+   * Waits for the step in flight (its signal has fired) to end, at most `timeoutMs` on
+   * the system clock; see `drain.ts`. Resolves with the abandoned step, if any.
    */
   drain(timeoutMs: number): Promise<DrainCutShort | undefined> {
     this.interrupt('stop');
-    const inflight = this.#inflight;
+    const promise = this.#inflight;
     this.#inflight = undefined;
-    if (inflight === undefined) return NOTHING_ABANDONED;
-    const task = this.#inflightTask;
-    const attempt = this.#inflightAttempt;
-    const clock = this.#actor.core.clock;
-    return new Promise((resolve) => {
-      let timer: unknown;
-      let deadline = Number.POSITIVE_INFINITY;
-      const cut = (ms: number): void => {
-        if (clock.now() + ms >= deadline) return;
-        if (timer !== undefined) clock.clearTimeout(timer);
-        timer = undefined;
-        deadline = clock.now() + ms;
-        if (!Number.isFinite(ms)) return;
-        timer = clock.setTimeout(() => {
-          timer = undefined;
-          if (this.#cut === cut) this.#cut = undefined;
-          resolve({ task, attempt, timeoutMs: ms });
-        }, ms);
-      };
-      const ended = (): void => {
-        if (timer !== undefined) clock.clearTimeout(timer);
-        if (this.#cut === cut) this.#cut = undefined;
-        resolve(undefined);
-      };
-      cut(Math.max(0, timeoutMs));
-      this.#cut = cut;
-      inflight.then(ended, ended);
-    });
+    if (promise === undefined) return NOTHING_ABANDONED;
+    const step = {
+      promise,
+      task: this.#inflightTask,
+      attempt: this.#inflightAttempt,
+      trace: this.#inflightTrace,
+    };
+    return this.#drain.wait(step, this.#actor.core.clock, timeoutMs);
   }
 
   /** A drain in progress waits at most `timeoutMs` more (never longer than it would). */
   shortenDrain(timeoutMs: number): void {
-    this.#cut?.(Math.max(0, timeoutMs));
+    this.#drain.shorten(timeoutMs);
   }
 }

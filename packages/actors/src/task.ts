@@ -136,21 +136,6 @@ export type TaskSpecs<
   I extends TaskInputs<T> = TaskInputs<T>,
 > = { readonly [K in T]: TaskSpec<R, T, I, K> } & { readonly [K in keyof I]: TaskSpec<R, T, I, K> };
 
-/**
- * The `input` of a task whose input needs no check: gives it the type `I` and passes the
- * value through as it is.
- *
- * @example
- * ```ts
- * tasks: { processing: { input: taskInput<string[]>(), run: ({ input }) => input.length } }
- * ```
- */
-export function taskInput<I>(): (value: unknown) => I {
-  return passThrough as (value: unknown) => I;
-}
-
-const passThrough = (value: unknown): unknown => value;
-
 /** Sleeps on a clock, abortably. */
 export function sleepOn(
   clock: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(h: unknown): void },

@@ -133,7 +133,7 @@ describe('the activity region', () => {
     expect(a.activity).toBeUndefined();
   });
 
-  it('refuses run() while busy, outside started, and for undeclared tasks, naming the state', async () => {
+  it('refuses run() while busy, outside started, and for undeclared tasks, naming the real cause', async () => {
     const { system } = harness();
     const def = defineActor({
       name: 'x',
@@ -147,13 +147,15 @@ describe('the activity region', () => {
       },
     });
     const a = system.spawn(def, { id: 'x' });
-    await expect(a.run('work')).rejects.toThrow(
-      'Cannot run:work() actor /x in state "initializing"',
-    );
+    await expect(a.run('work')).rejects.toThrow('Cannot run() actor /x in state "initializing"');
     await a.start();
-    await expect(a.run('nope' as 'work')).rejects.toThrow(/run:nope/);
+    await expect(a.run('nope' as 'work')).rejects.toThrow(
+      'run() of actor /x: no task "nope" (tasks: "work")',
+    );
     void a.run('work').catch(() => undefined);
-    await expect(a.run('work')).rejects.toThrow(/started\.running\.healthy/);
+    await expect(a.run('work')).rejects.toThrow(
+      'Cannot run task "work" on actor /x: its activity is busy in "work.running" (one step at a time; run() starts from "idle")',
+    );
     a.pause();
     await a.stop();
   });

@@ -261,6 +261,38 @@ describe('bounded stop', () => {
     ]);
   });
 
+  it("a supervisor's stop({ timeoutMs }) caps its children's bounds, and a shorter second stop reaches them", async () => {
+    const { system, clock } = harness();
+    const log = resourceLog();
+    const sup = system.spawn(
+      defineSupervisor({
+        name: 'pool',
+        children: [
+          { id: 'e1', actor: stubborn(log), shutdownTimeoutMs: 50 },
+          { id: 'e2', actor: stubborn(log) },
+          { id: 'e3', actor: stubborn(log) },
+        ],
+      }),
+      { id: 'pool' },
+    );
+    await sup.start();
+    // A warm stop: each child gets at most 1 s (e1 keeps its own, shorter 50 ms).
+    const warm = sup.stop({ timeoutMs: 1_000 });
+    await clock.advance(1_000);
+    expect(system.get('/pool/e3')?.state).toBe('stopped');
+    expect(system.get('/pool/e2')?.state).toBe('stopping.tasks');
+    // Then a cold one: the child stopping now and the ones after it end at once.
+    expect(sup.stop({ timeoutMs: 0 })).toBe(warm);
+    await clock.advance(0);
+    const report = await warm;
+    expect(clock.now()).toBe(1_000);
+    expect(report.children.map((c) => [c.path, c.abandoned?.timeoutMs])).toEqual([
+      ['/pool/e3', 1_000],
+      ['/pool/e2', 0],
+      ['/pool/e1', 0],
+    ]);
+  });
+
   it('refuses a bad timeout with an error that names the argument', async () => {
     const { system } = harness();
     const a = system.spawn(stubborn(resourceLog()), { id: 'a' });

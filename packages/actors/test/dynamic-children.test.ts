@@ -131,6 +131,32 @@ describe('dynamic children', () => {
     expect(system.get('/pool/a')?.state).toBe('started.running.healthy');
   });
 
+  it.each([
+    ['one-for-one', ['down crash', 'up a']],
+    ['one-for-all', ['down crash', 'down stop', 'up a', 'up c']],
+    ['rest-for-one', ['down crash', 'down stop', 'up a', 'up c']],
+  ] as const)(
+    '%s: a removed child takes no part in recovery, an added one does',
+    async (strategy, expected) => {
+      const { system, clock } = harness();
+      const { log, child, crash } = family();
+      const sup = system.spawn(pool(strategy, child), { id: 'pool' });
+      await sup.start();
+      await sup.addChild({ id: 'c', actor: child });
+      await sup.removeChild('b');
+      expect(ids(sup.children)).toEqual(['a', 'c']);
+      log.length = 0;
+      crash('/pool/a');
+      await clock.advance(100);
+      expect(log).toEqual(expected);
+      expect(system.get('/pool/b')).toBeUndefined();
+      expect(sup.children.map((c) => c.state)).toEqual([
+        'started.running.healthy',
+        'started.running.healthy',
+      ]);
+    },
+  );
+
   it('the restart intensity counts added children: too many crashes escalate', async () => {
     const { system, clock, unhandled } = harness();
     const { child, crash } = family();

@@ -93,7 +93,6 @@ describe('lifecycle statechart', () => {
     expect(() => a.resume()).toThrow(/resume\(\) .* "started.running.healthy"/);
     a.pause();
     expect(() => a.pause()).toThrow(/"started.paused"/);
-    expect(() => a.reportHealth('healthy')).toThrow(/reportHealth\(\) .* "started.paused"/);
     await a.stop();
     expect(() => a.pause()).toThrow(/"stopped"/);
     await expect(a.restart()).rejects.toThrow(/"stopped"/);
@@ -176,6 +175,10 @@ describe('lifecycle statechart', () => {
       /already lives at \/worker\/pool/,
     );
     expect(system.spawn(plain).id).toMatch(/^plain-\d+$/);
+    expect(() => system.spawn(plain, { id: 'a/b' })).toThrow(
+      'spawn: an actor id must be a non-empty string without "/" (which separates the ids of a tree path), got "a/b"',
+    );
+    expect(() => system.spawn(plain, { id: '' })).toThrow(/got ""/);
   });
 
   it('system.close stops every actor', async () => {

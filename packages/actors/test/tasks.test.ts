@@ -216,7 +216,9 @@ describe('actor tasks', () => {
     await a.start();
     const result = a.run('execute', 21);
     expect(a.activity).toBe('execute.running');
-    await expect(a.run('execute', 1)).rejects.toThrow(/run:execute/);
+    await expect(a.run('execute', 1)).rejects.toThrow(
+      'Cannot run task "execute" on actor /e: its activity is busy in "execute.running"',
+    );
     await clock.advance(10);
     await expect(result).resolves.toBe(42);
     expect(a.activity).toBe('idle');
