@@ -20,6 +20,17 @@ export const MAY_IMPORT = {
     '@opentelemetry/api',
   ],
   monitor: ['@celeriac/protocol', '@celeriac/client', '@opentelemetry/api'],
+  // The browser UI (ui/) is bundled at build time and not under src/; preact and uplot are
+  // listed for src/ all the same, as its UI libraries.
+  dashboard: [
+    '@celeriac/protocol',
+    '@celeriac/client',
+    '@celeriac/monitor',
+    'hono',
+    '@hono/node-server',
+    'preact',
+    'uplot',
+  ],
   // "everything above", plus tsx so that `celeriac worker --app ./app.ts` loads TypeScript.
   celeriac: [
     '@celeriac/protocol',
