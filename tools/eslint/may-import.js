@@ -12,7 +12,8 @@ export const MAY_IMPORT = {
   redis: ['@celeriac/protocol', 'ioredis', '@opentelemetry/api'],
   amqp: ['@celeriac/protocol', 'amqplib', '@opentelemetry/api'],
   worker: ['@celeriac/protocol', '@celeriac/actors', '@celeriac/client', '@opentelemetry/api'],
-  // "everything above", plus tsx so that `celeriac worker --app ./app.ts` loads TypeScript.
+  // "everything above", plus tsx so that `celeriac worker --app ./app.ts` loads TypeScript,
+  // commander for the command line, and the OpenTelemetry SDK the CLI installs.
   celeriac: [
     '@celeriac/protocol',
     '@celeriac/actors',
@@ -22,7 +23,14 @@ export const MAY_IMPORT = {
     '@celeriac/redis',
     '@celeriac/amqp',
     '@opentelemetry/api',
+    '@opentelemetry/sdk-node',
+    '@opentelemetry/sdk-metrics',
+    '@opentelemetry/sdk-trace',
+    '@opentelemetry/resources',
+    '@opentelemetry/exporter-prometheus',
+    '@opentelemetry/exporter-trace-otlp-http',
     'tsx',
+    'commander',
   ],
   // The conformance suites are vitest suites over the interfaces of protocol.
   testing: ['@celeriac/protocol', '@opentelemetry/api', 'vitest'],

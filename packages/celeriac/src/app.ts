@@ -24,6 +24,7 @@ import type {
 } from '@celeriac/worker';
 import type { ConnectionOptions } from './urls.js';
 import { createResultBackend, createTransport, defaultBackendUrl } from './urls.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, connectPair } from './connect.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions extends ConnectionOptions {
@@ -39,6 +40,12 @@ export interface AppOptions extends ConnectionOptions {
   routes?: ClientOptions['routes'];
   queues?: ClientOptions['queues'];
   taskDefaults?: WorkerOptions['taskDefaults'];
+  /**
+   * How long {@link App.client} waits for the broker and the result backend to connect
+   * before it rejects with a `ConnectError` naming the one that did not answer; default
+   * 10 s.
+   */
+  connectTimeoutMs?: number;
 }
 
 /** Options of {@link App.worker}: the worker options the app does not supply itself. */
@@ -61,8 +68,12 @@ export interface AppTask<C extends AnyTaskContract> {
 
 /** A celeriac app. Close it (or `await using`) to close the connections it opened. */
 export interface App extends AsyncDisposable {
+  /** The broker URL in use (from the options, `$CELERIAC_BROKER_URL`, or `memory://`). */
   readonly brokerUrl: string;
+  /** The result backend URL in use (given, `$CELERIAC_RESULT_BACKEND`, or implied). */
   readonly backendUrl: string;
+  /** The options the app was created with (Celery's `app.conf`), as given. */
+  readonly conf: Readonly<AppOptions>;
   /** Every task implementation registered with {@link App.task}. */
   readonly tasks: readonly TaskImplementation[];
   /** Register a task implementation and get its typed producer. */
@@ -71,7 +82,11 @@ export interface App extends AsyncDisposable {
     handler: TaskHandler<ArgsOf<C>, ResultOf<C>, KwargsOf<C>>,
     options?: ImplementTaskOptions,
   ): AppTask<C>;
-  /** The app's client (created and connected on first use, then shared). */
+  /**
+   * The app's client (created and connected on first use, then shared). Rejects with a
+   * `ConnectError` naming the broker or the backend and its URL when either cannot be
+   * reached within `connectTimeoutMs`; the next call tries again.
+   */
   client(): Promise<Client>;
   /** Send a task by name through the app's client (Celery's `send_task`). */
   sendTask<T = unknown>(
@@ -81,11 +96,19 @@ export interface App extends AsyncDisposable {
     options?: SendTaskOptions,
   ): Promise<AsyncResult<T>>;
   /**
-   * A worker for the app's tasks, on connections of its own (so a worker's broker
+   * A worker for the app's tasks (consuming the app's `defaultQueue` unless `queues`
+   * says otherwise, as Celery's worker consumes `task_default_queue`), on connections of its own (so a worker's broker
    * outage or shutdown never touches the app's client). Its connections close when it
    * stops. Start it with `start()`.
    */
   worker(options?: AppWorkerOptions): Promise<Worker>;
+  /**
+   * A new app with the same options and the tasks registered so far, on another broker
+   * and/or result backend (what the CLI's `-b` and `--backend` do to an `--app`). A
+   * backend not given is the app's own when it named one, else what the new broker
+   * implies.
+   */
+  withConnection(urls: { broker?: string; backend?: string }): App;
   /** Close the client and every connection the app opened. Idempotent. */
   close(): Promise<void>;
 }
@@ -130,6 +153,7 @@ export function createApp(options: AppOptions = {}): App {
     [APP]: true,
     brokerUrl,
     backendUrl,
+    conf: options,
     tasks,
     task(contract, handler, taskOptions) {
       if (closing) throw new ClosedError('celeriac app');
@@ -148,12 +172,20 @@ export function createApp(options: AppOptions = {}): App {
     },
     client() {
       if (closing) return Promise.reject(new ClosedError('celeriac app'));
-      clientPromise ??= (async () => {
-        const transport = await createTransport(brokerUrl, options);
-        const backend = await createResultBackend(backendUrl, brokerUrl, options);
-        await Promise.all([transport.connect(), backend.connect()]);
-        return createClient(clientOptions(transport, backend));
-      })();
+      if (!clientPromise) {
+        const attempt = (async () => {
+          const transport = await createTransport(brokerUrl, options);
+          const backend = await createResultBackend(backendUrl, brokerUrl, options);
+          const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+          await connectPair({ transport, backend, brokerUrl, backendUrl }, timeoutMs);
+          return createClient(clientOptions(transport, backend));
+        })();
+        clientPromise = attempt;
+        // A failed connect is not kept (the caller gets the error): the next call tries again.
+        attempt.then(undefined, () => {
+          if (clientPromise === attempt) clientPromise = undefined;
+        });
+      }
       return clientPromise;
     },
     async sendTask(name, args, kwargs, sendOptions) {
@@ -163,11 +195,14 @@ export function createApp(options: AppOptions = {}): App {
       if (closing) throw new ClosedError('celeriac app');
       const transport = await createTransport(brokerUrl, options);
       const backend = await createResultBackend(backendUrl, brokerUrl, options);
+      const taskDefaults = { ...options.taskDefaults, ...workerOptions.taskDefaults };
       const worker = createWorker({
-        ...(options.taskDefaults ? { taskDefaults: options.taskDefaults } : {}),
         ...(options.queues ? { queueDeclarations: options.queues } : {}),
-        ...(options.defaultQueue !== undefined ? { defaultQueue: options.defaultQueue } : {}),
+        ...(options.defaultQueue !== undefined
+          ? { defaultQueue: options.defaultQueue, queues: [options.defaultQueue] }
+          : {}),
         ...workerOptions,
+        taskDefaults,
         transport,
         backend,
         tasks,
@@ -178,6 +213,15 @@ export function createApp(options: AppOptions = {}): App {
       workers.add(worker);
       void worker.finished.then(() => workers.delete(worker));
       return worker;
+    },
+    withConnection(urls) {
+      const other = createApp({
+        ...options,
+        broker: urls.broker ?? brokerUrl,
+        ...(urls.backend !== undefined ? { backend: urls.backend } : {}),
+      });
+      (other.tasks as TaskImplementation[]).push(...tasks);
+      return other;
     },
     close() {
       closing ??= (async () => {

@@ -27,8 +27,17 @@
 export { createApp, isApp } from './app.js';
 export type { App, AppOptions, AppTask, AppWorkerOptions } from './app.js';
 export {
-  BrokerScheme,
+  AppErrorCode,
+  AppImportError,
+  AppLoadError,
+  ConnectError,
   UnsupportedUrlError,
+  UsageError,
+} from './errors.js';
+export type { ConnectRole } from './errors.js';
+export { maskUrl } from './mask-url.js';
+export {
+  BrokerScheme,
   brokerScheme,
   createResultBackend,
   createTransport,
