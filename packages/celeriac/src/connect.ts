@@ -11,6 +11,9 @@ import { ConnectError } from './errors.js';
 /** Default bound of {@link connectPair} (Celery waits 4 s per attempt; links can be slower). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+/** How long a failed connect waits for both to close before it reports. */
+const CLOSE_GRACE_MS = 2_000;
+
 /** What {@link connectPair} connects. */
 export interface ConnectionPair {
   transport: Transport;
@@ -51,8 +54,14 @@ export async function connectPair(pair: ConnectionPair, timeoutMs: number): Prom
       deadline,
     ]);
   } catch (error) {
-    // A connect still in flight is aborted by close(); a connection made is released.
-    await Promise.allSettled([pair.transport.close(), pair.backend.close()]);
+    // close() aborts a connect still in flight (the transport contract) and releases a
+    // connection made; the grace only bounds a transport that keeps retrying instead.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([pair.transport.close(), pair.backend.close()]),
+      new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS))),
+    ]);
+    clearTimeout(grace);
     throw error;
   } finally {
     clearTimeout(timer);

@@ -5,6 +5,9 @@ import { Command } from 'commander';
 import { callCommand } from './call-command.js';
 import { addConnectionOptions } from './connection-options.js';
 import type { Io } from './io.js';
+import { purgeCommand } from './purge-command.js';
+import { reportCommand } from './report-command.js';
+import { resultCommand } from './result-command.js';
 import { celeriacVersion } from './version.js';
 import { workerCommand } from './worker-command.js';
 
@@ -32,6 +35,9 @@ export function buildProgram(io: Io): Command {
     .addHelpText('after', ENVIRONMENT);
   program.addCommand(workerCommand(io));
   program.addCommand(callCommand(io));
+  program.addCommand(purgeCommand(io));
+  program.addCommand(resultCommand(io));
+  program.addCommand(reportCommand(io));
   for (const command of program.commands) {
     command.helpOption('-h, --help', 'print help').configureOutput(program.configureOutput());
   }
