@@ -12,6 +12,7 @@ export const AppErrorCode = {
   appLoad: 'ERR_APP_LOAD',
   appImport: 'ERR_APP_IMPORT',
   usage: 'ERR_USAGE',
+  listen: 'ERR_LISTEN',
 } as const;
 /** One of the values of {@link AppErrorCode}. */
 export type AppErrorCode = (typeof AppErrorCode)[keyof typeof AppErrorCode];
@@ -80,5 +81,15 @@ export class AppImportError extends CeleriacError<AppErrorCode> {
 export class UsageError extends CeleriacError<AppErrorCode> {
   constructor(message: string) {
     super(AppErrorCode.usage, message);
+  }
+}
+
+/** The worker's metrics and health port could not be opened (in use, not permitted). */
+export class ListenError extends CeleriacError<AppErrorCode> {
+  constructor(host: string, port: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(AppErrorCode.listen, `cannot serve metrics and health on ${host}:${port}: ${reason}`, {
+      cause,
+    });
   }
 }

@@ -4,8 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, killLeftovers, runCli, spawnCli } from './support/cli-process.js';
-import { redisScope } from './support/redis.js';
+import { BIN, killLeftovers, runCli, spawnCli } from '../../../test/support/cli-process.js';
+import { redisScope } from '../../../test/support/cli-redis.js';
 
 const fixtureApp = fileURLToPath(new URL('./fixtures/cli-app.ts', import.meta.url));
 

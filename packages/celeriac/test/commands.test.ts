@@ -6,9 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, killLeftovers, runCli, spawnCli } from './support/cli-process.js';
-import type { CliProcess } from './support/cli-process.js';
-import { REDIS, redisScope } from './support/redis.js';
+import { BIN, killLeftovers, runCli, spawnCli } from '../../../test/support/cli-process.js';
+import type { CliProcess } from '../../../test/support/cli-process.js';
+import { REDIS, redisScope } from '../../../test/support/cli-redis.js';
 
 const app = fileURLToPath(new URL('./fixtures/cli-app.ts', import.meta.url));
 const AMQP = process.env['CELERIAC_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';

@@ -8,8 +8,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, groupGone, killLeftovers, runCli, spawnCli } from './support/cli-process.js';
-import { redisScope } from './support/redis.js';
+import {
+  BIN,
+  groupGone,
+  killLeftovers,
+  runCli,
+  spawnCli,
+} from '../../../test/support/cli-process.js';
+import { redisScope } from '../../../test/support/cli-redis.js';
 
 const tsApp = fileURLToPath(new URL('./fixtures/cli-app.ts', import.meta.url));
 const jsApp = fileURLToPath(new URL('./fixtures/plain-app.mjs', import.meta.url));

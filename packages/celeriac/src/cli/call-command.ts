@@ -8,6 +8,8 @@ import { TimeoutError } from '@celeriac/protocol';
 import { addConnectionOptions, connectionFlags, openApp } from './connection-options.js';
 import type { Io } from './io.js';
 import { integer, json, number, seconds } from './parse-options.js';
+import { apiVersionWarnings } from './telemetry/api-versions.js';
+import { installTelemetry } from './telemetry/install-telemetry.js';
 
 interface CallFlags {
   args?: unknown[];
@@ -52,7 +54,30 @@ async function call(io: Io, task: string, flags: CallFlags, command: Command): P
   if (flags.expires !== undefined) options.expires = flags.expires;
   if (flags.priority !== undefined) options.priority = flags.priority;
 
-  const { app } = await openApp(connectionFlags(command), { sharedBroker: true });
+  const telemetry = await installTelemetry({
+    serviceName: 'celeriac-call',
+    warn: (line) => io.err(`celeriac call: ${line}`),
+  });
+  try {
+    await send(io, task, flags, command, options);
+  } finally {
+    // Flush the send span before the process exits.
+    await telemetry.shutdown();
+  }
+}
+
+async function send(
+  io: Io,
+  task: string,
+  flags: CallFlags,
+  command: Command,
+  options: SendTaskOptions,
+): Promise<void> {
+  const { app, loaded } = await openApp(connectionFlags(command), { sharedBroker: true });
+  if (loaded) {
+    for (const warning of apiVersionWarnings(loaded.path))
+      io.err(`celeriac call: warning: ${warning}`);
+  }
   try {
     const result = await app.sendTask(task, flags.args ?? [], flags.kwargs ?? {}, options);
     io.out(result.id);

@@ -1,24 +1,33 @@
 /**
  * `celeriac worker -A ./app.ts [Celery's worker flags]`: run a worker for the app's tasks
- * until SIGTERM/SIGINT (warm) or a second SIGINT/SIGQUIT (cold), in this process.
+ * until SIGTERM/SIGINT (warm) or a second SIGINT/SIGQUIT (cold), in this process, with
+ * the OpenTelemetry SDK when the `OTEL_*` variables ask and the metrics/health port when
+ * `--metrics-port` does.
  */
 import { Command } from 'commander';
+import type { Logger, Worker } from '@celeriac/worker';
 import { createConsoleLogger } from '@celeriac/worker';
+import type { App } from '../app.js';
 import { UsageError } from '../errors.js';
 import { banner } from './banner.js';
 import { CommandExit } from './command-exit.js';
 import { addConnectionOptions, connectionFlags, openApp } from './connection-options.js';
+import { startHealthServer } from './health-server.js';
+import type { HealthServer } from './health-server.js';
 import type { Io } from './io.js';
 import { watchLauncher } from './launcher-watch.js';
+import type { LoadedApp } from './load-app.js';
+import { apiVersionWarnings } from './telemetry/api-versions.js';
+import { installTelemetry } from './telemetry/install-telemetry.js';
 import type { WorkerFlags } from './worker-flags.js';
 import { addWorkerFlags, workerOptionsFrom } from './worker-flags.js';
+import { workerProbes } from './worker-health.js';
 
 /** The `worker` command. */
 export function workerCommand(io: Io): Command {
-  const command = addWorkerFlags(addConnectionOptions(new Command('worker')))
+  return addWorkerFlags(addConnectionOptions(new Command('worker')))
     .description('run a worker for the tasks an app module registers')
     .action((flags: WorkerFlags, self: Command) => runWorker(io, flags, self));
-  return command;
 }
 
 async function runWorker(io: Io, flags: WorkerFlags, command: Command): Promise<void> {
@@ -26,31 +35,45 @@ async function runWorker(io: Io, flags: WorkerFlags, command: Command): Promise<
   if (connection.app === undefined) {
     throw new UsageError('--app is required: the module whose createApp() registers the tasks');
   }
-  const { app, loaded } = await openApp(connection, { sharedBroker: false });
-  const options = workerOptionsFrom(flags, loaded!);
   const logger = createConsoleLogger({ level: flags.loglevel });
-  const worker = await app.worker({ ...options, logger });
-
-  const queues = options.queues ?? (app.conf.defaultQueue ? [app.conf.defaultQueue] : ['celery']);
-  const concurrency = options.autoscale
-    ? `${options.autoscale.min}–${options.autoscale.max} (autoscale)`
-    : (options.concurrency ?? 10);
-  for (const line of banner({
-    hostname: worker.hostname,
-    app: `${loaded!.path} (export ${loaded!.exportName})`,
-    brokerUrl: app.brokerUrl,
-    backendUrl: app.backendUrl,
-    pool: options.pool ?? 'async',
-    concurrency,
-    prefetchMultiplier: options.prefetchMultiplier ?? 4,
-    events: options.events === true,
-    queues,
-    tasks: app.tasks.map((task) => task.name),
-    now: new Date(),
-  })) {
-    io.out(line);
+  // Before the app loads, so that everything it and celeriac make is recorded.
+  const telemetry = await installTelemetry({
+    serviceName: 'celeriac-worker',
+    prometheus: flags.metricsPort !== undefined,
+    warn: (line) => logger.warn(line),
+  });
+  let app: App | undefined;
+  let server: HealthServer | undefined;
+  try {
+    const opened = await openApp(connection, { sharedBroker: false });
+    app = opened.app;
+    const loaded = opened.loaded!;
+    for (const warning of apiVersionWarnings(loaded.path)) logger.warn(warning);
+    const options = workerOptionsFrom(flags, loaded);
+    const worker = await app.worker({ ...options, logger });
+    for (const line of bannerLines(worker, app, loaded, options)) io.out(line);
+    if (telemetry.summary) logger.info(`OpenTelemetry: ${telemetry.summary}`);
+    if (flags.metricsPort !== undefined) {
+      server = await startHealthServer({
+        port: flags.metricsPort,
+        host: flags.metricsHost,
+        prometheus: telemetry.prometheus,
+        ...workerProbes(worker),
+      });
+      logger.info(
+        `Metrics and health on http://${flags.metricsHost}:${server.port}/metrics, /livez, /readyz`,
+      );
+    }
+    await runUntilStopped(io, worker, logger);
+  } finally {
+    await server?.close();
+    await app?.close();
+    await telemetry.shutdown();
   }
+}
 
+/** Start, then wait for a signal, the remote `shutdown`, the launcher going, or a crash. */
+async function runUntilStopped(io: Io, worker: Worker, logger: Logger): Promise<void> {
   const removeSignalHandlers = worker.installSignalHandlers();
   const stopWatching = watchLauncher(({ mode, reason }) => {
     logger.info(`${mode === 'warm' ? 'Warm' : 'Cold'} shutdown: ${reason}`);
@@ -67,12 +90,35 @@ async function runWorker(io: Io, flags: WorkerFlags, command: Command): Promise<
       io.err(`celeriac worker: could not start: ${reason}`);
       throw new CommandExit(1, 'the worker could not start');
     }
-    // Until SIGTERM/SIGINT, the remote `shutdown` command, the launcher going, or a crash.
     const final = await worker.finished;
     if (final === 'crashed') throw new CommandExit(1, 'the worker crashed');
   } finally {
     stopWatching();
     removeSignalHandlers();
-    await app.close();
   }
+}
+
+function bannerLines(
+  worker: Worker,
+  app: App,
+  loaded: LoadedApp,
+  options: ReturnType<typeof workerOptionsFrom>,
+): string[] {
+  const queues = options.queues ?? (app.conf.defaultQueue ? [app.conf.defaultQueue] : ['celery']);
+  const concurrency = options.autoscale
+    ? `${options.autoscale.min}–${options.autoscale.max} (autoscale)`
+    : (options.concurrency ?? 10);
+  return banner({
+    hostname: worker.hostname,
+    app: `${loaded.path} (export ${loaded.exportName})`,
+    brokerUrl: app.brokerUrl,
+    backendUrl: app.backendUrl,
+    pool: options.pool ?? 'async',
+    concurrency,
+    prefetchMultiplier: options.prefetchMultiplier ?? 4,
+    events: options.events === true,
+    queues,
+    tasks: app.tasks.map((task) => task.name),
+    now: new Date(),
+  });
 }

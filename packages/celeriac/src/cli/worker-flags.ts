@@ -25,6 +25,8 @@ export interface WorkerFlags {
   loglevel: LogLevel;
   prefetchMultiplier?: number;
   shutdownTimeout?: number;
+  metricsPort?: number;
+  metricsHost: string;
 }
 
 /** Celery's level names (any case) → the worker logger's. */
@@ -79,6 +81,16 @@ export function addWorkerFlags(command: Command): Command {
       '--shutdown-timeout <s>',
       'warm shutdown waits this long for tasks (default: 30)',
       seconds,
+    )
+    .addOption(
+      new Option('--metrics-port <port>', 'serve /metrics, /livez and /readyz on this port')
+        .env('CELERIAC_METRICS_PORT')
+        .argParser(integer(0)),
+    )
+    .addOption(
+      new Option('--metrics-host <host>', 'address of the metrics port')
+        .env('CELERIAC_METRICS_HOST')
+        .default('0.0.0.0'),
     )
     .addOption(new Option('--without-gossip', 'accepted for Celery’s command lines').hideHelp())
     .addOption(new Option('--without-mingle', 'accepted for Celery’s command lines').hideHelp());

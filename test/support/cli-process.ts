@@ -9,9 +9,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's root. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The bin, as `node_modules/.bin/celeriac` links it. */
-export const BIN = fileURLToPath(new URL('../../bin/celeriac.js', import.meta.url));
+export const BIN = fileURLToPath(
+  new URL('../../packages/celeriac/bin/celeriac.js', import.meta.url),
+);
+/** The app module of the CLI tests (`CLI_TEST_*` variables choose broker, queue, prefix). */
+export const CLI_TEST_APP = fileURLToPath(
+  new URL('../../packages/celeriac/test/fixtures/cli-app.ts', import.meta.url),
+);
 
 /** A running command. */
 export interface CliProcess {

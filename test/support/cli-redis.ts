@@ -1,6 +1,6 @@
 /** The shared test Redis, used by the CLI tests under a key prefix of each test's own. */
 import { randomUUID } from 'node:crypto';
-import { TEST_REDIS_URL, deleteRedisKeys } from '../../../../test/support/redis-keys.js';
+import { TEST_REDIS_URL, deleteRedisKeys } from './redis-keys.js';
 
 export const REDIS = TEST_REDIS_URL;
 
