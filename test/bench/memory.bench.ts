@@ -13,7 +13,8 @@ import {
   MemoryResultStore,
   MemoryTransport,
 } from '@celeriac/memory';
-import { createTaskContext, createWorker, implementTask, silentLogger } from '@celeriac/worker';
+import { createWorker, implementTask, silentLogger } from '@celeriac/worker';
+import { createTaskContext } from '../../packages/worker/src/task-context.js';
 
 const encoder = new TextEncoder();
 const TASKS = Number(process.env.BENCH_TASKS ?? 20_000);

@@ -1,27 +1,40 @@
 /**
- * One live actor: the XState actor running its definition's lifecycle machine, the
- * triggers, and the runtime the machine's phases call into. Settling (a trigger's
- * promise resolving) is driven by the machine's entry actions, so an actor nobody
- * inspects pays for no subscription, no listener and no timer.
+ * One live actor: the XState actor running its definition's lifecycle machine, and the
+ * triggers. What the machine's phases call into lives in `lifecycle.ts`. Settling (a
+ * trigger's promise resolving) is driven by the machine's entry actions, so an actor
+ * nobody inspects pays for no subscription, no listener and no timer.
  */
 import type { Span } from '@opentelemetry/api';
 import { createActor } from 'xstate';
 import type { StateValue, Actor as XActor } from 'xstate';
 import type { ActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './definition.js';
-import { DependencyLinks } from './dependencies.js';
-import { ActorError, IllegalTransitionError, ResourceUnavailableError } from './errors.js';
-import type { ResourceReleaseError } from './errors.js';
-import type { LifecycleEvent, LifecycleMachine, LifecycleRuntime } from './machine.js';
+import {
+  IllegalTransitionError,
+  InvalidArgumentError,
+  ResourceUnavailableError,
+} from './errors.js';
+import type { InspectionRecord } from './inspection.js';
+import { ActorLifecycle } from './lifecycle.js';
+import type { LifecycleEvent, LifecycleMachine } from './machine.js';
 import { TransitionObserver } from './observer.js';
-import { PendingTriggers } from './pending-triggers.js';
-import { ResourceHolder } from './resource.js';
-import type { ResourceMap } from './resource.js';
-import { startHealthProbe } from './health-probe.js';
+import type { ResourceMap, ResourceScope } from './resource.js';
 import { lifecycleOf } from './state.js';
-import type { ActivityState, ActorState, ExitReason, Health } from './state.js';
+import type { ActivityState, ActorState, Health } from './state.js';
+import { StopNotes } from './stop-report.js';
+import type { StopReport } from './stop-report.js';
 import type { SystemCore } from './system.js';
-import { TaskRunner } from './task-runner.js';
+import type { RunArgs, TaskInputs } from './task.js';
+
+/** Options of `stop()`, `restart()` and a supervisor's `removeChild()`. */
+export interface StopOptions {
+  /**
+   * How long to wait for the task step in flight to end after its signal fired, before
+   * abandoning it (its resources are released anyway), in ms. Overrides the child spec's
+   * and the definition's `shutdownTimeoutMs`. `Infinity` waits for as long as it takes.
+   */
+  readonly timeoutMs?: number;
+}
 
 /** How an actor left `started` for good, as its supervisor learns it. */
 export interface ActorExit {
@@ -44,24 +57,19 @@ const RESOLVED = Promise.resolve();
 const NO_RESOURCES = Object.freeze({});
 
 /** A live actor; the implementation behind {@link ActorRef}. */
-export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string = string>
-  implements ActorRef<R, T>, LifecycleRuntime
-{
+export class ActorInstance<
+  R extends ResourceMap = ResourceMap,
+  T extends string = string,
+> implements ActorRef<R, T> {
   readonly xactor: XActor<LifecycleMachine>;
+  /** What the statechart calls into; the runtime state behind this handle. */
+  readonly lc: ActorLifecycle<R, T>;
   /** Set while the supervisor itself stops this actor, so the stop is not an exit. */
   stoppingBySupervisor = false;
   /** Open lifetime span, when something records. */
   span: Span | undefined;
   #restarts = 0;
   #observer: TransitionObserver | undefined;
-  #activity: ActivityState | undefined;
-  #resources: ResourceHolder | undefined;
-  readonly #dependencies: DependencyLinks | undefined;
-  #dependents = 0;
-  #tasks: TaskRunner<R, T> | undefined;
-  #crashError: unknown;
-  #stopError: ResourceReleaseError | undefined;
-  readonly #pending: PendingTriggers;
 
   constructor(
     readonly core: SystemCore,
@@ -69,12 +77,12 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     readonly id: string,
     readonly path: string,
     readonly parent: ActorInstance | undefined,
-    readonly dependencies: readonly ActorInstance[],
+    dependencies: readonly ActorInstance[],
     readonly link: ExitListener | undefined,
+    shutdownTimeoutMs?: number,
   ) {
-    this.#pending = new PendingTriggers(path);
-    if (dependencies.length > 0) this.#dependencies = new DependencyLinks(path, dependencies);
-    this.xactor = createActor(definition.machine, { input: this, clock: core.clock });
+    this.lc = new ActorLifecycle(this, dependencies, shutdownTimeoutMs);
+    this.xactor = createActor(definition.machine, { input: this.lc, clock: core.clock });
     if (core.inspected || definition.spec.hooks !== undefined) this.observe();
     this.xactor.start();
   }
@@ -88,7 +96,7 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   get activity(): ActivityState | undefined {
-    return this.#activity;
+    return this.lc.activity;
   }
 
   get health(): Health | undefined {
@@ -104,14 +112,32 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   get resources(): Readonly<R> {
-    const values = this.#resources?.values;
+    const values = this.lc.resources?.values;
     if (values !== undefined) return values as Readonly<R>;
     if (this.definition.spec.resources === undefined) return NO_RESOURCES as Readonly<R>;
     throw new ResourceUnavailableError(this.path, this.state);
   }
 
   get crashError(): unknown {
-    return this.#crashError;
+    return this.lc.crashError;
+  }
+
+  /** The shutdown timeout that applies when the caller gives none. */
+  get shutdownTimeoutMs(): number {
+    return this.lc.shutdownTimeoutMs;
+  }
+
+  /** The resource scope of the current lifetime, while acquiring or holding. */
+  protected get resourceScope(): ResourceScope | undefined {
+    return this.lc.resources?.scope;
+  }
+
+  /**
+   * Acquires what the declared specs do not (a supervisor's children), into the same
+   * scope, after them. Nothing for a plain actor.
+   */
+  acquireMore(_scope: ResourceScope): Promise<void> {
+    return RESOLVED;
   }
 
   /** Starts reporting transitions (to hooks, inspectors, the span); idempotent. */
@@ -121,7 +147,7 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
 
   /** Moves the activity region (the task runner's call); reports it when observed. */
   moveActivity(to: ActivityState, event: string): void {
-    this.#activity = to;
+    this.lc.activity = to;
     this.#observer?.activityMoved(event);
   }
 
@@ -134,40 +160,51 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   }
 
   start(): Promise<void> {
-    const pending = this.#pending.pending('start');
+    const pending = this.lc.pending.pending('start');
     if (pending !== undefined) return pending;
     if (!this.#can(EVENTS.start)) return Promise.reject(this.#refuse('start'));
-    const waiter = this.#pending.open('start');
+    const waiter = this.lc.pending.open('start');
     this.#beginLifetime();
     this.xactor.send(EVENTS.start);
     return waiter;
   }
 
-  stop(): Promise<void> {
-    const pending = this.#pending.pending('stop');
-    if (pending !== undefined) return pending;
+  stop(options?: StopOptions): Promise<StopReport> {
+    const timeoutMs = options?.timeoutMs;
+    const invalid = this.#invalidTimeout('stop', timeoutMs);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    const pending = this.lc.pending.stopping;
+    if (pending !== undefined) {
+      // A second, shorter bound (a cold stop after a warm one) cuts the wait short.
+      if (timeoutMs !== undefined) this.lc.tasks?.shortenDrain(timeoutMs);
+      return pending;
+    }
     if (!this.#can(EVENTS.stop)) {
-      if (this.state === 'stopped') return RESOLVED;
+      if (this.state === 'stopped') return Promise.resolve(new StopNotes().report(this.path));
       return Promise.reject(this.#refuse('stop'));
     }
-    const waiter = this.#pending.open('stop');
+    const waiter = this.lc.pending.openStop();
+    this.lc.beginExit('stop', timeoutMs);
     this.xactor.send(EVENTS.stop);
     return waiter;
   }
 
-  close(): Promise<void> {
+  close(): Promise<StopReport> {
     return this.stop();
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
   }
 
-  restart(): Promise<void> {
-    const pending = this.#pending.pending('restart');
+  restart(options?: StopOptions): Promise<void> {
+    const invalid = this.#invalidTimeout('restart', options?.timeoutMs);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    const pending = this.lc.pending.pending('restart');
     if (pending !== undefined) return pending;
     if (!this.#can(EVENTS.restart)) return Promise.reject(this.#refuse('restart'));
-    const waiter = this.#pending.open('restart');
+    const waiter = this.lc.pending.open('restart');
+    this.lc.beginExit('restart', options?.timeoutMs);
     this.#restarts++;
     if (this.state === 'crashed') this.#beginLifetime();
     else if (this.span !== undefined) this.core.telemetry.restarted(this.span, this.#restarts);
@@ -187,9 +224,10 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     this.#sendNow({ type: 'health', health }, 'reportHealth');
   }
 
-  run(task: T, input?: unknown): Promise<unknown> {
-    const tasks = this.#tasks;
-    if (this.#activity !== 'idle' || tasks === undefined || !tasks.declares(task)) {
+  run(...args: RunArgs<T, TaskInputs<T>>): Promise<unknown> {
+    const [task, input] = args as [T, unknown?];
+    const tasks = this.lc.tasks;
+    if (this.lc.activity !== 'idle' || tasks === undefined || !tasks.declares(task)) {
       return Promise.reject(this.#refuse(`run:${task}`));
     }
     return tasks.run(task, input);
@@ -203,11 +241,25 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
   /** Sends a lifecycle event; a task it let through its health gate starts at once. */
   send(event: LifecycleEvent): void {
     this.xactor.send(event);
-    this.#tasks?.flush();
+    this.lc.tasks?.flush();
+  }
+
+  #invalidTimeout(trigger: string, timeoutMs: number | undefined): Error | undefined {
+    if (timeoutMs === undefined || timeoutMs >= 0) return undefined;
+    return new InvalidArgumentError(
+      this.path,
+      trigger,
+      `timeoutMs must be a number of ms >= 0 (or Infinity), got ${String(timeoutMs)}`,
+    );
+  }
+
+  /** A supervisor stopped one of its children as part of this actor's stop. */
+  noteChildStopped(report: StopReport): void {
+    this.lc.notes.children.push(report);
   }
 
   #beginLifetime(): void {
-    this.#crashError = undefined;
+    this.lc.crashError = undefined;
     this.span = this.core.telemetry.begin(
       this.definition.name,
       this.id,
@@ -230,10 +282,15 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     }
     if (this.core.inspected) {
       const at = this.core.clock.now();
-      this.core.emit(
-        { type: 'error', actorId: this.id, path: this.path, state: this.state, error, at },
-        this,
-      );
+      const record: InspectionRecord = {
+        type: 'error',
+        actorId: this.id,
+        path: this.path,
+        state: this.state,
+        error,
+        at,
+      };
+      this.core.emit(record, this);
     }
     if (this.span !== undefined) this.core.telemetry.error(this.span, error);
   }
@@ -248,115 +305,17 @@ export class ActorInstance<R extends ResourceMap = ResourceMap, T extends string
     }
   }
 
-  // ---- LifecycleRuntime: called by the machine's phases and actions ----
-
-  startDependencies(): Promise<void> {
-    return this.#dependencies?.start() ?? RESOLVED;
-  }
-
   /** A dependent needs this actor started. */
   retain(): Promise<void> {
-    this.#dependents++;
-    return this.#pending.starting ?? (this.state.startsWith('started.') ? RESOLVED : this.start());
+    this.lc.dependents++;
+    return (
+      this.lc.pending.starting ?? (this.state.startsWith('started.') ? RESOLVED : this.start())
+    );
   }
 
   /** A dependent stopped; the last one out stops this actor. */
   async release(): Promise<void> {
-    if (--this.#dependents === 0) await this.stop();
-  }
-
-  async acquireResources(): Promise<void> {
-    const specs = this.definition.spec.resources;
-    if (specs === undefined) return;
-    this.#resources ??= new ResourceHolder();
-    const timeoutMs = this.definition.spec.resourceTimeoutMs ?? 30_000;
-    await this.#resources.acquire(this, this.core.clock, specs, timeoutMs);
-  }
-
-  startTasks(): Promise<void> {
-    return RESOLVED;
-  }
-
-  async drainTasks(): Promise<void> {
-    await this.#tasks?.drain();
-  }
-
-  async releaseResources(reason: ExitReason): Promise<void> {
-    try {
-      await this.#resources?.release(reason);
-    } catch (error) {
-      if (reason !== 'stop') throw error;
-      this.#stopError = error as ResourceReleaseError;
-      this.reportError(error);
-    }
-  }
-
-  releaseDependencies(): Promise<void> {
-    return this.#dependencies?.release((error) => this.reportError(error)) ?? RESOLVED;
-  }
-
-  async releaseAfterCrash(): Promise<void> {
-    await this.drainTasks();
-    try {
-      await this.releaseResources('crash');
-    } catch (error) {
-      if (this.#crashError instanceof ActorError) {
-        this.#crashError.releaseError = error as ResourceReleaseError;
-      }
-      this.reportError(error);
-    }
-  }
-
-  enterActivity(event: string): void {
-    if (this.definition.taskNames.length === 0) {
-      this.#activity = 'idle';
-      return;
-    }
-    this.#activity = (this.#tasks ??= new TaskRunner(this)).enter(event);
-  }
-
-  exitActivity(): void {
-    this.#activity = undefined;
-    this.#tasks?.exit();
-  }
-
-  gateChanged(event: string): void {
-    this.#tasks?.gateChanged(event);
-  }
-
-  startHealthProbe(send: (event: LifecycleEvent) => void): () => void {
-    return startHealthProbe(this, (event) => {
-      send(event);
-      this.#tasks?.flush();
-    });
-  }
-
-  recordCrash(error: unknown): void {
-    this.#crashError = error;
-    this.reportError(error);
-    this.#tasks?.interrupt('crash');
-  }
-
-  crashSettled(): void {
-    const error = this.#crashError;
-    if (this.span !== undefined) this.core.telemetry.end(this.span, 'crashed', error);
-    this.span = undefined;
-    if (this.#pending.crashed(error)) return;
-    if (this.link !== undefined) this.link(this, { reason: 'crashed', error });
-    else this.core.unhandled(error, this);
-  }
-
-  settled(state: 'started' | 'stopped'): void {
-    if (state === 'started') {
-      this.#pending.started();
-      return;
-    }
-    const error = this.#stopError;
-    this.#stopError = undefined;
-    if (!this.#pending.stopped(error)) this.core.unhandled(error, this);
-    if (this.link !== undefined && !this.stoppingBySupervisor) {
-      this.link(this, { reason: 'stopped' });
-    }
+    if (--this.lc.dependents === 0) await this.stop();
   }
 
   /** Stops the XState actor for good (system close). */

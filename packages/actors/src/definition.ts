@@ -10,7 +10,7 @@ import type { LifecycleMachine } from './machine.js';
 import type { ResourceMap, ResourceSpecs } from './resource.js';
 import { Health } from './state.js';
 import type { ActorState } from './state.js';
-import type { TaskSpecs } from './task.js';
+import type { TaskInputs, TaskSpecs } from './task.js';
 
 /** The periodic health check of a started actor. */
 export interface HealthCheck<R extends ResourceMap> {
@@ -60,15 +60,26 @@ export interface ActorHooks {
 }
 
 /** The declaration `defineActor` takes. */
-export interface ActorSpec<R extends ResourceMap, T extends string> {
+export interface ActorSpec<
+  R extends ResourceMap,
+  T extends string,
+  I extends TaskInputs<T> = TaskInputs<T>,
+> {
   /** Kind name, used in span names and as the default id prefix. */
   readonly name: string;
   /** Resources, acquired in key order while starting, released in reverse. */
   readonly resources?: ResourceSpecs<R>;
   /** Default acquire timeout per resource, in ms. Default 30,000. */
   readonly resourceTimeoutMs?: number;
+  /**
+   * How long a stop, restart or crash waits for the task step in flight to end after its
+   * signal fired before abandoning it (its resources are released anyway), in ms.
+   * Default 5,000 (OTP's default for workers); a supervisor child spec's
+   * `shutdownTimeoutMs` and `stop({ timeoutMs })` override it; `Infinity` waits forever.
+   */
+  readonly shutdownTimeoutMs?: number;
   /** Actor tasks, each a state of the `activity` region. */
-  readonly tasks?: TaskSpecs<R, T>;
+  readonly tasks?: TaskSpecs<R, T, I>;
   /** The task the activity starts in; default: `idle`. */
   readonly initialTask?: NoInfer<T>;
   /** Periodic health check while started. */
@@ -78,11 +89,15 @@ export interface ActorSpec<R extends ResourceMap, T extends string> {
 }
 
 /** A defined kind of actor; pass it to `system.spawn`. Immutable, shareable. */
-export interface ActorDefinition<R extends ResourceMap = ResourceMap, T extends string = string> {
+export interface ActorDefinition<
+  R extends ResourceMap = ResourceMap,
+  T extends string = string,
+  I extends TaskInputs<T> = TaskInputs<T>,
+> {
   /** Kind name. */
   readonly name: string;
   /** The declaration. */
-  readonly spec: ActorSpec<R, T>;
+  readonly spec: ActorSpec<R, T, I>;
   /** Declared task names, in declaration order. */
   readonly taskNames: readonly T[];
   /**
@@ -112,9 +127,11 @@ const HEALTHS = Object.values(Health);
  * });
  * ```
  */
-export function defineActor<R extends ResourceMap = Record<never, never>, T extends string = never>(
-  spec: ActorSpec<R, T>,
-): ActorDefinition<R, T> {
+export function defineActor<
+  R extends ResourceMap = Record<never, never>,
+  T extends string = never,
+  I extends TaskInputs<T> = TaskInputs<T>,
+>(spec: ActorSpec<R, T, I>): ActorDefinition<R, T, I> {
   const tasks = (spec.tasks ?? {}) as Record<string, { readonly allowedIn?: readonly Health[] }>;
   const taskNames = Object.keys(tasks) as T[];
   for (const name of taskNames) {
@@ -126,6 +143,14 @@ export function defineActor<R extends ResourceMap = Record<never, never>, T exte
       if (!HEALTHS.includes(h)) {
         throw new ActorDefinitionError(`${spec.name}: task "${name}" allowedIn unknown "${h}"`);
       }
+    }
+  }
+  for (const key of ['shutdownTimeoutMs', 'resourceTimeoutMs'] as const) {
+    const ms = spec[key];
+    if (ms !== undefined && !(ms >= 0)) {
+      throw new ActorDefinitionError(
+        `${spec.name}: ${key} must be a number of ms >= 0 (or Infinity), got ${String(ms)}`,
+      );
     }
   }
   if (spec.initialTask !== undefined && !taskNames.includes(spec.initialTask)) {

@@ -19,6 +19,11 @@ export const ActorErrorCode = {
   duplicateId: 'ERR_DUPLICATE_ACTOR_ID',
   definition: 'ERR_ACTOR_DEFINITION',
   interrupted: 'ERR_ACTOR_INTERRUPTED',
+  stepAbandoned: 'ERR_STEP_ABANDONED',
+  invalidArgument: 'ERR_INVALID_ARGUMENT',
+  childStart: 'ERR_CHILD_START',
+  unknownChild: 'ERR_UNKNOWN_CHILD',
+  notASupervisor: 'ERR_NOT_A_SUPERVISOR',
 } as const;
 /** One of the values of {@link ActorErrorCode}. */
 export type ActorErrorCode = (typeof ActorErrorCode)[keyof typeof ActorErrorCode];
@@ -240,6 +245,86 @@ export class ActorInterruptedError extends ActorError {
       actorPath,
     });
     this.trigger = trigger;
+  }
+}
+
+/** A supervisor's child did not start (while the supervisor started, or in `addChild`). */
+export class ChildStartError extends ActorError {
+  /** The child's id. */
+  readonly child: string;
+  constructor(supervisorPath: string, child: string, cause: unknown) {
+    super(
+      ActorErrorCode.childStart,
+      `Supervisor ${supervisorPath} could not start child "${child}": ${describe(cause)}`,
+      { actorPath: supervisorPath, cause },
+    );
+    this.child = child;
+  }
+}
+
+/** `removeChild(id)` named no current child of the supervisor. */
+export class UnknownChildError extends ActorError {
+  /** The id asked for. */
+  readonly child: string;
+  constructor(supervisorPath: string, child: string, known: readonly string[]) {
+    super(
+      ActorErrorCode.unknownChild,
+      `Supervisor ${supervisorPath} has no child "${child}" (children: ${
+        known.length === 0 ? 'none' : known.map((id) => `"${id}"`).join(', ')
+      })`,
+      { actorPath: supervisorPath, retryable: false },
+    );
+    this.child = child;
+  }
+}
+
+/** `asSupervisor(ref)` was given an actor that is not a supervisor. */
+export class NotASupervisorError extends ActorError {
+  constructor(actorPath: string, kind: string) {
+    super(
+      ActorErrorCode.notASupervisor,
+      `Actor ${actorPath} (kind "${kind}") is not a supervisor: it was not defined with defineSupervisor`,
+      { actorPath, retryable: false },
+    );
+  }
+}
+
+/** A trigger was called with an argument it cannot take (the state is not the problem). */
+export class InvalidArgumentError extends ActorError {
+  /** The trigger that refused its argument. */
+  readonly trigger: string;
+  constructor(actorPath: string, trigger: string, problem: string, cause?: unknown) {
+    super(ActorErrorCode.invalidArgument, `${trigger}() of actor ${actorPath}: ${problem}`, {
+      actorPath,
+      retryable: false,
+      cause,
+    });
+    this.trigger = trigger;
+  }
+}
+
+/**
+ * A stop, restart or crash waited its shutdown timeout for the task step in flight, which
+ * did not end (it ignored its abort signal); the step was abandoned — left running,
+ * its outcome ignored — and the actor's resources were released anyway.
+ */
+export class StepAbandonedError extends ActorError {
+  /** The declared name of the abandoned task. */
+  readonly task: string;
+  /** The attempt that was running (1 for the first run of the step). */
+  readonly attempt: number;
+  /** The bound that expired, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(actorPath: string, task: string, attempt: number, timeoutMs: number, by: string) {
+    super(
+      ActorErrorCode.stepAbandoned,
+      `Actor ${actorPath} abandoned task "${task}" (attempt ${attempt}): the step did not ` +
+        `end within ${timeoutMs} ms of its abort signal (${by})`,
+      { actorPath, retryable: false },
+    );
+    this.task = task;
+    this.attempt = attempt;
+    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -49,6 +49,7 @@
  *
  * @packageDocumentation
  */
+export type { StopOptions } from './actor.js';
 export type { ActorRef } from './actor-ref.js';
 export { backoffDelay, seededRandom } from './backoff.js';
 export type { BackoffPolicy, RandomSource } from './backoff.js';
@@ -67,17 +68,22 @@ export {
   ActorError,
   ActorErrorCode,
   ActorInterruptedError,
+  ChildStartError,
   DependencyError,
   DuplicateActorIdError,
   HealthCheckError,
   HookError,
   IllegalTransitionError,
+  InvalidArgumentError,
+  NotASupervisorError,
   ResourceAcquireError,
   ResourceReleaseError,
   ResourceTimeoutError,
   ResourceUnavailableError,
   RestartIntensityError,
+  StepAbandonedError,
   TaskFailedError,
+  UnknownChildError,
 } from './errors.js';
 export type {
   ErrorRecord,
@@ -97,15 +103,31 @@ export type {
 } from './resource.js';
 export { ACTOR_STATES, ExitReason, Health } from './state.js';
 export type { ActivityState, ActorState } from './state.js';
-export { ChildKind, Strategy, defineSupervisor } from './supervisor.js';
+export type { AbandonedStep, StopReport } from './stop-report.js';
+export { ChildKind } from './child-spec.js';
+export type { ChildSpec } from './child-spec.js';
+export { Strategy, defineSupervisor } from './supervisor.js';
 export type {
-  ChildSpec,
   RestartIntensity,
+  Supervision,
   SupervisorChildren,
+  SupervisorDefinition,
   SupervisorSpec,
 } from './supervisor.js';
+export { asSupervisor } from './supervisor-instance.js';
+export type { SupervisorRef, SupervisorTask } from './supervisor-instance.js';
 export { createActorSystem } from './system.js';
 export type { ActorSystem, ActorSystemOptions, SpawnOptions } from './system.js';
-export { nextTask } from './task.js';
-export type { NextTask, RetryPolicy, TaskContext, TaskSpec, TaskSpecs } from './task.js';
+export { nextTask, taskInput } from './task.js';
+export type {
+  InputArgs,
+  NextArgs,
+  NextTask,
+  RetryPolicy,
+  RunArgs,
+  TaskContext,
+  TaskInputs,
+  TaskSpec,
+  TaskSpecs,
+} from './task.js';
 export { ActorAttributes } from './telemetry.js';

@@ -4,40 +4,43 @@
  * memoized while pending, so calling a trigger twice returns the same promise.
  */
 import { ActorInterruptedError } from './errors.js';
+import type { StopReport } from './stop-report.js';
 
-interface Deferred {
-  readonly promise: Promise<void>;
-  readonly resolve: () => void;
+interface Deferred<T = void> {
+  readonly promise: Promise<T>;
+  readonly resolve: (value: T) => void;
   readonly reject: (error: unknown) => void;
 }
 
-function deferred(): Deferred {
-  let resolve!: () => void;
+function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
+  const promise = new Promise<T>((res, rej) => {
     resolve = res;
     reject = rej;
   });
   return { promise, resolve, reject };
 }
 
-/** A trigger that waits. */
-export type WaitingTrigger = 'start' | 'restart' | 'stop';
-
 /** The pending trigger promises of one actor. */
 export class PendingTriggers {
   readonly #path: string;
   #start: Deferred | undefined;
   #restart: Deferred | undefined;
-  #stop: Deferred | undefined;
+  #stop: Deferred<StopReport> | undefined;
 
   constructor(path: string) {
     this.#path = path;
   }
 
-  /** The pending promise of a trigger, if one is pending. */
-  pending(trigger: WaitingTrigger): Promise<void> | undefined {
-    return this.#get(trigger)?.promise;
+  /** The pending promise of `start()` or `restart()`, if one is pending. */
+  pending(trigger: 'start' | 'restart'): Promise<void> | undefined {
+    return (trigger === 'start' ? this.#start : this.#restart)?.promise;
+  }
+
+  /** The pending promise of `stop()`, if one is pending. */
+  get stopping(): Promise<StopReport> | undefined {
+    return this.#stop?.promise;
   }
 
   /** Whether `start()` or `restart()` is waiting, i.e. someone will hear of a crash. */
@@ -46,16 +49,18 @@ export class PendingTriggers {
   }
 
   /** Registers a trigger's promise; call before sending the event, which may settle it. */
-  open(trigger: WaitingTrigger): Promise<void> {
+  open(trigger: 'start' | 'restart'): Promise<void> {
     const d = deferred();
     if (trigger === 'start') this.#start = d;
-    else if (trigger === 'restart') this.#restart = d;
-    else this.#stop = d;
+    else this.#restart = d;
     return d.promise;
   }
 
-  #get(trigger: WaitingTrigger): Deferred | undefined {
-    return trigger === 'start' ? this.#start : trigger === 'restart' ? this.#restart : this.#stop;
+  /** Registers `stop()`'s promise; call before sending the event, which may settle it. */
+  openStop(): Promise<StopReport> {
+    const d = deferred<StopReport>();
+    this.#stop = d;
+    return d.promise;
   }
 
   /** `started` reached: start() and restart() resolve. */
@@ -74,16 +79,16 @@ export class PendingTriggers {
   }
 
   /**
-   * `stopped` reached: start()/restart() reject as interrupted; stop() resolves, or
-   * rejects with `error`. Returns false when `error` had no stop() to go to.
+   * `stopped` reached: start()/restart() reject as interrupted; stop() resolves with
+   * `report`, or rejects with `error`. Returns false when `error` had no stop() to go to.
    */
-  stopped(error: unknown): boolean {
+  stopped(report: StopReport, error: unknown): boolean {
     const { start, restart } = this.#takeStarting();
     start?.reject(new ActorInterruptedError(this.#path, 'start', 'stop'));
     restart?.reject(new ActorInterruptedError(this.#path, 'restart', 'stop'));
     const stop = this.#stop;
     this.#stop = undefined;
-    if (error === undefined) stop?.resolve();
+    if (error === undefined) stop?.resolve(report);
     else stop?.reject(error);
     return error === undefined || stop !== undefined;
   }

@@ -6,7 +6,12 @@
  */
 import type { ActorRef } from './actor-ref.js';
 import type { Clock } from './clock.js';
-import { ResourceAcquireError, ResourceReleaseError, ResourceTimeoutError } from './errors.js';
+import {
+  ActorInterruptedError,
+  ResourceAcquireError,
+  ResourceReleaseError,
+  ResourceTimeoutError,
+} from './errors.js';
 import type { ExitReason } from './state.js';
 
 /** What `acquire` receives. */
@@ -48,10 +53,10 @@ export type ResourceSpecs<R extends ResourceMap> = { readonly [K in keyof R]: Re
 interface Held {
   readonly name: string;
   readonly value: unknown;
-  readonly release: (value: unknown, reason: ExitReason) => void | Promise<void>;
+  readonly release: Release;
 }
 
-function releaserOf(spec: ResourceSpec, name: string): Held['release'] {
+function releaserOf(spec: ResourceSpec, name: string): Release {
   if (typeof spec !== 'function' && spec.release !== undefined) {
     return (value, reason) => spec.release!(value, reason);
   }
@@ -69,6 +74,9 @@ function releaserOf(spec: ResourceSpec, name: string): Held['release'] {
   };
 }
 
+/** Releases one held value; receives why. */
+export type Release = (value: unknown, reason: ExitReason) => void | Promise<void>;
+
 /**
  * The resources of one actor lifetime (one start). Created when resources are acquired,
  * closed once; a restart makes a new scope.
@@ -80,6 +88,7 @@ export class ResourceScope {
   readonly #abort = new AbortController();
   #acquiring: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  #interrupted: string | undefined;
 
   readonly #actor: ActorRef;
   readonly #clock: Clock;
@@ -94,10 +103,22 @@ export class ResourceScope {
     return this.#closing !== undefined;
   }
 
+  /** Fires when the scope closes (a stop, restart or crash), also while acquiring. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** The resource whose pending acquire the closing interrupted, if any. */
+  get interrupted(): string | undefined {
+    return this.#interrupted;
+  }
+
   /**
    * Acquires every spec in order. On the first failure releases what was acquired (reason
    * `crash`) and throws {@link ResourceAcquireError} or {@link ResourceTimeoutError}; a
-   * release failure on that path is attached as the error's `releaseError`.
+   * release failure on that path is attached as the error's `releaseError`. Closing the
+   * scope meanwhile interrupts the pending acquire at once (its signal fires; a value it
+   * still delivers is released when it arrives) and leaves the releases to `close`.
    */
   acquire(specs: ResourceSpecs<ResourceMap>, defaultTimeoutMs: number): Promise<void> {
     this.#acquiring = this.#acquireAll(specs, defaultTimeoutMs);
@@ -115,8 +136,10 @@ export class ResourceScope {
       const release = releaserOf(spec, name);
       let value: unknown;
       try {
-        value = await this.#withTimeout(name, timeoutMs, acquire(ctx), release);
+        value = await this.#bounded(name, timeoutMs, acquire(ctx), release);
       } catch (error) {
+        // Interrupted by close(), which releases what is held with its own reason.
+        if (this.#abort.signal.aborted) return;
         const failure =
           error instanceof ResourceTimeoutError
             ? error
@@ -131,33 +154,42 @@ export class ResourceScope {
     }
   }
 
-  #withTimeout<T>(
-    name: string,
-    timeoutMs: number,
-    work: T | Promise<T>,
-    release: Held['release'],
-  ): Promise<T> {
-    if (!(work instanceof Promise) || !Number.isFinite(timeoutMs)) return Promise.resolve(work);
+  /** Settles with the acquire, or rejects on its timeout or when the scope closes. */
+  #bounded<T>(name: string, timeoutMs: number, work: T | Promise<T>, release: Release): Promise<T> {
+    if (!(work instanceof Promise)) return Promise.resolve(work);
+    const signal = this.#abort.signal;
     return new Promise<T>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(() => {
-        reject(new ResourceTimeoutError(this.#actor.path, name, timeoutMs));
-        // A value that arrives after its timeout would leak: release it when it comes.
-        work
-          .then(
-            async (late) => {
-              await release(late, 'crash');
-            },
-            () => undefined,
-          )
-          .catch(() => undefined);
-      }, timeoutMs);
+      // A value that arrives after its timeout or interruption would leak: release it
+      // when it comes. Its release error has no one left to tell, the actor moved on.
+      const releaseLate = (): void => {
+        work.then(
+          (late) => Promise.resolve(release(late, 'crash')).catch(() => undefined),
+          () => undefined,
+        );
+      };
+      const onAbort = (): void => {
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        this.#interrupted = name;
+        reject(signal.reason as Error);
+        releaseLate();
+      };
+      const timer = Number.isFinite(timeoutMs)
+        ? this.#clock.setTimeout(() => {
+            signal.removeEventListener('abort', onAbort);
+            reject(new ResourceTimeoutError(this.#actor.path, name, timeoutMs));
+            releaseLate();
+          }, timeoutMs)
+        : undefined;
+      signal.addEventListener('abort', onAbort, { once: true });
       work.then(
         (value) => {
-          this.#clock.clearTimeout(timer);
+          if (timer !== undefined) this.#clock.clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
           resolve(value);
         },
         (error: unknown) => {
-          this.#clock.clearTimeout(timer);
+          if (timer !== undefined) this.#clock.clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
           // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- pass the user's error through as thrown
           reject(error);
         },
@@ -166,13 +198,32 @@ export class ResourceScope {
   }
 
   /**
+   * Holds a value acquired outside the declared specs (a supervisor's child), released
+   * with the others in reverse order of holding. Throws when the scope is closed.
+   */
+  hold(name: string, value: unknown, release: Release): void {
+    if (this.closed) throw new Error(`resource scope of ${this.#actor.path} is closed`);
+    this.#held.push({ name, value, release });
+    this.values[name] = value;
+  }
+
+  /** Forgets a held value without releasing it (its owner releases it); false if not held. */
+  drop(name: string): boolean {
+    const at = this.#held.findIndex((h) => h.name === name);
+    if (at < 0) return false;
+    this.#held.splice(at, 1);
+    delete this.values[name];
+    return true;
+  }
+
+  /**
    * Releases everything held, in reverse order, once: a second call returns the first
-   * call's promise. Waits for an acquire in flight to stop first. Rejects with
+   * call's promise. Interrupts an acquire in flight first. Rejects with
    * {@link ResourceReleaseError} when any release threw (after all of them ran).
    */
   close(reason: ExitReason): Promise<void> {
     this.#closing ??= (async () => {
-      this.#abort.abort();
+      this.#abort.abort(new ActorInterruptedError(this.#actor.path, 'start', reason));
       await this.#acquiring?.catch(() => undefined);
       await this.#releaseAll(reason);
     })();
@@ -206,16 +257,25 @@ export class ResourceHolder {
     return this.#scope?.values;
   }
 
-  /** Waits for any earlier release, then acquires `specs` in a new scope. */
+  /** The scope of the current lifetime, from the start of acquiring until released. */
+  get scope(): ResourceScope | undefined {
+    return this.#scope;
+  }
+
+  /**
+   * Opens a new scope at once (so a stop meanwhile closes it), waits for any earlier
+   * release, then acquires `specs` in it.
+   */
   async acquire(
     actor: ActorRef,
     clock: Clock,
     specs: ResourceSpecs<ResourceMap>,
     timeoutMs: number,
-  ): Promise<void> {
+  ): Promise<ResourceScope> {
+    const scope = (this.#scope = new ResourceScope(actor, clock));
     await this.#releasing?.catch(() => undefined);
-    this.#scope = new ResourceScope(actor, clock);
-    await this.#scope.acquire(specs, timeoutMs);
+    if (!scope.closed) await scope.acquire(specs, timeoutMs);
+    return scope;
   }
 
   /** Closes the current scope once; rejects with {@link ResourceReleaseError}. */

@@ -1,21 +1,21 @@
 /**
- * Supervisors are actors too (DESIGN.md "The actor"). A supervisor's children are its
- * resources — started in declaration order while it starts, stopped in reverse while it
- * stops or after it crashes — and supervising is its activity: `supervising` waits for a
- * child's exit (an event the child's crash becomes, STYLE.md 4), `recovering` applies the
- * strategy, with backoff, within the restart intensity. Exceeding the intensity crashes
- * the supervisor, so that its own parent decides (escalation).
+ * `defineSupervisor`: the declaration of a supervisor (DESIGN.md "The actor"). A
+ * supervisor is an actor whose children are held in its resource scope — started in
+ * order while it starts, stopped in reverse while it stops or after it crashes — and
+ * whose activity is supervising: `supervising` waits for a child's exit (an event the
+ * child's crash becomes, STYLE.md 4), `recovering` applies the strategy, with backoff,
+ * within the restart intensity. Exceeding the intensity crashes the supervisor, so that
+ * its own parent decides (escalation). The running part is `supervisor-instance.ts`.
  */
-import type { ActorExit, ActorInstance } from './actor.js';
 import type { ActorRef } from './actor-ref.js';
-import { backoffDelay } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { defineActor } from './definition.js';
 import type { ActorDefinition, ActorHooks } from './definition.js';
-import { RestartIntensityError } from './errors.js';
-import type { ResourcePair, ResourceSpecs } from './resource.js';
-import type { SystemCore } from './system.js';
-import { sleepOn } from './task.js';
+import { checkChildSpec } from './child-spec.js';
+import type { ChildSpec } from './child-spec.js';
+import { ActorDefinitionError } from './errors.js';
+import { supervisorTasks } from './supervisor-instance.js';
+import type { SupervisorTask } from './supervisor-instance.js';
 
 /** How a supervisor reacts to one child's exit. */
 export const Strategy = {
@@ -28,29 +28,6 @@ export const Strategy = {
 } as const;
 /** One of the values of {@link Strategy}. */
 export type Strategy = (typeof Strategy)[keyof typeof Strategy];
-
-/** When a child is restarted. */
-export const ChildKind = {
-  /** Always restarted: after a crash, and after a stop its supervisor did not ask for. */
-  permanent: 'permanent',
-  /** Restarted only after a crash. */
-  transient: 'transient',
-  /** Never restarted; its exit affects no sibling. */
-  temporary: 'temporary',
-} as const;
-/** One of the values of {@link ChildKind}. */
-export type ChildKind = (typeof ChildKind)[keyof typeof ChildKind];
-
-/** One child of a supervisor. */
-export interface ChildSpec<Id extends string = string> {
-  /** Id of the child; its path is the supervisor's path plus this id. */
-  readonly id: Id;
-  /** What the child is. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any definition fits
-  readonly actor: ActorDefinition<any, any>;
-  /** Default `permanent`. */
-  readonly kind?: ChildKind;
-}
 
 /** Restart intensity: more than `maxRestarts` restarts within `withinMs` escalates. */
 export interface RestartIntensity {
@@ -71,69 +48,57 @@ export interface SupervisorSpec<C extends readonly ChildSpec[]> {
    * Default `{ initialMs: 100, maxMs: 10_000, factor: 2, jitter: 0.2 }`.
    */
   readonly backoff?: BackoffPolicy;
-  /** The children, started in this order. */
+  /**
+   * The children, started in this order. Ids must be unique, non-empty and free of `/`
+   * (checked here). More can be added at run time with `addChild`.
+   */
   readonly children: C;
   /** Lifecycle hooks of the supervisor itself. */
   readonly hooks?: ActorHooks;
+  /**
+   * Bound on the supervisor's own step when it is stopped (its children are stopped with
+   * theirs). Default `Infinity`, as for OTP supervisors: its step only waits on children,
+   * whose stops are bounded.
+   */
+  readonly shutdownTimeoutMs?: number;
 }
 
-/** The supervisor's resources: one handle per child, by id. */
+/** The supervisor's resources: one handle per declared child, by id. */
 export type SupervisorChildren<C extends readonly ChildSpec[]> = {
   [S in C[number] as S['id']]: ActorRef;
 };
 
-interface Failure {
-  readonly child: ActorInstance;
-  readonly exit: ActorExit;
+/** How a supervisor supervises, with every default filled in. */
+export interface Supervision {
+  readonly strategy: Strategy;
+  readonly intensity: RestartIntensity;
+  readonly backoff: BackoffPolicy;
+  /** The declared children, in start order. */
+  readonly children: readonly ChildSpec[];
 }
 
-interface SupervisorState {
-  readonly children: ActorInstance[];
-  readonly queue: Failure[];
-  readonly restarts: number[];
-  wake: (() => void) | undefined;
+/**
+ * A defined kind of supervisor. `system.spawn` returns a {@link SupervisorRef} for it,
+ * which can add and remove children at run time.
+ */
+export interface SupervisorDefinition<
+  C extends readonly ChildSpec[] = readonly ChildSpec[],
+> extends ActorDefinition<SupervisorChildren<C>, SupervisorTask> {
+  /** The supervision policy and the declared children. */
+  readonly supervision: Supervision;
 }
 
-const states = new WeakMap<ActorRef, SupervisorState>();
-
-function stateOf(actor: ActorRef): SupervisorState {
-  let state = states.get(actor);
-  if (state === undefined) {
-    state = { children: [], queue: [], restarts: [], wake: undefined };
-    states.set(actor, state);
-  }
-  return state;
-}
-
-function waitForFailure(state: SupervisorState, signal: AbortSignal): Promise<void> {
-  if (state.queue.length > 0) return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    state.wake = () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    };
-  });
-}
-
-async function stopBySupervisor(child: ActorInstance): Promise<void> {
-  child.stoppingBySupervisor = true;
-  try {
-    await child.stop();
-  } finally {
-    child.stoppingBySupervisor = false;
-  }
-}
-
-/** Whether an exit calls for a restart, by the child's kind (a supervisor stop is no exit). */
-function wantsRestart(kind: ChildKind, exit: ActorExit): boolean {
-  return kind === 'permanent' || (kind === 'transient' && exit.reason === 'crashed');
+/** Whether a definition was made by {@link defineSupervisor}. */
+export function isSupervisorDefinition(
+  definition: ActorDefinition<never, never> | ActorDefinition,
+): definition is SupervisorDefinition {
+  return 'supervision' in definition;
 }
 
 /**
  * Declares a supervisor: an actor whose resources are its children and whose activity
- * restarts them. Spawn it like any actor; `supervisor.resources.<childId>` is the child.
+ * restarts them. Spawn it like any actor; `system.spawn` returns a {@link SupervisorRef}
+ * (`supervisor.resources.<childId>`, `children`, `addChild`, `removeChild`).
  *
  * @example
  * ```ts
@@ -143,7 +108,7 @@ function wantsRestart(kind: ChildKind, exit: ActorExit): boolean {
  *   intensity: { maxRestarts: 5, withinMs: 10_000 },
  *   children: [
  *     { id: 'connection', actor: connection },
- *     { id: 'consumer', actor: consumer, kind: 'transient' },
+ *     { id: 'consumer', actor: consumer, kind: 'transient', shutdownTimeoutMs: 10_000 },
  *   ],
  * });
  * const sup = system.spawn(worker, { id: 'worker' });
@@ -152,100 +117,39 @@ function wantsRestart(kind: ChildKind, exit: ActorExit): boolean {
  */
 export function defineSupervisor<const C extends readonly ChildSpec[]>(
   spec: SupervisorSpec<C>,
-): ActorDefinition<SupervisorChildren<C>, 'supervising' | 'recovering'> {
+): SupervisorDefinition<C> {
+  const name = spec.name ?? 'supervisor';
   const strategy = spec.strategy ?? Strategy.oneForOne;
+  if (!Object.values(Strategy).includes(strategy)) {
+    throw new ActorDefinitionError(`${name}: unknown strategy "${String(strategy)}"`);
+  }
   const intensity = spec.intensity ?? { maxRestarts: 3, withinMs: 5_000 };
+  if (!(intensity.maxRestarts >= 0) || !(intensity.withinMs > 0)) {
+    throw new ActorDefinitionError(
+      `${name}: intensity needs maxRestarts >= 0 and withinMs > 0, got ${intensity.maxRestarts} within ${intensity.withinMs} ms`,
+    );
+  }
   const backoff = spec.backoff ?? { initialMs: 100, maxMs: 10_000, factor: 2, jitter: 0.2 };
-  const kinds = new Map(spec.children.map((c) => [c.id, c.kind ?? ChildKind.permanent]));
-  const kindOf = (child: ActorInstance): ChildKind => kinds.get(child.id) ?? 'permanent';
-
-  const resources: Record<string, ResourcePair<ActorRef>> = {};
-  for (const [index, childSpec] of spec.children.entries()) {
-    resources[childSpec.id] = {
-      timeoutMs: Number.POSITIVE_INFINITY,
-      acquire: async ({ actor }) => {
-        const state = stateOf(actor);
-        let child = state.children[index];
-        if (child === undefined) {
-          child = (actor.system as SystemCore).spawnLinked(
-            childSpec.actor,
-            { id: childSpec.id, parent: actor },
-            (exited, exit) => {
-              state.queue.push({ child: exited, exit });
-              const wake = state.wake;
-              state.wake = undefined;
-              wake?.();
-            },
-          );
-          state.children[index] = child;
-        }
-        const started = child;
-        state.queue.splice(
-          0,
-          state.queue.length,
-          ...state.queue.filter((f) => f.child !== started),
-        );
-        await child.start();
-        return child;
-      },
-      release: (child) => stopBySupervisor(child as ActorInstance),
-    };
+  const ids: string[] = [];
+  for (const child of spec.children) {
+    checkChildSpec(name, child, ids);
+    ids.push(child.id);
   }
-
-  async function recover(supervisor: ActorRef, signal: AbortSignal): Promise<void> {
-    const state = stateOf(supervisor);
-    const core = supervisor.system as SystemCore;
-    for (let failure = state.queue.shift(); failure !== undefined; failure = state.queue.shift()) {
-      const { child, exit } = failure;
-      if (!wantsRestart(kindOf(child), exit)) continue;
-      const now = core.clock.now();
-      const recent = state.restarts.filter((t) => t > now - intensity.withinMs);
-      recent.push(now);
-      state.restarts.splice(0, state.restarts.length, ...recent);
-      if (recent.length > intensity.maxRestarts) {
-        throw new RestartIntensityError(supervisor.path, intensity, exit.error ?? 'stopped');
-      }
-      await sleepOn(core.clock, backoffDelay(backoff, recent.length - 1, core.random, 0.2), signal);
-      const at = state.children.indexOf(child);
-      const affected =
-        strategy === Strategy.oneForOne
-          ? [child]
-          : strategy === Strategy.oneForAll
-            ? [...state.children]
-            : state.children.slice(at);
-      for (const sibling of [...affected].reverse()) {
-        if (sibling !== child) await stopBySupervisor(sibling);
-      }
-      for (const each of affected) {
-        if (signal.aborted) return;
-        if (each !== child && kindOf(each) === 'temporary') continue;
-        try {
-          await (each.state === 'crashed' ? each.restart() : each.start());
-        } catch (error) {
-          state.queue.push({ child: each, exit: { reason: 'crashed', error } });
-        }
-      }
-    }
-  }
-
-  return defineActor({
-    name: spec.name ?? 'supervisor',
-    resources: resources as unknown as ResourceSpecs<SupervisorChildren<C>>,
-    tasks: {
-      supervising: {
-        run: async ({ actor, signal, next }) => {
-          await waitForFailure(stateOf(actor), signal);
-          return next('recovering');
-        },
-      },
-      recovering: {
-        run: async ({ actor, signal, next }) => {
-          await recover(actor, signal);
-          return next('supervising');
-        },
-      },
-    },
+  const definition = defineActor({
+    name,
+    // Children are held in the scope as they start (see SupervisorInstance): the scope
+    // exists, so `resources` reads them, and releases them in reverse.
+    resources: {},
+    tasks: supervisorTasks,
     initialTask: 'supervising',
+    shutdownTimeoutMs: spec.shutdownTimeoutMs ?? Number.POSITIVE_INFINITY,
     ...(spec.hooks === undefined ? {} : { hooks: spec.hooks }),
   });
+  const supervision: Supervision = {
+    strategy,
+    intensity,
+    backoff,
+    children: [...spec.children],
+  };
+  return { ...definition, supervision } as unknown as SupervisorDefinition<C>;
 }

@@ -9,10 +9,16 @@ import type { ActorRef } from './actor-ref.js';
 import type { RandomSource } from './backoff.js';
 import { realClock } from './clock.js';
 import type { Clock } from './clock.js';
+import type { ChildSpec } from './child-spec.js';
 import type { ActorDefinition } from './definition.js';
 import { DuplicateActorIdError } from './errors.js';
 import type { InspectionListener, InspectionRecord } from './inspection.js';
 import type { ResourceMap } from './resource.js';
+import type { TaskInputs } from './task.js';
+import { isSupervisorDefinition } from './supervisor.js';
+import type { SupervisorDefinition } from './supervisor.js';
+import { SupervisorInstance } from './supervisor-instance.js';
+import type { SupervisorRef } from './supervisor-instance.js';
 import { ActorTelemetry } from './telemetry.js';
 
 /** Options of {@link createActorSystem}. */
@@ -39,17 +45,26 @@ export interface SpawnOptions {
   readonly parent?: ActorRef;
   /** Actors to start before this one and to stop after it (when no one else needs them). */
   readonly dependencies?: readonly ActorRef[];
+  /** Overrides the definition's `shutdownTimeoutMs` for this actor. */
+  readonly shutdownTimeoutMs?: number;
 }
 
 /** A tree of actors sharing a clock, an inspection stream and a tracer. */
 export interface ActorSystem extends AsyncDisposable {
   /** The injected clock. */
   readonly clock: Clock;
-  /** Creates an actor in `initializing`; call `start()` on it. */
-  spawn<R extends ResourceMap, T extends string>(
-    definition: ActorDefinition<R, T>,
+  /**
+   * Creates an actor in `initializing`; call `start()` on it. A supervisor's definition
+   * gives a {@link SupervisorRef}, which can add and remove children at run time.
+   */
+  spawn<C extends readonly ChildSpec[]>(
+    definition: SupervisorDefinition<C>,
     options?: SpawnOptions,
-  ): ActorRef<R, T>;
+  ): SupervisorRef<C>;
+  spawn<R extends ResourceMap, T extends string, I extends TaskInputs<T>>(
+    definition: ActorDefinition<R, T, I>,
+    options?: SpawnOptions,
+  ): ActorRef<R, T, I>;
   /** The actor at a tree path, if it lives. */
   get(path: string): ActorRef | undefined;
   /** Every live actor, in spawn order. */
@@ -96,10 +111,15 @@ export class SystemCore implements ActorSystem {
     return [...this.#byPath.values()];
   }
 
-  spawn<R extends ResourceMap, T extends string>(
-    definition: ActorDefinition<R, T>,
+  spawn<C extends readonly ChildSpec[]>(
+    definition: SupervisorDefinition<C>,
     options?: SpawnOptions,
-  ): ActorRef<R, T> {
+  ): SupervisorRef<C>;
+  spawn<R extends ResourceMap, T extends string, I extends TaskInputs<T>>(
+    definition: ActorDefinition<R, T, I>,
+    options?: SpawnOptions,
+  ): ActorRef<R, T, I>;
+  spawn(definition: ActorDefinition, options?: SpawnOptions): ActorRef {
     return this.spawnLinked(definition, options, undefined);
   }
 
@@ -114,9 +134,19 @@ export class SystemCore implements ActorSystem {
     const path = `${parent?.path ?? ''}/${id}`;
     if (this.#byPath.has(path)) throw new DuplicateActorIdError(path);
     const deps = (options?.dependencies ?? []) as readonly ActorInstance[];
-    const actor = new ActorInstance(this, definition, id, path, parent, deps, link);
+    const Kind = isSupervisorDefinition(definition) ? SupervisorInstance : ActorInstance;
+    const actor = new Kind(
+      this,
+      definition as never,
+      id,
+      path,
+      parent,
+      deps,
+      link,
+      options?.shutdownTimeoutMs,
+    );
     this.#byPath.set(path, actor);
-    return actor;
+    return actor as unknown as ActorInstance<R, T>;
   }
 
   /** Forgets an actor (supervisors drop temporary children this way). */

@@ -12,8 +12,10 @@ import { backoffDelay } from './backoff.js';
 import {
   ActorDefinitionError,
   ActorInterruptedError,
+  InvalidArgumentError,
   RestartIntensityError,
   TaskFailedError,
+  describe,
 } from './errors.js';
 import type { ResourceMap } from './resource.js';
 import type { ActivityState, Health } from './state.js';
@@ -31,6 +33,21 @@ export const ActivityEvent = {
   /** The retry backoff elapsed: `<task>.retrying → <task>.waiting`. */
   retry: 'task.retry',
 } as const;
+
+/** The step a drain gave up waiting for. */
+export interface DrainCutShort {
+  readonly task: string;
+  readonly attempt: number;
+  /** The bound that expired. */
+  readonly timeoutMs: number;
+}
+
+const NOTHING_ABANDONED: Promise<DrainCutShort | undefined> = Promise.resolve(undefined);
+
+/** An input its task's `input` check refused (a class, so no user value is mistaken for it). */
+class InputRejected {
+  constructor(readonly error: InvalidArgumentError) {}
+}
 
 /** The state names of one task, built once per definition. */
 interface TaskStates {
@@ -72,6 +89,10 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
   #resolve: ((value: unknown) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
   #inflight: Promise<void> | undefined;
+  #inflightTask = '';
+  #inflightAttempt = 0;
+  /** While a drain waits: moves its deadline earlier (a second, shorter stop). */
+  #cut: ((timeoutMs: number) => void) | undefined;
   /** Aborted when `started` is left; shared by the steps of one stay in `started`. */
   #controller: AbortController | undefined;
   #sleep: ((ms: number) => Promise<void>) | undefined;
@@ -129,14 +150,37 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     if (this.#scheduled) this.#evaluate();
   }
 
+  /**
+   * Checks `input` with the task's `input` function, if it has one: the checked value, or
+   * an {@link InvalidArgumentError} naming the trigger and the task.
+   */
+  #checkInput(task: string, input: unknown, trigger: 'run' | 'next'): unknown {
+    const check = this.#specs[task]!.input;
+    if (check === undefined) return input;
+    try {
+      return check(input);
+    } catch (error) {
+      return new InputRejected(
+        new InvalidArgumentError(
+          this.#actor.path,
+          trigger,
+          `input of task "${task}" rejected: ${describe(error)}`,
+          error,
+        ),
+      );
+    }
+  }
+
   /** `actor.run(task, input)` from `idle`; resolves when the chain returns to `idle`. */
   run(task: T, input: unknown): Promise<unknown> {
+    const checked = this.#checkInput(task, input, 'run');
+    if (checked instanceof InputRejected) return Promise.reject(checked.error);
     const done = new Promise<unknown>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
     this.#attempt = 0;
-    this.#input = input;
+    this.#input = checked;
     this.#enterTask(task, ActivityEvent.run);
     return done;
   }
@@ -192,7 +236,7 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       input: this.#input,
       attempt,
       actor,
-      next: nextTask,
+      next: nextTask as TaskContext<R, T>['next'],
       sleep: (this.#sleep ??= (ms) => sleepOn(actor.core.clock, ms, signal)),
     };
     // Called synchronously, so the step sees its signal before anything can abort it.
@@ -203,6 +247,8 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- pass the task's error through as thrown
       work = Promise.reject(error);
     }
+    this.#inflightTask = task;
+    this.#inflightAttempt = attempt;
     this.#inflight = Promise.resolve(work).then(
       (result) => {
         if (this.#epoch === epoch) this.#done(task, result, attempt);
@@ -226,8 +272,13 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
       const cause = new ActorDefinitionError(`next task "${next}" is not declared`);
       this.#actor.crash(new TaskFailedError(this.#actor.path, task, attempt, cause));
     } else {
+      const checked = this.#checkInput(next, result.input, 'next');
+      if (checked instanceof InputRejected) {
+        this.#actor.crash(new TaskFailedError(this.#actor.path, task, attempt, checked.error));
+        return;
+      }
       this.#attempt = 0;
-      this.#input = result.input;
+      this.#input = checked;
       this.#enterTask(next as T, ActivityEvent.done);
     }
   }
@@ -273,11 +324,48 @@ export class TaskRunner<R extends ResourceMap, T extends string> {
     reject?.(new ActorInterruptedError(this.#actor.path, 'run', by));
   }
 
-  /** Waits for the step in flight (its signal has fired) to finish. */
-  async drain(): Promise<void> {
+  /**
+   * Waits for the step in flight (its signal has fired) to finish, at most `timeoutMs`
+   * on the system clock. Past that the step is abandoned: it may go on running, but its
+   * outcome is ignored (the epoch moved on when `started` was left). Resolves with the
+   * abandoned step, or `undefined` when the step ended (or none was in flight).
+   */
+  drain(timeoutMs: number): Promise<DrainCutShort | undefined> {
     this.interrupt('stop');
     const inflight = this.#inflight;
     this.#inflight = undefined;
-    await inflight;
+    if (inflight === undefined) return NOTHING_ABANDONED;
+    const task = this.#inflightTask;
+    const attempt = this.#inflightAttempt;
+    const clock = this.#actor.core.clock;
+    return new Promise((resolve) => {
+      let timer: unknown;
+      let deadline = Number.POSITIVE_INFINITY;
+      const cut = (ms: number): void => {
+        if (clock.now() + ms >= deadline) return;
+        if (timer !== undefined) clock.clearTimeout(timer);
+        timer = undefined;
+        deadline = clock.now() + ms;
+        if (!Number.isFinite(ms)) return;
+        timer = clock.setTimeout(() => {
+          timer = undefined;
+          if (this.#cut === cut) this.#cut = undefined;
+          resolve({ task, attempt, timeoutMs: ms });
+        }, ms);
+      };
+      const ended = (): void => {
+        if (timer !== undefined) clock.clearTimeout(timer);
+        if (this.#cut === cut) this.#cut = undefined;
+        resolve(undefined);
+      };
+      cut(Math.max(0, timeoutMs));
+      this.#cut = cut;
+      inflight.then(ended, ended);
+    });
+  }
+
+  /** A drain in progress waits at most `timeoutMs` more (never longer than it would). */
+  shortenDrain(timeoutMs: number): void {
+    this.#cut?.(Math.max(0, timeoutMs));
   }
 }

@@ -29,20 +29,56 @@ export function nextTask<T extends string>(task: T | 'idle', input?: unknown): N
   return { [NEXT]: true, task, input };
 }
 
-/** What a task's `run` receives. */
-export interface TaskContext<R extends ResourceMap, T extends string> {
+/**
+ * The input type of each task, by task name: what `actor.run(task, input)`,
+ * `next(task, input)` and the step's `ctx.input` carry. Inferred from each task's `input`
+ * (see {@link TaskSpec.input}); `unknown` for a task that declares none.
+ */
+export type TaskInputs<T extends string = string> = { readonly [K in T]: unknown };
+
+/**
+ * The input argument of `run()` and `next()` for a task whose input is `I`: optional when
+ * `I` admits `undefined` (or is `unknown`), required otherwise.
+ */
+export type InputArgs<I> = undefined extends I ? [input?: I] : [input: I];
+
+/**
+ * The arguments of `actor.run()`: one `[task, input]` tuple per task, so each task name
+ * goes with its own input type. (A union rather than a generic, so a typed `ActorRef`
+ * stays assignable to a plain one.)
+ */
+export type RunArgs<T extends string, I extends TaskInputs<T>> = {
+  [K in T]: undefined extends I[K] ? [task: K, input?: I[K]] : [task: K, input: I[K]];
+}[T];
+
+/** The arguments of a step's `next()`: a task with its input, or `idle`. */
+export type NextArgs<T extends string, I extends TaskInputs<T>> = RunArgs<T, I> | [task: 'idle'];
+
+/** What a task's `run` receives; `K` is the task being run. */
+export interface TaskContext<
+  R extends ResourceMap,
+  T extends string,
+  I extends TaskInputs<T> = TaskInputs<T>,
+  K extends keyof I = keyof I,
+> {
   /** The actor's acquired resources, typed from its declaration. */
   readonly resources: Readonly<R>;
   /** Fires when the actor stops, restarts or crashes; stop work promptly when it does. */
   readonly signal: AbortSignal;
-  /** Input given by the previous task's `next(…, input)` or by `actor.run(task, input)`. */
-  readonly input: unknown;
+  /**
+   * Input given by the previous task's `next(…, input)` or by `actor.run(task, input)`,
+   * after the task's `input` check; typed by it.
+   */
+  readonly input: I[K];
   /** 1 on the first run of this step, 2 on its first retry, … */
   readonly attempt: number;
   /** The actor running the task. */
-  readonly actor: ActorRef<R, T>;
-  /** Names the task to run after this one; return its result from `run`. */
-  next(this: void, task: T | 'idle', input?: unknown): NextTask<T>;
+  readonly actor: ActorRef<R, T, I>;
+  /**
+   * Names the task to run after this one, with its input (typed per task); return its
+   * result from `run`. `next('idle')` ends the chain.
+   */
+  next(this: void, ...args: NextArgs<T, I>): NextTask<T>;
   /**
    * Waits `ms` on the actor system's clock; rejects with the signal's reason when the
    * actor stops first. Use it for poll intervals.
@@ -58,14 +94,28 @@ export interface RetryPolicy {
   readonly backoff: BackoffPolicy;
 }
 
-/** One declared task. */
-export interface TaskSpec<R extends ResourceMap, T extends string> {
+/** One declared task; `K` is its name. */
+export interface TaskSpec<
+  R extends ResourceMap,
+  T extends string,
+  I extends TaskInputs<T> = TaskInputs<T>,
+  K extends keyof I = keyof I,
+> {
+  /**
+   * Checks the task's input and gives it its type: called with the input of `run()` or
+   * `next()` before the step starts, its return value is the step's `ctx.input`. Throwing
+   * rejects `run()` with {@link InvalidArgumentError} (or crashes the actor whose step
+   * called `next()` with bad input). A schema's parse function fits
+   * (`input: schema.parse`); {@link taskInput} types without checking. Annotate a
+   * hand-written one's parameter, `(value: unknown) => …`, so TypeScript infers from it.
+   */
+  readonly input?: (value: unknown) => I[K];
   /**
    * The task's work. Return `next('other')` to continue with another task (or the same
    * one, to loop), anything else to go `idle` (that value resolves `actor.run()`).
    * Throwing crashes the actor, unless `retry` allows another attempt.
    */
-  run(ctx: TaskContext<R, T>): unknown;
+  run(ctx: TaskContext<R, T, I, K>): unknown;
   /**
    * Health levels in which the task may start; otherwise it waits in `<task>.waiting`
    * until health allows. Default: every level.
@@ -75,10 +125,31 @@ export interface TaskSpec<R extends ResourceMap, T extends string> {
   readonly retry?: RetryPolicy;
 }
 
-/** The `tasks` field of a definition. */
-export type TaskSpecs<R extends ResourceMap, T extends string> = {
-  readonly [K in T]: TaskSpec<R, T>;
-};
+/**
+ * The `tasks` field of a definition. (Written twice over: the first mapped type lets
+ * TypeScript infer the task names from the keys even when every `run` needs the context,
+ * the second infers each task's input from its `input`.)
+ */
+export type TaskSpecs<
+  R extends ResourceMap,
+  T extends string,
+  I extends TaskInputs<T> = TaskInputs<T>,
+> = { readonly [K in T]: TaskSpec<R, T, I, K> } & { readonly [K in keyof I]: TaskSpec<R, T, I, K> };
+
+/**
+ * The `input` of a task whose input needs no check: gives it the type `I` and passes the
+ * value through as it is.
+ *
+ * @example
+ * ```ts
+ * tasks: { processing: { input: taskInput<string[]>(), run: ({ input }) => input.length } }
+ * ```
+ */
+export function taskInput<I>(): (value: unknown) => I {
+  return passThrough as (value: unknown) => I;
+}
+
+const passThrough = (value: unknown): unknown => value;
 
 /** Sleeps on a clock, abortably. */
 export function sleepOn(

@@ -44,6 +44,27 @@ export class AmqpAdmin {
     for (const b of bindings) await channel.bindQueue(b.queue, b.exchange, b.routingKey);
   }
 
+  /**
+   * Declare `queue` again as this transport declared it, with its bindings and their
+   * exchanges: the broker deleted it under a consumer (basic.cancel), e.g. an auto-delete
+   * pidbox queue removed by another process. False when this transport never declared it.
+   */
+  async redeclareQueue(live: LiveConnection, queue: string): Promise<boolean> {
+    const spec = this.#topology.queue(queue);
+    if (spec === undefined) return false;
+    const channel = await this.#channel.get(live);
+    const bindings = this.#topology.bindingsOf(queue);
+    for (const binding of bindings) {
+      const exchange = this.#topology.exchange(binding.exchange);
+      if (exchange !== undefined) {
+        await channel.assertExchange(exchange.name, exchange.type, assertExchangeOptions(exchange));
+      }
+    }
+    await channel.assertQueue(spec.name, assertQueueOptions(spec));
+    for (const b of bindings) await channel.bindQueue(b.queue, b.exchange, b.routingKey);
+    return true;
+  }
+
   /** Run a declaration-channel operation, waiting out an outage; retried once the connection is back. */
   async #run<T>(what: string, run: (channel: Channel) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.#operationTimeoutMs;

@@ -10,14 +10,13 @@ import {
   TransportError,
   TransportStatus,
 } from '@celeriac/protocol';
-// Must be evaluated before amqplib: it teaches amqplib's table decoder py-amqp's `L`.
-import './amqplib-field-table-patch.js';
-import type { ChannelModel, Options } from 'amqplib';
-import { connect as amqpConnect } from 'amqplib';
-import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { ChannelModel } from 'amqplib';
 import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
-import { isFatal, toError } from './connection-errors.js';
+import { connectOnce } from './connect-attempt.js';
+import type { BrokerHost, Connected } from './connect-attempt.js';
+import { isFatal, oneLine, toError } from './connection-errors.js';
+import type { HostRotation } from './failover.js';
 import type { AmqpLogger } from './logger.js';
 import type { ReconnectSpan } from './telemetry.js';
 import { startReconnectSpan } from './telemetry.js';
@@ -31,21 +30,26 @@ export interface LiveConnection {
 
 /** Settings of {@link AmqpConnection}. */
 export interface AmqpConnectionSettings {
-  connect: Options.Connect;
-  tls?: TlsOptions;
-  connectionName?: string;
-  /** How long `connect()` keeps retrying before it gives up. */
+  /** The hosts of the broker URL and the order to try them in. */
+  hosts: HostRotation;
+  /** Socket options for a host: TLS material, client properties. */
+  socketOptions: (host: BrokerHost) => Promise<Record<string, unknown>>;
+  /** Bound on one host's handshakes within an attempt. */
   connectTimeoutMs: number;
   backoff: BackoffOptions;
   logger: AmqpLogger;
-  /** Describes the broker in errors and logs (password redacted). */
+  /** Describes the broker in errors and logs (passwords masked). */
   describe: string;
 }
 
 /** A hook run on every (re)connection before the status becomes `connected`. */
 export type ConnectedHook = (live: LiveConnection) => Promise<void>;
 
-/** The connection state machine shared by the transport, its channels and subscriptions. */
+/**
+ * The connection state machine shared by the transport, its channels and subscriptions.
+ * `connect()` is one attempt over the hosts (the caller retries); once a connection was
+ * up, losing it starts the recovery loop here, which retries with backoff until `close()`.
+ */
 export class AmqpConnection {
   #status: TransportStatus = TransportStatus.idle;
   #listeners = new Set<(event: TransportStatusEvent) => void>();
@@ -56,7 +60,13 @@ export class AmqpConnection {
   #connecting: Promise<void> | undefined;
   #recovering = false;
   #outage: ReconnectSpan | undefined;
+  /** The host of the live connection. */
+  #host: BrokerHost | undefined;
+  /** Aborts the attempt in flight (initial or recovery) when closing. */
+  #attempt: AbortController | undefined;
   readonly #sleepers = new Set<() => void>();
+  /** `connect()` calls made while recovering, settled by the next recovery attempt. */
+  readonly #nextAttempt = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   readonly #settings: AmqpConnectionSettings;
 
   constructor(settings: AmqpConnectionSettings) {
@@ -95,76 +105,75 @@ export class AmqpConnection {
       try {
         listener(event);
       } catch (cause) {
-        this.#settings.logger.warn('a status listener threw', { error: toError(cause) });
+        this.#settings.logger.warn(`a status listener threw: ${toError(cause).message}`);
       }
     }
   }
 
-  /** Connect, retrying with backoff until `connectTimeoutMs`; idempotent. */
+  get #closed(): boolean {
+    return this.#status === TransportStatus.closing || this.#status === TransportStatus.closed;
+  }
+
+  /**
+   * One attempt over every host; rejects with `AmqpConnectError` (one line: the masked URL
+   * and each host's reason) and goes back to `idle`. Logs nothing. Calling it again tries
+   * again; a call while an attempt is in flight joins it; `close()` aborts it.
+   */
   connect(): Promise<void> {
-    if (this.#status === TransportStatus.closing || this.#status === TransportStatus.closed) {
+    if (this.#closed) {
       return Promise.reject(new ClosedError(`AMQP transport (${this.#settings.describe})`));
     }
     if (this.#status === TransportStatus.connected) return Promise.resolve();
-    this.#connecting ??= this.#initialConnect().finally(() => {
+    if (this.#status === TransportStatus.reconnecting) {
+      // Recovery is already retrying: this call shares the outcome of its next attempt.
+      return new Promise((resolve, reject) => this.#nextAttempt.add({ resolve, reject }));
+    }
+    this.#connecting ??= this.#connectOnce().finally(() => {
       this.#connecting = undefined;
     });
     return this.#connecting;
   }
 
-  async #initialConnect(): Promise<void> {
+  async #connectOnce(): Promise<void> {
     this.#setStatus(TransportStatus.connecting);
-    const deadline = Date.now() + this.#settings.connectTimeoutMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#establish();
-        return;
-      } catch (cause) {
-        const closed =
-          this.#status === TransportStatus.closing || this.#status === TransportStatus.closed;
-        const delay = backoffDelay(attempt, this.#settings.backoff);
-        if (closed || isFatal(cause) || Date.now() + delay >= deadline) {
-          if (!closed) this.#setStatus(TransportStatus.idle, toError(cause));
-          if (isFatal(cause)) {
-            // Bad credentials or vhost: retrying cannot help.
-            throw new TransportError(
-              `Could not connect to ${this.#settings.describe}: ${toError(cause).message}`,
-              { cause, retryable: false },
-            );
-          }
-          throw new ConnectionLostError(
-            `Could not connect to ${this.#settings.describe}: ${toError(cause).message}`,
-            { cause },
-          );
-        }
-        this.#settings.logger.warn(`connecting to ${this.#settings.describe} failed; retrying`, {
-          attempt,
-          delayMs: delay,
-          error: toError(cause),
-        });
-        await this.#sleep(delay);
-      }
+    try {
+      await this.#establish();
+    } catch (cause) {
+      if (this.#closed) throw new ClosedError(`AMQP transport (${this.#settings.describe})`);
+      const error = cause instanceof TransportError ? cause : this.error('connecting', cause);
+      this.#setStatus(TransportStatus.idle, error);
+      throw error;
     }
   }
 
+  /** One attempt over the hosts, then the hooks; `connected` when all of it succeeded. */
   async #establish(): Promise<void> {
-    const socketOptions: Record<string, unknown> = { ...this.#settings.tls };
-    if (this.#settings.connectionName !== undefined) {
-      socketOptions.clientProperties = { connection_name: this.#settings.connectionName };
+    const attempt = new AbortController();
+    this.#attempt = attempt;
+    let connected: Connected;
+    try {
+      connected = await connectOnce(this.#settings.hosts.order(), this.#settings.describe, {
+        timeoutMs: this.#settings.connectTimeoutMs,
+        socketOptions: this.#settings.socketOptions,
+        signal: attempt.signal,
+      });
+    } finally {
+      if (this.#attempt === attempt) this.#attempt = undefined;
     }
-    const model = await amqpConnect(this.#settings.connect, socketOptions);
-    if (this.#status === TransportStatus.closing || this.#status === TransportStatus.closed) {
-      await model.close().catch(() => undefined);
+    const { model, host } = connected;
+    if (this.#closed) {
+      await closeQuietly(model);
       throw new ClosedError(`AMQP transport (${this.#settings.describe})`);
     }
+    this.#settings.hosts.connected(host);
+    this.#host = host;
     // Without an 'error' listener an EventEmitter error would crash the process.
     model.on('error', (error: Error) => {
-      this.#settings.logger.warn(`connection error from ${this.#settings.describe}`, { error });
       for (const listener of this.#errorListeners) listener(error);
     });
-    model.on('close', (error?: Error) => this.#onClosed(model, error));
+    model.on('close', (error?: Error) => this.#onClosed(model, host, error));
     model.on('blocked', (reason: string) => {
-      this.#settings.logger.warn(`broker blocked publishing: ${reason}`);
+      this.#settings.logger.warn(`${host.describe} blocked publishing: ${reason}`);
     });
     const live: LiveConnection = { model, generation: ++this.#generation };
     this.#live = live;
@@ -176,50 +185,68 @@ export class AmqpConnection {
       }
     } catch (cause) {
       if (this.#live === live) this.#live = undefined;
-      await model.close().catch(() => undefined);
+      await closeQuietly(model);
       throw cause;
     }
     if (this.#live !== live) throw new ConnectionLostError('connection lost while restoring it');
     this.#setStatus(TransportStatus.connected);
   }
 
-  #onClosed(model: ChannelModel, error: Error | undefined): void {
+  #onClosed(model: ChannelModel, host: BrokerHost, error: Error | undefined): void {
     if (this.#live?.model !== model) return;
     this.#live = undefined;
-    if (this.#status !== TransportStatus.connected) return; // a connect loop is already running
+    if (this.#status !== TransportStatus.connected) return; // an attempt is already running
     const reason = error ?? new Error('connection closed by the broker');
-    this.#settings.logger.warn(`connection to ${this.#settings.describe} lost; reconnecting`, {
-      error: reason,
-    });
+    this.#settings.hosts.lost();
+    this.#settings.logger.warn(
+      `connection to ${host.describe} lost (${oneLine(reason)}); reconnecting`,
+    );
     this.#setStatus(TransportStatus.reconnecting, reason);
     this.#outage = startReconnectSpan(this.#settings.describe, reason);
     void this.#recover();
   }
 
+  /** Retry with backoff until connected or closed: one log line per failed attempt. */
   async #recover(): Promise<void> {
     if (this.#recovering) return;
     this.#recovering = true;
     try {
+      let delay = backoffDelay(1, this.#settings.backoff);
       for (let attempt = 1; this.#status === TransportStatus.reconnecting; attempt++) {
-        await this.#sleep(backoffDelay(attempt, this.#settings.backoff));
+        await this.#sleep(delay);
         if (this.#status !== TransportStatus.reconnecting) return;
         try {
           await this.#establish();
-          this.#settings.logger.warn(`reconnected to ${this.#settings.describe}`, { attempt });
+          this.#settings.logger.warn(
+            `reconnected to ${this.#host?.describe ?? this.#settings.describe} (attempt ${attempt})`,
+          );
           this.#outage?.restored(attempt);
           this.#outage = undefined;
+          this.#settleNextAttempt();
           return;
         } catch (cause) {
+          if (this.#closed) return;
+          this.#settleNextAttempt(
+            cause instanceof TransportError ? cause : this.error('reconnecting', cause),
+          );
+          delay = backoffDelay(attempt + 1, this.#settings.backoff);
           this.#outage?.attemptFailed(attempt, toError(cause));
-          this.#settings.logger.warn(`reconnecting to ${this.#settings.describe} failed`, {
-            attempt,
-            error: toError(cause),
-          });
+          this.#settings.logger.warn(
+            `reconnecting failed (attempt ${attempt}): ${oneLine(cause)}; next try in ${delay} ms`,
+          );
         }
       }
     } finally {
       this.#recovering = false;
     }
+  }
+
+  #settleNextAttempt(error?: Error): void {
+    for (const waiter of [...this.#nextAttempt]) {
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
+    this.#nextAttempt.clear();
   }
 
   /** Wait `ms`, or less when `close()` wakes every sleeper. */
@@ -249,6 +276,8 @@ export class AmqpConnection {
     this.#setStatus(TransportStatus.closing);
     this.#outage?.abandoned();
     this.#outage = undefined;
+    this.#attempt?.abort();
+    this.#settleNextAttempt(new ClosedError(`AMQP transport (${this.#settings.describe})`));
     for (const wake of [...this.#sleepers]) wake();
     const live = this.#live;
     this.#live = undefined;
@@ -260,7 +289,7 @@ export class AmqpConnection {
         live.model.close().catch((cause: unknown) => {
           // Already closed by the broker or the network: nothing left to release.
           if (!/closed/i.test(toError(cause).message)) {
-            this.#settings.logger.warn('closing the connection failed', { error: toError(cause) });
+            this.#settings.logger.warn(`closing the connection failed: ${oneLine(cause)}`);
           }
         }),
         new Promise<void>((resolve) => live.model.once('close', () => resolve())),
@@ -273,12 +302,18 @@ export class AmqpConnection {
 
   /** A TransportError naming the broker, for failures of broker operations. */
   error(what: string, cause: unknown): TransportError {
-    return new TransportError(
-      `${what} on ${this.#settings.describe} failed: ${toError(cause).message}`,
-      {
-        cause,
-        retryable: !isFatal(cause),
-      },
-    );
+    return new TransportError(`${what} on ${this.#settings.describe} failed: ${oneLine(cause)}`, {
+      cause,
+      retryable: !isFatal(cause),
+    });
+  }
+}
+
+/** Close a connection nobody will use; a failure means it is already gone. */
+async function closeQuietly(model: ChannelModel): Promise<void> {
+  try {
+    await model.close();
+  } catch {
+    // Already closed by the broker or the network: nothing left to release.
   }
 }

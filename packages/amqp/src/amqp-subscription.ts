@@ -10,6 +10,7 @@ import { AmqpDelivery } from './amqp-delivery.js';
 import type { ConsumerChannel } from './amqp-delivery.js';
 import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
+import { oneLine } from './connection-errors.js';
 import type { AmqpLogger } from './logger.js';
 
 /** What a subscription needs from its transport. */
@@ -26,6 +27,11 @@ export interface SubscriptionHost {
   channelWideQos(queues: readonly string[]): boolean;
   /** The subscription was cancelled: stop restoring it. */
   forget(subscription: AmqpSubscription): void;
+  /**
+   * Declare `queue` again as the transport declared it (the broker deleted it under a
+   * consumer); false when the transport never declared it.
+   */
+  redeclare(live: LiveConnection, queue: string): Promise<boolean>;
 }
 
 /** Lifecycle of a subscription. */
@@ -53,6 +59,10 @@ export class AmqpSubscription implements Subscription {
   #restartTimer: NodeJS.Timeout | undefined;
   #restartAttempt = 0;
   #swaps = 0;
+  /** Queues whose consumer the broker cancelled: declared again before consuming them. */
+  readonly #vanished = new Set<string>();
+  /** Failed restarts in a row; only the first is logged as a warning. */
+  #failures = 0;
   #ops: Promise<void> = Promise.resolve();
   #cancelling: Promise<void> | undefined;
   readonly #host: SubscriptionHost;
@@ -110,6 +120,12 @@ export class AmqpSubscription implements Subscription {
     });
     channel.on('close', () => this.#onChannelClosed(consumers));
     try {
+      for (const queue of [...this.#vanished]) {
+        if (await this.#host.redeclare(live, queue)) {
+          this.#host.logger.warn(`declared ${queue} again: the broker had deleted it`);
+        }
+        this.#vanished.delete(queue);
+      }
       if (this.#prefetch > 0) await channel.prefetch(this.#prefetch, consumers.channelWide);
       for (const queue of this.#queues) await this.#consumeQueue(consumers, queue);
     } catch (error) {
@@ -125,8 +141,16 @@ export class AmqpSubscription implements Subscription {
   async resume(live: LiveConnection): Promise<void> {
     try {
       await this.start(live);
+      if (this.#failures > 0) {
+        this.#host.logger.warn(`consuming ${this.#queues.join(', ')} again`);
+      }
+      this.#failures = 0;
     } catch (error) {
-      this.#host.logger.warn(`could not consume ${this.#queues.join(', ')}; will retry`, { error });
+      // A queue someone else declared may come back later: retry with backoff, quietly
+      // after the first report.
+      const line = `could not consume ${this.#queues.join(', ')}: ${oneLine(error)}; retrying`;
+      if (++this.#failures === 1) this.#host.logger.warn(line);
+      else this.#host.logger.debug?.(line);
       this.#scheduleRestart();
     }
   }
@@ -153,6 +177,7 @@ export class AmqpSubscription implements Subscription {
       // basic.cancel from the broker: the queue was deleted (or its node went away).
       consumers.tags.delete(queue);
       if (this.#state !== SubscriptionState.active) return;
+      this.#vanished.add(queue);
       this.#host.logger.warn(`the broker cancelled the consumer of ${queue}; restoring it`);
       this.#scheduleRestart(consumers);
       return;

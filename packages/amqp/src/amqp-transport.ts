@@ -20,10 +20,12 @@ import { ClosedError } from '@celeriac/protocol';
 import type { ConfirmChannel } from 'amqplib';
 import { AmqpAdmin } from './amqp-admin.js';
 import { AmqpConnection } from './amqp-connection.js';
+import { brokerHosts, parseBrokerUrl } from './broker-url.js';
+import { FailoverStrategy, HostRotation } from './failover.js';
 import { patched as fieldTablePatched } from './amqplib-field-table-patch.js';
 import { AmqpSubscription } from './amqp-subscription.js';
 import type { SubscriptionHost } from './amqp-subscription.js';
-import { parseAmqpUrl, redactUrl, toConnectOptions } from './amqp-url.js';
+import { redactUrl } from './amqp-url.js';
 import type { BackoffOptions } from './backoff.js';
 import { ChannelSlot } from './channel-slot.js';
 import type { AmqpLogger } from './logger.js';
@@ -49,17 +51,22 @@ export class AmqpTransport implements Transport {
   #closing: Promise<void> | undefined;
 
   constructor(url: string, options: AmqpTransportOptions = {}) {
-    const parsed = parseAmqpUrl(url);
+    const parsed = parseBrokerUrl(url);
     this.#logger = options.logger ?? consoleLogger;
     this.#backoff = options.reconnect ?? {};
     this.#operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
     this.#qos = options.qos ?? 'auto';
-    const heartbeat = parsed.heartbeatSeconds ?? options.heartbeatSeconds ?? 60;
+    const hosts = brokerHosts(parsed, options.heartbeatSeconds ?? 60);
+    const strategy =
+      parsed.failoverStrategy ?? options.failoverStrategy ?? FailoverStrategy.roundRobin;
+    const socketOptions: Record<string, unknown> = { ...options.tls };
+    if (options.connectionName !== undefined) {
+      socketOptions.clientProperties = { connection_name: options.connectionName };
+    }
     this.#connection = new AmqpConnection({
-      connect: toConnectOptions(parsed, heartbeat),
-      ...(options.tls === undefined ? {} : { tls: options.tls }),
-      ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
-      connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
+      hosts: new HostRotation(hosts, strategy),
+      socketOptions: () => Promise.resolve(socketOptions),
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       backoff: this.#backoff,
       logger: this.#logger,
       describe: redactUrl(url),
@@ -102,6 +109,7 @@ export class AmqpTransport implements Transport {
         this.#qos === 'channel' ||
         (this.#qos === 'auto' && !queues.some((queue) => this.#admin.quorumQueues.has(queue))),
       forget: (subscription) => this.#subscriptions.delete(subscription),
+      redeclare: (live, queue) => this.#admin.redeclareQueue(live, queue),
     };
     this.#connection.onConnected(async (live) => {
       for (const subscription of [...this.#subscriptions]) await subscription.resume(live);
@@ -205,8 +213,10 @@ export class AmqpTransport implements Transport {
 }
 
 /**
- * Create a RabbitMQ transport for `amqp://user:pass@host:port/vhost` or `amqps://…`.
- * It connects on `connect()` (or the first operation).
+ * Create a RabbitMQ transport for `amqp://user:pass@host:port/vhost` or `amqps://…`, or a
+ * cluster's hosts separated by `;` (`amqp://u:p@h1//;amqp://u:p@h2//`), tried in order or
+ * shuffled (`failoverStrategy`) on start and on every reconnection. It connects on
+ * `connect()` (or the first operation).
  */
 export function createAmqpTransport(
   url: string,

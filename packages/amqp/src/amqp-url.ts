@@ -1,5 +1,8 @@
 /**
- * Broker URLs as kombu reads them: `amqp://user:pass@host:port/vhost` and `amqps://…`.
+ * Broker URLs as kombu reads them: `amqp://user:pass@host:port/vhost` and `amqps://…`
+ * (`pyamqp://` is read as `amqp://`), and lists of them separated by `;` — kombu's form for
+ * a cluster, `amqp://u:p@h1:5672//;amqp://u:p@h2:5672//`. An entry without a scheme
+ * (`h2:5672`) takes everything but its host and port from the first entry.
  */
 import type { Options } from 'amqplib';
 import { AmqpUrlError } from './errors.js';
@@ -19,6 +22,14 @@ export interface AmqpUrl {
   frameMax?: number;
 }
 
+/** Schemes kombu accepts for RabbitMQ, and the protocol each means. */
+const SCHEMES: Readonly<Record<string, 'amqp' | 'amqps' | undefined>> = {
+  amqp: 'amqp',
+  amqps: 'amqps',
+  pyamqp: 'amqp',
+  pyamqps: 'amqps',
+};
+
 function numberParam(
   params: URLSearchParams,
   names: readonly string[],
@@ -36,9 +47,12 @@ function numberParam(
   return undefined;
 }
 
-/** The URL with its password replaced by `****`, for logs and errors. */
+/** The URL (every entry of a `;` list) with its passwords replaced by `****`, for logs and errors. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]*:)[^@/]*@/, '$1****@');
+  return url
+    .split(';')
+    .map((entry) => entry.replace(/^(\s*[\w+.-]+:\/\/[^:/@]*:)[^@/]*@/, '$1****@'))
+    .join(';');
 }
 
 /**
@@ -54,7 +68,8 @@ export function parseAmqpUrl(url: string): AmqpUrl {
     throw new AmqpUrlError(url, 'not a URL', { cause });
   }
   const scheme = parsed.protocol.replace(/:$/, '');
-  if (scheme !== 'amqp' && scheme !== 'amqps') {
+  const protocol = Object.hasOwn(SCHEMES, scheme) ? SCHEMES[scheme] : undefined;
+  if (protocol === undefined) {
     throw new AmqpUrlError(url, `scheme ${JSON.stringify(scheme)} is not amqp or amqps`);
   }
   // WHATWG URL keeps `//` paths as they are; everything after the first `/` is the vhost.
@@ -72,9 +87,9 @@ export function parseAmqpUrl(url: string): AmqpUrl {
     );
   }
   const result: AmqpUrl = {
-    protocol: scheme,
+    protocol,
     hostname: (parsed.hostname || 'localhost').replace(/^\[(.*)\]$/, '$1'),
-    port: parsed.port ? Number(parsed.port) : scheme === 'amqps' ? 5671 : 5672,
+    port: parsed.port ? Number(parsed.port) : protocol === 'amqps' ? 5671 : 5672,
     username: parsed.username ? decodeURIComponent(parsed.username) : 'guest',
     password: parsed.password ? decodeURIComponent(parsed.password) : 'guest',
     vhost,

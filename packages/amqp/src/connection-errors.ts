@@ -12,3 +12,8 @@ export function isFatal(error: unknown): boolean {
 export function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
+
+/** An error's message (or any value) on one line, for one-line logs and errors. */
+export function oneLine(error: unknown): string {
+  return toError(error).message.replace(/\s+/g, ' ').trim();
+}

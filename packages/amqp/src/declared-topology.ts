@@ -45,6 +45,15 @@ export class DeclaredTopology {
     return this.#queues.get(name);
   }
 
+  exchange(name: string): ExchangeSpec | undefined {
+    return this.#exchanges.get(name);
+  }
+
+  /** The bindings to `queue`, in declaration order. */
+  bindingsOf(queue: string): Binding[] {
+    return [...this.#bindings.values()].filter((binding) => binding.queue === queue);
+  }
+
   hasExchange(name: string): boolean {
     return this.#exchanges.has(name);
   }

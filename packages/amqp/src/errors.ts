@@ -1,5 +1,5 @@
 /**
- * Errors of `@celeriac/amqp`. Both extend protocol's `TransportError` (code
+ * Errors of `@celeriac/amqp`. All extend protocol's `TransportError` (code
  * `ERR_TRANSPORT`), so callers that branch on `err.code` need nothing new.
  */
 import { TransportError } from '@celeriac/protocol';
@@ -11,6 +11,40 @@ export class AmqpUrlError extends TransportError {
       ...options,
       retryable: false,
     });
+  }
+}
+
+/** One host of a broker URL and why connecting to it failed (one line). */
+export interface HostFailure {
+  /** The host's URL, password masked. */
+  readonly host: string;
+  /** Why, in one line: `connection refused (ECONNREFUSED)`, `TLS: …`, `no answer within 10000 ms`. */
+  readonly reason: string;
+}
+
+/**
+ * One connection attempt over every host of the broker URL failed. The message is one line
+ * naming the masked URL and each host's reason; `retryable` is false only when every host
+ * refused for a reason a retry cannot fix (bad credentials, unknown virtual host).
+ */
+export class AmqpConnectError extends TransportError {
+  /** The broker URL, passwords masked. */
+  readonly url: string;
+  /** Each host tried, in the order tried. */
+  readonly failures: readonly HostFailure[];
+  constructor(
+    url: string,
+    failures: readonly HostFailure[],
+    options: { cause?: unknown; retryable: boolean },
+  ) {
+    const [only] = failures;
+    const reasons =
+      failures.length === 1 && only !== undefined
+        ? only.reason
+        : failures.map((f) => `${f.host}: ${f.reason}`).join('; ');
+    super(`Could not connect to ${url}: ${reasons}`, options);
+    this.url = url;
+    this.failures = failures;
   }
 }
 

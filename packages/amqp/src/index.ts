@@ -35,13 +35,13 @@
  *
  * @packageDocumentation
  */
-export { AmqpConnection } from './amqp-connection.js';
-export type { AmqpConnectionSettings, LiveConnection } from './amqp-connection.js';
 export { AmqpDelivery } from './amqp-delivery.js';
 export { AmqpSubscription, SubscriptionState } from './amqp-subscription.js';
 export { AmqpTransport, createAmqpTransport } from './amqp-transport.js';
 export { parseAmqpUrl, redactUrl } from './amqp-url.js';
 export type { AmqpUrl } from './amqp-url.js';
+export { parseBrokerUrl } from './broker-url.js';
+export type { BrokerUrl } from './broker-url.js';
 export { backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export {
@@ -53,9 +53,16 @@ export {
   rpcResultQueue,
 } from './celery-topology.js';
 export type { QueueDeclaration, TaskQueueOptions } from './celery-topology.js';
-export { AmqpUrlError, RpcBackendError, RpcBackendErrorReason } from './errors.js';
+export {
+  AmqpConnectError,
+  AmqpUrlError,
+  RpcBackendError,
+  RpcBackendErrorReason,
+} from './errors.js';
+export type { HostFailure } from './errors.js';
+export { FailoverStrategy } from './failover.js';
 export { decodeHeaderTable, encodeHeaderTable } from './header-table.js';
-export { consoleLogger } from './logger.js';
+export { consoleLogger, formatLogLine } from './logger.js';
 export type { AmqpLogger } from './logger.js';
 export { fromAmqpMessage, toPublishOptions } from './message-properties.js';
 export { assertQueueOptions, queueArguments } from './queue-arguments.js';

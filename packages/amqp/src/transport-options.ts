@@ -3,6 +3,7 @@
  */
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { BackoffOptions } from './backoff.js';
+import type { FailoverStrategy } from './failover.js';
 import type { AmqpLogger } from './logger.js';
 
 /** How prefetch is applied; see {@link AmqpTransportOptions.qos}. */
@@ -21,14 +22,20 @@ export type QosMode = (typeof QosMode)[keyof typeof QosMode];
 export interface AmqpTransportOptions {
   /**
    * AMQP heartbeat in seconds; a URL's `?heartbeat=` wins. Default 60. `0` disables
-   * heartbeats (then a dead peer is noticed only by TCP).
+   * heartbeats (then a dead peer is noticed only by TCP). Both sides close a connection
+   * after missing about two heartbeats, which is how the broker notices a worker cut off
+   * by the network and redelivers its unacknowledged messages.
    */
   heartbeatSeconds?: number;
   /** TLS options for `amqps://` (ca, cert, key, passphrase, servername, rejectUnauthorized…). */
   tls?: TlsOptions;
   /** Shown by `rabbitmqctl list_connections client_properties` and the management UI. */
   connectionName?: string;
-  /** How long `connect()` keeps retrying an unreachable broker. Default 30 000 ms. */
+  /**
+   * Bound on connecting to one host (TCP, TLS and AMQP handshakes). `connect()` makes one
+   * attempt over the URL's hosts and rejects with `AmqpConnectError`; retrying at start-up
+   * is the caller's (the worker's) job. Default 10 000 ms.
+   */
   connectTimeoutMs?: number;
   /**
    * How long a publish or declaration waits for a lost connection to come back (and a
@@ -37,6 +44,12 @@ export interface AmqpTransportOptions {
   operationTimeoutMs?: number;
   /** Reconnection backoff. Default 100 ms doubling to 10 s, half of each delay random. */
   reconnect?: BackoffOptions;
+  /**
+   * How the hosts of a multi-host URL are tried, on start and on every reconnection:
+   * `round-robin` (in order, starting after the host just lost) or `shuffle` (kombu's
+   * `failover_strategy`). A URL's `?failover_strategy=` wins. Default `round-robin`.
+   */
+  failoverStrategy?: FailoverStrategy;
   /** Prefetch mode. Default `auto`. */
   qos?: QosMode;
   /** Where reconnections, stale acks and consumer restarts are reported. Default console. */

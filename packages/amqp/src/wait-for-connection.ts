@@ -53,7 +53,7 @@ export async function waitForConnection(
       },
       Math.max(0, timeoutMs),
     );
-    const stop = source.onStatus(({ status }) => {
+    const stop = source.onStatus(({ status, error }) => {
       const now = source.live;
       if (status === TransportStatus.connected && now !== undefined) {
         settle();
@@ -61,6 +61,10 @@ export async function waitForConnection(
       } else if (status === TransportStatus.closing || status === TransportStatus.closed) {
         settle();
         reject(new ClosedError(`AMQP transport (${describe})`));
+      } else if (status === TransportStatus.idle) {
+        // A connect attempt someone else started failed: so does this wait.
+        settle();
+        reject(error ?? new ConnectionLostError(`${what}: could not connect to ${describe}`));
       }
     });
     if (signal?.aborted === true) onAbort();

@@ -3,7 +3,9 @@
  */
 import type { ResultBackend, Transport } from '@celeriac/protocol';
 import type { Tracer } from '@opentelemetry/api';
+import type { ControlOptions } from './control/control-options.js';
 import type { RetryPolicy } from './publish-retry.js';
+import type { SignalLogger } from './signal.js';
 import type { QueueDeclaration, Routes } from './routing.js';
 import type { SendTaskOptions } from './send-options.js';
 
@@ -88,6 +90,16 @@ export interface ClientOptions {
   maxMessageBytes?: number;
   /** The clock for `countdown`, `expires` and revoke headers; default `new Date()`. */
   now?: () => Date;
+  /**
+   * Where the client logs what it does not throw: a failed `beforeTaskPublish` /
+   * `afterTaskPublish` handler. The worker's `Logger` fits; default `console.error`.
+   */
+  logger?: SignalLogger;
+  /**
+   * Options of `client.control` (reply timeout, request signer, …); it always uses the
+   * client's transport, clock and publish retry unless these say otherwise.
+   */
+  control?: Omit<ControlOptions, 'transport' | 'ownTransport'>;
 }
 
 /** Lifecycle of a client. */

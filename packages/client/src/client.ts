@@ -16,8 +16,9 @@ import { GroupResult } from './canvas/group-result.js';
 import { NoResultBackendError } from './errors.js';
 import { defaultMaxMessageBytes } from './message-size.js';
 import { ClientState, type ClientOptions } from './client-options.js';
-import { DEFAULT_RETRY_POLICY, publishWithRetry, type RetryPolicy } from './publish-retry.js';
-import { encodeRevokeMessage, PIDBOX_EXCHANGE, type RevokeOptions } from './revoke.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-retry.js';
+import { createControl, type Control } from './control/control.js';
+import type { RevokeOptions } from './revoke.js';
 import { Router } from './routing.js';
 import type { SendTaskOptions } from './send-options.js';
 import { sendTask, type SendContext } from './send-task.js';
@@ -105,6 +106,12 @@ export interface Client extends AsyncDisposable {
   revoke(taskId: string | readonly string[], options?: RevokeOptions): Promise<void>;
 
   /**
+   * The control client on this client's transport (Celery's `app.control`), created on
+   * first use with the client's `control` options and closed with the client.
+   */
+  readonly control: Control;
+
+  /**
    * Stop sending: new sends reject with `ClosedError`, sends in flight finish, then an
    * owned transport/backend is closed. Idempotent: the same promise each time.
    */
@@ -123,7 +130,7 @@ class CeleriacClient implements Client {
   #state: ClientState = ClientState.open;
   #closing: Promise<void> | undefined;
   #connecting: Promise<void> | undefined;
-  #clock = 0;
+  #control: Control | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #sendContext: SendContext;
   readonly #topology: Topology;
@@ -134,6 +141,7 @@ class CeleriacClient implements Client {
   readonly #ownBackend: boolean;
   readonly #host: AsyncResultHost;
   readonly #canvasBackend: ResultBackend | undefined;
+  readonly #controlOptions: ClientOptions['control'];
 
   constructor(options: ClientOptions) {
     this.transport = options.transport;
@@ -150,6 +158,7 @@ class CeleriacClient implements Client {
     this.#ownBackend = options.ownBackend ?? false;
     this.#host = { backend: this.backend, revoke: (id, o) => this.revoke(id, o) };
     this.#canvasBackend = options.canvasBackend ?? options.backend;
+    this.#controlOptions = options.control;
     const tracer = options.tracer;
     this.#sendContext = {
       transport: this.transport,
@@ -172,6 +181,7 @@ class CeleriacClient implements Client {
         maxBytes: options.maxMessageBytes ?? defaultMaxMessageBytes(options.transport.kind),
         transportKind: options.transport.kind,
       },
+      logger: options.logger,
     };
   }
 
@@ -237,9 +247,13 @@ class CeleriacClient implements Client {
     return this.#track(async () => {
       const { args, kwargs, parentId, rootId, chain, chord, groupId, groupIndex, ...overrides } =
         options;
-      const frozen = freeze(canvas);
+      // Every task signature gets this client's reply queue (Celery's freeze does), so
+      // the steps workers send later reply here: rpc:// canvases return.
+      const replyTo = overrides.replyTo ?? this.backend?.replyTo ?? this.oid;
+      const frozen = freeze(canvas, { replyTo });
       const host: CanvasHost = {
         backend: this.#canvasBackend,
+        replyTo,
         send: (task) => sendTask(this.#sendContext, task),
       };
       const tail: Tail = {};
@@ -282,20 +296,23 @@ class CeleriacClient implements Client {
     return new AsyncResult<T>(id, this.#host);
   }
 
+  get control(): Control {
+    this.#control ??= createControl({
+      now: this.#now,
+      publishRetry: this.#retry ? this.#policy : false,
+      ...this.#controlOptions,
+      transport: this.transport,
+    });
+    return this.#control;
+  }
+
   revoke(taskId: string | readonly string[], options: RevokeOptions = {}): Promise<void> {
     return this.#track(async () => {
-      const { message, route } = encodeRevokeMessage(taskId, options, {
-        clock: ++this.#clock,
-        now: this.#now(),
+      const { destination, ...rest } = options;
+      await this.control.revoke(taskId, {
+        ...rest,
+        ...(destination === undefined ? {} : { destination }),
       });
-      await publishWithRetry(
-        async () => {
-          await this.#connect();
-          await this.#topology.declareExchange(PIDBOX_EXCHANGE);
-          await this.transport.publish(message, route);
-        },
-        { retry: this.#retry, policy: this.#policy },
-      );
     });
   }
 
@@ -303,10 +320,12 @@ class CeleriacClient implements Client {
     this.#closing ??= (async () => {
       this.#state = ClientState.closing;
       await Promise.allSettled([...this.#inFlight]);
+      // The control client's reply queue goes before the transport it lives on.
+      const control = await Promise.allSettled(this.#control ? [this.#control.close()] : []);
       const closing: Promise<void>[] = [];
       if (this.#ownTransport) closing.push(this.transport.close());
       if (this.#ownBackend && this.backend) closing.push(this.backend.close());
-      const results = await Promise.allSettled(closing);
+      const results = [...control, ...(await Promise.allSettled(closing))];
       this.#state = ClientState.closed;
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;

@@ -13,6 +13,7 @@ export const ClientErrorCode = {
   resultIgnored: 'ERR_RESULT_IGNORED',
   chordsUnsupported: 'ERR_CHORDS_UNSUPPORTED',
   messageTooLarge: 'ERR_MESSAGE_TOO_LARGE',
+  controlArgument: 'ERR_CONTROL_ARGUMENT',
 } as const;
 /** One of the values of {@link ClientErrorCode}. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
@@ -90,5 +91,19 @@ export class MessageTooLargeError extends Error {
     this.taskId = taskId;
     this.size = size;
     this.limit = limit;
+  }
+}
+
+/**
+ * A remote-control call was given an option or argument no worker could act on (a
+ * `destination` that is not a list of node names, a negative timeout, …); nothing was
+ * broadcast.
+ */
+export class ControlArgumentError extends CeleriacError<ClientErrorCode> {
+  /** The command that was refused. */
+  readonly command: string;
+  constructor(command: string, problem: string) {
+    super(ClientErrorCode.controlArgument, `cannot broadcast ${command}: ${problem}`);
+    this.command = command;
   }
 }

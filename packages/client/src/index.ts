@@ -72,12 +72,49 @@ export type { ResultNode } from './canvas/group-result.js';
 export { link, linkError } from './canvas/link.js';
 export { map, MapTask, starmap } from './canvas/map.js';
 export { createClient } from './client.js';
+export { ControlCommand, InspectCommand, isChangingCommand } from './control/control-commands.js';
+export { ControlState, createControl } from './control/control.js';
+export type { Control } from './control/control.js';
+export type {
+  AddConsumerOptions,
+  BroadcastCommandOptions,
+  BroadcastOptions,
+  CommandOptions,
+  ControlLogger,
+  ControlOptions,
+  ControlSigner,
+  InspectOptions,
+  PoolRestartOptions,
+  RevokeCommandOptions,
+  TimeLimitOptions,
+} from './control/control-options.js';
+export { isErrorReply } from './control/control-replies.js';
+export type {
+  ActorNode,
+  ActorTreeReply,
+  ClockReply,
+  CommandReply,
+  DeliveryInfo,
+  ErrorReply,
+  ExchangeInfo,
+  NodeReplies,
+  OkReply,
+  PoolStats,
+  QueryTaskReply,
+  QueueInfo,
+  ScheduledTaskInfo,
+  TaskRequestInfo,
+  WorkerStats,
+} from './control/control-replies.js';
+export type { Inspect, SafeOption } from './control/inspect.js';
+export type { WorkerCommands } from './control/worker-commands.js';
 export type { Client, SendSignatureOptions } from './client.js';
 export { ClientState } from './client-options.js';
 export type { ClientOptions, TaskDefaults } from './client-options.js';
 export {
   ChordsUnsupportedError,
   ClientErrorCode,
+  ControlArgumentError,
   MessageTooLargeError,
   NoResultBackendError,
   ResultIgnoredError,
@@ -85,6 +122,8 @@ export {
 export { DEFAULT_MAX_MESSAGE_BYTES, defaultMaxMessageBytes } from './message-size.js';
 export type { MessageLimits } from './message-size.js';
 export { DEFAULT_RETRY_POLICY, isRetryablePublishError, retryDelayMs } from './publish-retry.js';
+export { afterTaskPublish, beforeTaskPublish } from './publish-signals.js';
+export type { AfterTaskPublishPayload, BeforeTaskPublishPayload } from './publish-signals.js';
 export type { RetryPolicy } from './publish-retry.js';
 export { encodeRevokeMessage, PIDBOX_EXCHANGE } from './revoke.js';
 export type { RevokeContext, RevokeMessage, RevokeOptions } from './revoke.js';
@@ -101,6 +140,8 @@ export type {
 } from './routing.js';
 export { buildTaskMessage } from './send-options.js';
 export type { MessageContext, SendTaskOptions, Signatures } from './send-options.js';
+export { Signal } from './signal.js';
+export type { SendSignalOptions, SignalHandler, SignalLogger, SignalOptions } from './signal.js';
 export { fromSignatureOptions, toSignatureOptions } from './signature-options.js';
 export type { TaskSignature } from './signature-options.js';
 export { contractSendOptions } from './task-producer.js';

@@ -95,7 +95,11 @@ export async function publishWithRetry(
  * the task name and id in front of the message and the original as `cause`.
  */
 export function sendError(error: unknown, name: string, id: string): Error {
-  const what = `cannot send task ${name}[${id}]`;
+  return publishFailure(error, `cannot send task ${name}[${id}]`);
+}
+
+/** {@link sendError} for any publish: `what` (e.g. `cannot broadcast ping`) in front. */
+export function publishFailure(error: unknown, what: string): Error {
   if (error instanceof ConnectionLostError) {
     return new ConnectionLostError(`${what}: ${error.message}`, { cause: error });
   }

@@ -12,6 +12,8 @@ import { publishWithRetry, sendError, type RetryPolicy } from './publish-retry.j
 import type { Router } from './routing.js';
 import { buildTaskMessage, type SendTaskOptions } from './send-options.js';
 import { checkMessageSize, compressIfLarge, type MessageLimits } from './message-size.js';
+import { afterTaskPublish, beforeTaskPublish } from './publish-signals.js';
+import type { SignalLogger } from './signal.js';
 import { SpanAttribute, withSendSpan } from './telemetry.js';
 import type { Topology } from './topology.js';
 
@@ -32,6 +34,8 @@ export interface SendContext {
   policy: Required<RetryPolicy>;
   /** Compression threshold and size limit. */
   limits: MessageLimits;
+  /** Where failed signal handlers are logged. */
+  logger: SignalLogger | undefined;
 }
 
 /** One task to send. */
@@ -67,25 +71,29 @@ export async function sendTask(ctx: SendContext, task: TaskToSend): Promise<Sent
     routingKey: route.routingKey,
     queue: destination.queueName,
   };
-  await withSendSpan(ctx.tracer, info, async (traceHeaders, span) => {
+  const queue = destination.queueName;
+  const signalOptions = ctx.logger ? { logger: ctx.logger } : {};
+  const sent = await withSendSpan(ctx.tracer, info, async (traceHeaders, span) => {
     const now = ctx.now();
-    const message = encodeTaskMessage(
-      buildTaskMessage(options, {
-        name,
-        id,
-        args,
-        kwargs,
-        origin: ctx.origin,
-        replyTo: options.replyTo ?? ctx.backend?.replyTo ?? ctx.oid,
-        priority: destination.priority ?? defaultPriority,
-        traceHeaders,
-        now,
-      }),
-      {
-        now,
-        ...(options.compression === undefined ? {} : { compression: options.compression }),
-      },
-    );
+    const init = buildTaskMessage(options, {
+      name,
+      id,
+      args,
+      kwargs,
+      origin: ctx.origin,
+      replyTo: options.replyTo ?? ctx.backend?.replyTo ?? ctx.oid,
+      priority: destination.priority ?? defaultPriority,
+      traceHeaders,
+      now,
+    });
+    if (beforeTaskPublish.receivers > 0) {
+      const payload = { taskName: name, taskId: id, message: init, route, queue };
+      await beforeTaskPublish.send(payload, signalOptions);
+    }
+    const message = encodeTaskMessage(init, {
+      now,
+      ...(options.compression === undefined ? {} : { compression: options.compression }),
+    });
     const sized = compressIfLarge(message, ctx.limits, options.compression);
     // Before publishing, as Celery's on_task_call subscribes: a fast worker's result
     // notification must not arrive before anyone listens.
@@ -118,6 +126,11 @@ export async function sendTask(ctx: SendContext, task: TaskToSend): Promise<Sent
       if (options.signal?.aborted && error === options.signal.reason) throw error;
       throw sendError(error, name, id);
     }
+    return sized;
   });
+  if (afterTaskPublish.receivers > 0) {
+    const payload = { taskName: name, taskId: id, message: sent, route, queue };
+    await afterTaskPublish.send(payload, signalOptions);
+  }
   return { id, ignored };
 }

@@ -34,6 +34,31 @@ describe('canvas on the wire (Celery 5.2 shapes)', () => {
     expect(typeof rest[1]!.options.task_id).toBe('string');
   });
 
+  it('every step, member and chord body carries the client’s reply_to (Celery’s freeze): rpc:// canvases return', async () => {
+    await using fx = new Fixture();
+    const replyTo = fx.client.oid; // the memory backend has no reply queue of its own
+    const a = fx.client.task(add);
+    await fx.client.send(chain(a.s(1, 2), a.s(3), group(a.s(4), a.s(5)), fx.client.task(tsum).s()));
+    const { task } = await fx.takeTask();
+    expect(task.properties.replyTo).toBe(replyTo);
+    const [chordStep, step2] = task.embed.chain!;
+    expect(step2!.options.reply_to).toBe(replyTo);
+    const header = chordStep!.kwargs['header'] as { kwargs: { tasks: { options: object }[] } };
+    for (const member of header.kwargs.tasks)
+      expect(member.options).toMatchObject({ reply_to: replyTo });
+    expect((chordStep!.kwargs['body'] as { options: object }).options).toMatchObject({
+      reply_to: replyTo,
+    });
+    // A reply queue a signature names itself is kept; the call's replyTo wins over the default.
+    await fx.client.send(
+      chain(a.si(1, 1), a.signature([2], {}, { replyTo: 'own-queue' }), a.s(3)),
+      { replyTo: 'call-queue' },
+    );
+    const second = (await fx.takeTask()).task;
+    expect(second.properties.replyTo).toBe('call-queue');
+    expect(second.embed.chain!.map((s) => s.options.reply_to)).toEqual(['call-queue', 'own-queue']);
+  });
+
   it('group: every member with the group header, group_index null; GroupResult ids in order', async () => {
     await using fx = new Fixture();
     const a = fx.client.task(add);

@@ -3,7 +3,6 @@
  * `celery-task-meta-<id>` strings written with SETEX and PUBLISHed on the same name in
  * one script (which also refuses to replace a ready state); clients wait on pub/sub.
  */
-import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type {
   ChordPart,
@@ -17,7 +16,6 @@ import type {
 import {
   ClosedError,
   TimeoutError,
-  TransportError,
   isReady,
   parseResultMeta,
   pendingResultMeta,
@@ -28,7 +26,9 @@ import { withScripts } from './lua-scripts.js';
 import { pythonJsonStringify } from './python-json.js';
 import { ResultListener } from './result-listener.js';
 import { chordPartReturned, setChordSize } from './redis-chord.js';
-import { ioredisOptions, parseRedisUrl } from './redis-url.js';
+import { blockingClient, commandClient, connectOnce } from './redis-clients.js';
+import { maskRedisUrl, parseRedisUrl } from './redis-url.js';
+import type { RedisConnectionSettings } from './redis-url.js';
 
 /** Options of {@link createRedisResultBackend}. */
 export interface RedisResultBackendOptions {
@@ -54,26 +54,29 @@ const GROUP_PREFIX = 'celery-taskset-meta-';
 export class RedisResultBackend implements ResultBackend {
   readonly kind = 'redis';
   readonly #url: string;
+  readonly #settings: RedisConnectionSettings;
   readonly #options: RedisResultBackendOptions;
   readonly #expiresMs: number;
   readonly #prefix: string;
   #command: ScriptedRedis | undefined;
   #listener: ResultListener | undefined;
   #connecting: Promise<void> | undefined;
+  /** Aborts the connect attempt in progress. */
+  #attempt: AbortController | undefined;
   #closing: Promise<void> | undefined;
   /** expect() references per task, released by the wait that follows. */
   readonly #expected = new Map<string, number>();
 
   constructor(url: string, options: RedisResultBackendOptions = {}) {
     this.#url = url;
+    this.#settings = parseRedisUrl(url);
     this.#options = options;
     this.#expiresMs = options.expiresMs ?? (options.resultExpires ?? 86400) * 1000;
     this.#prefix = options.keyPrefix ?? '';
   }
 
-  #redisOptions(role: string, subscriber: boolean): RedisOptions {
-    const name = `${this.#options.connectionName ?? 'celeriac'}:results:${role}`;
-    return ioredisOptions(parseRedisUrl(this.#url), this.#options.redis ?? {}, name, subscriber);
+  #name(role: string): string {
+    return `${this.#options.connectionName ?? 'celeriac'}:results:${role}`;
   }
 
   /** The key (and pub/sub channel) of a task's result. */
@@ -86,21 +89,29 @@ export class RedisResultBackend implements ResultBackend {
     return `${this.#prefix}${GROUP_PREFIX}${groupId}`;
   }
 
+  /**
+   * One attempt to connect; rejects with `RedisConnectionError` (the masked URL and the
+   * cause), or `ClosedError` when `close()` interrupts it. Calling it again tries again;
+   * once connected, ioredis recovers from outages by itself.
+   */
   connect(): Promise<void> {
     if (this.#closing) return Promise.reject(new ClosedError('RedisResultBackend'));
     this.#connecting ??= (async () => {
-      const client = withScripts(new Redis(this.#redisOptions('cmd', false)));
+      const client = withScripts(
+        commandClient(this.#settings, this.#options.redis ?? {}, this.#name('cmd')),
+      );
       client.on('error', () => undefined);
       this.#command = client;
+      const attempt = new AbortController();
+      this.#attempt = attempt;
       try {
-        await client.connect();
-      } catch (cause) {
+        await connectOnce(client, maskRedisUrl(this.#url), 'RedisResultBackend', attempt.signal);
+      } catch (error) {
         this.#connecting = undefined;
-        client.disconnect();
-        throw new TransportError('Could not connect to the Redis result backend', {
-          cause,
-          retryable: true,
-        });
+        this.#command = undefined;
+        throw error;
+      } finally {
+        this.#attempt = undefined;
       }
     })();
     return this.#connecting;
@@ -114,12 +125,11 @@ export class RedisResultBackend implements ResultBackend {
 
   async #subscriber(): Promise<ResultListener> {
     if (this.#closing) throw new ClosedError('RedisResultBackend');
-    if (!this.#listener) {
-      const client = new Redis(this.#redisOptions('sub', true));
-      client.on('error', () => undefined);
-      this.#listener = new ResultListener(client);
-      await client.connect();
-    }
+    // The command connection first: it is the one attempt that tells whether Redis is there.
+    await this.connect();
+    this.#listener ??= new ResultListener(
+      blockingClient(this.#settings, this.#options.redis ?? {}, this.#name('sub')),
+    );
     return this.#listener;
   }
 
@@ -269,9 +279,11 @@ export class RedisResultBackend implements ResultBackend {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#attempt?.abort();
       this.#listener?.close();
       const redis = this.#command;
-      if (redis) await redis.quit().catch(() => redis.disconnect());
+      if (redis && redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis?.disconnect();
     })();
     return this.#closing;
   }

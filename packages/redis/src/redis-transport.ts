@@ -58,7 +58,7 @@ export class RedisTransport implements Transport {
     const o = this.options;
     this.keys = new KombuKeys({ ...o, db: settings.db });
     this.#router = new ExchangeRouter(this.keys, o.fanoutExchanges);
-    this.#conn = new TransportConnection(settings, o, this.id, () => this.#afterReconnect());
+    this.#conn = new TransportConnection(url, settings, o, this.id, () => this.#afterReconnect());
     this.#acks = new AckBatcher(
       this.keys,
       () => this.#conn.command(),

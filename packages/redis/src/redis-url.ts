@@ -53,6 +53,21 @@ export function parseRedisUrl(url: string): RedisConnectionSettings {
 }
 
 /**
+ * `url` with every password replaced by `***` (in each `;`-separated URL and in
+ * `password`-like query parameters), for messages and logs.
+ *
+ * @example
+ * ```ts
+ * maskRedisUrl('redis://:secret@h:6379/0'); // 'redis://:***@h:6379/0'
+ * ```
+ */
+export function maskRedisUrl(url: string): string {
+  return url
+    .replace(/(\/\/[^:@/;]*):[^@/;]*@/g, '$1:***@')
+    .replace(/([?&][a-z_]*password=)[^&;]*/gi, '$1***');
+}
+
+/**
  * ioredis options for one connection: the URL's settings, then `extra`, then the
  * connection's name. Command connections auto-pipeline; blocking and subscriber
  * connections wait out any outage (`maxRetriesPerRequest: null`), while commands on the

@@ -4,12 +4,13 @@
  * connected ⇄ reconnecting → closing → closed` — with one `redis reconnect` span per
  * outage; and the blocking connections of waits and PUB/SUB, made on demand.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { TransportStatusEvent } from '@celeriac/protocol';
-import { ClosedError, ConnectionLostError, TransportStatus } from '@celeriac/protocol';
+import { ClosedError, TransportStatus } from '@celeriac/protocol';
 import type { ScriptedRedis } from './lua-scripts.js';
 import { withScripts } from './lua-scripts.js';
-import { ioredisOptions } from './redis-url.js';
+import { blockingClient, commandClient, connectOnce } from './redis-clients.js';
+import { maskRedisUrl } from './redis-url.js';
 import type { RedisConnectionSettings } from './redis-url.js';
 import type { ReconnectSpan } from './telemetry.js';
 import { startReconnectSpan } from './telemetry.js';
@@ -18,6 +19,8 @@ import type { ResolvedTransportOptions } from './transport-options.js';
 /** The command connection and status of a transport. */
 export class TransportConnection {
   readonly #settings: RedisConnectionSettings;
+  /** The URL with its password masked, for errors. */
+  readonly #url: string;
   readonly #options: ResolvedTransportOptions;
   /** Part of every connection's name (`<connectionName>:<id>:<role>`). */
   readonly #id: string;
@@ -27,17 +30,21 @@ export class TransportConnection {
   #status: TransportStatus = TransportStatus.idle;
   #command: ScriptedRedis | undefined;
   #connecting: Promise<void> | undefined;
+  /** Aborts the connect attempt in progress. */
+  #attempt: AbortController | undefined;
   #closing = false;
   #everReady = false;
   #outage: ReconnectSpan | undefined;
 
   constructor(
+    url: string,
     settings: RedisConnectionSettings,
     options: ResolvedTransportOptions,
     id: string,
     onReconnected: () => void,
   ) {
     this.#settings = settings;
+    this.#url = maskRedisUrl(url);
     this.#options = options;
     this.#id = id;
     this.#onReconnected = onReconnected;
@@ -64,12 +71,16 @@ export class TransportConnection {
     for (const listener of [...this.#listeners]) listener(event);
   }
 
-  /** ioredis options for one connection of this transport. */
-  #clientOptions(role: string, blocking: boolean) {
-    const name = `${this.#options.connectionName}:${this.#id}:${role}`;
-    return ioredisOptions(this.#settings, this.#options.redis, name, blocking);
+  /** The CLIENT SETNAME of one connection of this transport. */
+  #clientOptions(role: string): { name: string } {
+    return { name: `${this.#options.connectionName}:${this.#id}:${role}` };
   }
 
+  /**
+   * One attempt to connect (see `redis-clients.ts`); rejects with `RedisConnectionError`,
+   * or `ClosedError` when `beginClose` interrupts it. Once connected, it resolves at once
+   * for good: outages after that are ioredis's to recover from.
+   */
   connect(): Promise<void> {
     if (this.#closing) return Promise.reject(new ClosedError('RedisTransport'));
     this.#connecting ??= this.#connect();
@@ -78,7 +89,8 @@ export class TransportConnection {
 
   async #connect(): Promise<void> {
     this.setStatus(TransportStatus.connecting);
-    const client = withScripts(new Redis(this.#clientOptions('cmd', false)));
+    const { name } = this.#clientOptions('cmd');
+    const client = withScripts(commandClient(this.#settings, this.#options.redis, name));
     this.#command = client;
     client.on('error', () => undefined);
     client.on('ready', () => {
@@ -96,16 +108,17 @@ export class TransportConnection {
     client.on('close', () => {
       if (!this.#closing && this.#everReady) this.#lost();
     });
+    const attempt = new AbortController();
+    this.#attempt = attempt;
     try {
-      await client.connect();
-    } catch (cause) {
+      await connectOnce(client, this.#url, 'RedisTransport', attempt.signal);
+    } catch (error) {
       this.#connecting = undefined;
-      client.disconnect();
-      this.setStatus(TransportStatus.idle);
-      throw new ConnectionLostError(
-        `Could not connect to Redis at ${this.#settings.host}:${this.#settings.port}`,
-        { cause },
-      );
+      this.#command = undefined;
+      if (!this.#closing) this.setStatus(TransportStatus.idle);
+      throw error;
+    } finally {
+      this.#attempt = undefined;
     }
   }
 
@@ -124,27 +137,27 @@ export class TransportConnection {
   /** The command connection, connecting first if needed. */
   async ready(): Promise<ScriptedRedis> {
     if (this.#closing) throw new ClosedError('RedisTransport');
-    if (!this.#command) await this.connect();
+    if (!this.#everReady) await this.connect();
     return this.command();
   }
 
   /** A new blocking connection (waits, PUB/SUB); its owner closes it. */
   blockingClient(role: string): Redis {
-    const client = new Redis(this.#clientOptions(role, true));
-    client.on('error', () => undefined);
-    void client.connect().catch(() => undefined);
-    return client;
+    return blockingClient(this.#settings, this.#options.redis, this.#clientOptions(role).name);
   }
 
   /**
-   * Closing starts: no new commands, an outage span in progress is abandoned. Returns the
-   * command connection for the last steps (undefined when it never connected).
+   * Closing starts: no new commands, a connect attempt in progress is aborted, an outage
+   * span in progress is abandoned. Returns the command connection for the last steps
+   * (undefined when it was never connected).
    */
   beginClose(): ScriptedRedis | undefined {
     this.#closing = true;
-    if (this.#command) this.setStatus(TransportStatus.closing);
+    this.#attempt?.abort();
     this.#outage?.abandoned();
     this.#outage = undefined;
+    if (!this.#everReady) return undefined;
+    this.setStatus(TransportStatus.closing);
     return this.#command;
   }
 }

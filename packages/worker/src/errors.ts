@@ -12,7 +12,10 @@ export const WorkerErrorCode = {
   maxRetriesExceeded: 'ERR_MAX_RETRIES_EXCEEDED',
   reject: 'ERR_TASK_REJECT',
   illegalState: 'ERR_WORKER_STATE',
-  poolNotSupported: 'ERR_POOL_NOT_SUPPORTED',
+  stopped: 'ERR_WORKER_STOPPED',
+  brokerConnection: 'ERR_BROKER_CONNECTION',
+  unitStart: 'ERR_UNIT_START',
+  nestingTooDeep: 'ERR_NESTING_TOO_DEEP',
   duplicateTask: 'ERR_DUPLICATE_TASK',
   invalidOption: 'ERR_INVALID_OPTION',
 } as const;
@@ -92,12 +95,53 @@ export class WorkerStateError extends WorkerError {
   }
 }
 
-/** The requested pool kind is not available (yet). */
-export class PoolNotSupportedError extends WorkerError {
-  constructor(kind: string) {
+/** `stop()` was called before `start()` finished (e.g. SIGTERM while connecting). */
+export class WorkerStoppedError extends WorkerError {
+  constructor(hostname: string) {
+    super(WorkerErrorCode.stopped, `${hostname} was stopped before it finished starting`);
+  }
+}
+
+/**
+ * The broker stayed unreachable at start-up: every attempt the worker was allowed
+ * (`brokerConnectionRetry`) failed. The message is one line: what failed, where (the
+ * URL as the transport names it, without password) and how often it was tried.
+ */
+export class BrokerConnectionError extends WorkerError {
+  /** Connection attempts made. */
+  readonly attempts: number;
+  constructor(reason: string, attempts: number, options?: { cause?: unknown }) {
     super(
-      WorkerErrorCode.poolNotSupported,
-      `The ${JSON.stringify(kind)} pool is not implemented yet; use pool: 'async'`,
+      WorkerErrorCode.brokerConnection,
+      attempts === 1
+        ? `Cannot connect to the broker: ${reason}`
+        : `Cannot connect to the broker after ${attempts} attempts: ${reason}`,
+      options,
+    );
+    this.attempts = attempts;
+  }
+}
+
+/** A thread or process unit of the pool could not start (its app module did not load). */
+export class UnitStartError extends WorkerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(WorkerErrorCode.unitStart, message, options);
+  }
+}
+
+/**
+ * A message whose callbacks, errbacks, chain or chord nest deeper than the worker can
+ * send on; it is refused on receipt (FAILURE stored, message rejected) instead of being
+ * run and its follow-ups lost.
+ */
+export class NestingTooDeepError extends WorkerError {
+  readonly excModule = 'celery.exceptions';
+  constructor(depth: number, limit: number) {
+    super(
+      WorkerErrorCode.nestingTooDeep,
+      `the message's link/errback/chain/chord nesting is at least ${depth} levels deep; ` +
+        `this worker sends follow-ups nested up to ${limit} levels, so it refused the task ` +
+        'before running it',
     );
   }
 }
@@ -116,7 +160,10 @@ export class InvalidOptionError extends WorkerError {
   }
 }
 
-/** Celery's `billiard.exceptions.WorkerLostError`: the executor went away mid-task. */
+/**
+ * Celery's `billiard.exceptions.WorkerLostError`: the unit running the task (a thread,
+ * a child process, or the worker itself at a cold shutdown) went away mid-task.
+ */
 export class WorkerLostError extends Error {
   /** Python module of the class, for the stored exception. */
   readonly excModule = 'billiard.exceptions';

@@ -1,8 +1,9 @@
 /**
  * @celeriac/worker — the consumer side of celeriac: a registry of task implementations
- * run by a tree of actors (connection, pool of executors, consumer, ETA timer, events,
- * remote control), speaking Celery 5.2's wire protocol so Python clients, `celery
- * inspect` and `celery events` work with it.
+ * run by a tree of actors (connection, a pool of executors each owning its unit — an
+ * async slot, a worker thread or a child process —, consumer, timer, events, remote
+ * control), speaking Celery 5.2's wire protocol so Python clients, `celery inspect`,
+ * `celery control` and `celery events` work with it.
  *
  * @example
  * ```ts
@@ -36,68 +37,28 @@
  *
  * @packageDocumentation
  */
-export { Acknowledgement, Settlement } from './acknowledgement.js';
-export { ActorPool } from './actor-pool.js';
-export type { ActorPoolOptions } from './actor-pool.js';
-export { sleep, systemClock } from './clock.js';
-export type { WorkerClock } from './clock.js';
-export { NO_REPLY, CONTROL_COMMANDS } from './control-commands.js';
-export type { ControlCommand, ControlScope } from './control-commands.js';
-export { ChordError } from './chord-completion.js';
-export { ConsumerState, TaskConsumer } from './consumer.js';
-export type { TaskConsumerOptions } from './consumer.js';
+
+export { ChordError } from './canvas/chord-completion.js';
 export {
-  CeleryException,
-  DuplicateTaskError,
+  BrokerConnectionError,
+  MaxRetriesExceededError,
   NotRegistered,
+  Reject,
+  Retry,
   SoftTimeLimitExceeded,
   TaskRevokedError,
   TimeLimitExceeded,
-  InvalidOptionError,
-  MaxRetriesExceededError,
-  PoolNotSupportedError,
-  Reject,
-  Replace,
-  Retry,
   WorkerError,
   WorkerErrorCode,
   WorkerLostError,
-  WorkerStateError,
 } from './errors.js';
-export { EventDispatcher, SOFTWARE } from './event-dispatcher.js';
-export type { EventDispatcherOptions } from './event-dispatcher.js';
-export type { ExecutionOutcome, ExecutionResult } from './execute-request.js';
-export { defineExecutor, executorTaskKey } from './executor-actor.js';
-export type { ExecutionInput } from './executor-actor.js';
 export { implementTask } from './implement-task.js';
 export type { ImplementTaskOptions, TaskHandler, TaskImplementation } from './implement-task.js';
-export { LimitedSet } from './limited-set.js';
-export type { LimitedSetOptions } from './limited-set.js';
-export { LogLevel, createConsoleLogger, createRecordingLogger, silentLogger } from './logger.js';
-export type { ConsoleLoggerOptions, LogFields, Logger, RecordingLogger } from './logger.js';
-export { TokenBucket, parseRateLimit } from './rate-limit.js';
-export { PoolKind, assertPoolSupported } from './pool-kind.js';
-export { RemoteControl } from './remote-control.js';
-export { backoffCountdownMs } from './retry-policy.js';
-export type { BackoffOptions } from './retry-policy.js';
-export { TaskEventType } from './runtime.js';
-export type { TaskEventSink, WorkerRuntime } from './runtime.js';
-export { ShutdownMode } from './shutdown.js';
-export { createTaskContext } from './task-context.js';
-export type { DeliveryInfo, RetryOptions, TaskContext, TaskContextInit } from './task-context.js';
-export {
-  DEFAULT_TASK_OPTIONS,
-  effectiveTimeLimits,
-  matchesError,
-  resolveTaskOptions,
-} from './task-options.js';
-export type { ErrorMatcher, ResolvedTaskOptions, TaskOptions, TimeLimits } from './task-options.js';
-export { TaskRegistry } from './task-registry.js';
-export type { RegisteredTask } from './task-registry.js';
-export { RequestPhase, requestInfo } from './task-request.js';
-export type { RequestInfo, TaskRequest } from './task-request.js';
-export { SpanAttribute, TRACER_NAME } from './telemetry.js';
+export { LogLevel, createConsoleLogger, silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export { PoolKind } from './pool/unit.js';
+export type { RetryOptions, TaskContext } from './task-context.js';
+export type { TaskOptions } from './task-options.js';
 export { WorkerState, createWorker } from './worker.js';
 export type { StopOptions, Worker } from './worker.js';
-export type { WorkerTree } from './worker-tree.js';
-export type { EventOptions, WorkerOptions } from './worker-options.js';
+export type { WorkerOptions } from './worker-options.js';

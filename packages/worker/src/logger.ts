@@ -24,6 +24,17 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /**
+   * Whether lines at `level` are printed. Optional: without it every level counts as
+   * enabled. The worker asks once, so per-task lines (`Task … succeeded in …`) cost
+   * nothing at a level that drops them.
+   */
+  enabled?(level: Exclude<LogLevel, 'silent'>): boolean;
+}
+
+/** Whether `logger` prints `level` (true when it does not say). */
+export function logsAt(logger: Logger, level: Exclude<LogLevel, 'silent'>): boolean {
+  return logger.enabled?.(level) ?? true;
 }
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
@@ -48,7 +59,13 @@ export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger 
       const args: unknown[] = fields && Object.keys(fields).length > 0 ? [text, fields] : [text];
       console[level](...args);
     };
-  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+  return {
+    debug: line('debug'),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+    enabled: (level) => RANK[level] >= min,
+  };
 }
 
 /** A logger that drops everything. */
@@ -57,6 +74,7 @@ export const silentLogger: Logger = {
   info: () => {},
   warn: () => {},
   error: () => {},
+  enabled: () => false,
 };
 
 /** A logger that records lines in memory, for tests and the inspection of rejections. */
@@ -72,5 +90,12 @@ export function createRecordingLogger(): RecordingLogger {
     (message: string, fields?: LogFields): void => {
       lines.push({ level, message, fields: fields ?? {} });
     };
-  return { lines, debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') };
+  return {
+    lines,
+    debug: rec('debug'),
+    info: rec('info'),
+    warn: rec('warn'),
+    error: rec('error'),
+    enabled: () => true,
+  };
 }

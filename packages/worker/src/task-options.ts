@@ -3,7 +3,7 @@
  * app-wide defaults and a message's `timelimit` header combine with them.
  */
 import { InvalidOptionError } from './errors.js';
-import { parseRateLimit } from './rate-limit.js';
+import { parseRateLimit } from './pipeline/rate-limit.js';
 
 /** An error class, or a predicate over the thrown value. */
 export type ErrorMatcher =
@@ -31,9 +31,16 @@ export interface TaskOptions {
   retryJitter?: boolean;
   /** `"10/s"`, `"100/m"`, `"5/h"` (per worker); null for none. */
   rateLimit?: string | number | null;
-  /** Hard time limit in seconds: the task is abandoned and recorded as FAILURE. */
+  /**
+   * Hard time limit in seconds: the unit running the task is ended (a thread terminated,
+   * a child process killed; on the async pool the handler is abandoned) and the task is
+   * recorded as FAILURE `TimeLimitExceeded`. `null` or 0 (Celery's `time_limit=0`): none.
+   */
   timeLimit?: number | null;
-  /** Soft time limit in seconds: the task's signal aborts with `SoftTimeLimitExceeded`. */
+  /**
+   * Soft time limit in seconds: the task's signal aborts with `SoftTimeLimitExceeded`.
+   * `null` or 0: none.
+   */
   softTimeLimit?: number | null;
   /** Store STARTED `{pid, hostname}` when execution begins. Default false. */
   trackStarted?: boolean;
@@ -77,10 +84,15 @@ export function resolveTaskOptions(
     const value = pick(key);
     if (value !== undefined) merged[key] = value;
   }
-  const resolved = merged as Omit<ResolvedTaskOptions, 'autoretryFor' | 'rateLimitPerMs'>;
+  const resolved = merged as Omit<ResolvedTaskOptions, 'autoretryFor' | 'rateLimitPerMs'> & {
+    timeLimit: number | null;
+    softTimeLimit: number | null;
+  };
   for (const key of ['timeLimit', 'softTimeLimit'] as const) {
     const value = resolved[key];
-    if (value !== null && !(value > 0)) {
+    // 0 means no limit, as Celery reads `time_limit=0`.
+    if (value === 0) resolved[key] = null;
+    else if (value !== null && !(value > 0)) {
       throw new InvalidOptionError(key, `${value} is not a positive number of seconds`);
     }
   }
@@ -106,14 +118,21 @@ export interface TimeLimits {
 
 /**
  * The limits of one execution: the message's `timelimit: [hard, soft]` header wins over
- * the task's options (as in Celery), each side separately.
+ * the task's options (as in Celery), each side separately; a 0 or null side of the
+ * header falls back to the task's (Celery's `time_limit or task.time_limit`), and no
+ * limit is left as null.
  */
 export function effectiveTimeLimits(
   header: readonly [number | null, number | null] | undefined,
   options: Pick<ResolvedTaskOptions, 'timeLimit' | 'softTimeLimit'>,
 ): TimeLimits {
   return {
-    hard: header?.[0] ?? options.timeLimit,
-    soft: header?.[1] ?? options.softTimeLimit,
+    hard: positiveOr(header?.[0], options.timeLimit),
+    soft: positiveOr(header?.[1], options.softTimeLimit),
   };
+}
+
+function positiveOr(value: number | null | undefined, fallback: number | null): number | null {
+  if (value !== null && value !== undefined && value > 0) return value;
+  return fallback !== null && fallback > 0 ? fallback : null;
 }

@@ -19,7 +19,7 @@ import {
   type TracerDelegator,
   type TracerProvider,
 } from '@opentelemetry/api';
-import type { TaskRequest } from './task-request.js';
+import type { TaskRequest } from './pipeline/request.js';
 
 /** Instrumentation scope name of the worker's spans. */
 export const TRACER_NAME = '@celeriac/worker';

@@ -1,13 +1,15 @@
 /**
  * Options of `createWorker` and their defaults (Celery 5.2's, where Celery has one).
  */
-import { hostname as osHostname } from 'node:os';
 import type { ResultBackend, Transport } from '@celeriac/protocol';
 import type { QueueDeclaration } from '@celeriac/client';
-import type { PoolKind } from './pool-kind.js';
 import type { WorkerClock } from './clock.js';
+import { InvalidOptionError } from './errors.js';
 import type { TaskImplementation } from './implement-task.js';
+import type { BrokerConnectionRetry } from './lifecycle/connection.js';
+import { nodeName } from './lifecycle/node-name.js';
 import type { Logger } from './logger.js';
+import { PoolKind } from './pool/unit.js';
 import type { TaskOptions } from './task-options.js';
 
 /** Event options: `true` turns task events on with the defaults below. */
@@ -43,14 +45,57 @@ export interface WorkerOptions {
    * `queue` option go (Celery's `task_default_queue`); default the first of `queues`.
    */
   defaultQueue?: string;
-  /** Executors (concurrent tasks); default 10. */
+  /**
+   * Where tasks run (Celery's `-P`): `async` (default) in the worker's event loop, for
+   * I/O-bound tasks; `threads`, one `worker_threads` Worker per executor; `processes`,
+   * one child process per executor. Threads and processes import `appModule` themselves
+   * and can be stopped mid-task (hard time limit, terminate, cold shutdown); the async
+   * pool can only abandon a handler, and a synchronous CPU-bound handler blocks it.
+   */
+  pool?: PoolKind;
+  /** Executors: tasks run at once (Celery's `-c`); default 10. With `autoscale`, its max. */
   concurrency?: number;
+  /**
+   * Threads and processes: replace a unit after it ran this many tasks (Celery's
+   * `--max-tasks-per-child`). Default: never.
+   */
+  maxTasksPerChild?: number;
+  /**
+   * Threads and processes: replace a unit whose memory, checked after each task, exceeds
+   * this many KiB — a child's RSS, a thread's V8 heap (Celery's `--max-memory-per-child`).
+   */
+  maxMemoryPerChild?: number;
+  /**
+   * Grow the pool up to `max` executors while tasks wait, shrink it back to `min` when
+   * idle (Celery's `--autoscale MAX,MIN`).
+   */
+  autoscale?: { max: number; min: number };
+  /**
+   * What thread and process units import to find the tasks: a module URL or path,
+   * optionally `#exportName`; the export (default `default`, then `app`) is anything with
+   * a `tasks` iterable of task implementations, e.g. a celeriac `App`. Required by the
+   * threads and processes pools.
+   */
+  appModule?: string;
+  /**
+   * Node flags for thread and process units (e.g. a TypeScript loader:
+   * `['--import', 'tsx']`). Default: the worker's own `process.execArgv`.
+   */
+  unitExecArgv?: readonly string[];
+  /**
+   * Connecting at start-up (Celery's `broker_connection_retry_on_startup`, default true,
+   * and `broker_connection_max_retries`, default 100; 0 retries forever): each failed
+   * attempt is logged on one line and retried after 2, 4, 6 … 30 s; then the worker fails
+   * with a one-line `BrokerConnectionError`.
+   */
+  brokerConnectionRetry?: BrokerConnectionRetry;
   /** Prefetch = concurrency × this (Celery's 4); 0 disables the limit. */
   prefetchMultiplier?: number;
-  /** Node name; default `celeriac@<host>`. */
+  /**
+   * Node name (Celery's `-n`), `name@host`; `%h` (host name), `%n` (without domain), `%d`
+   * (domain), `%i` and `%I` are expanded. Default `celeriac@<host>`.
+   */
   hostname?: string;
-  /** Pool kind; only `async` is implemented. */
-  pool?: PoolKind;
   /** Time source; inject the actor system's simulated clock in tests. */
   clock?: WorkerClock;
   /** Logger; default console at `info`. */
@@ -59,9 +104,9 @@ export interface WorkerOptions {
   events?: boolean | EventOptions;
   /** Remote control over pidbox (`celery inspect …`); on by default. */
   control?: boolean;
-  /** Warm shutdown: how long running tasks may take before they are cut short. Default 30 s. */
+  /** Warm shutdown: how long running tasks may take before they are ended. Default 30 s. */
   shutdownTimeoutMs?: number;
-  /** App-wide defaults of task options. */
+  /** App-wide defaults of task options (time limits: Celery's `--time-limit`, …). */
   taskDefaults?: TaskOptions;
   /** Store name, args, kwargs, worker, retries, queue with results. Default false. */
   resultExtended?: boolean;
@@ -80,27 +125,65 @@ export interface WorkerOptions {
 /** Options with defaults applied. */
 export interface ResolvedWorkerOptions {
   queues: readonly string[];
+  pool: PoolKind;
   concurrency: number;
+  maxTasksPerChild: number | undefined;
+  maxMemoryPerChild: number | undefined;
+  autoscale: { max: number; min: number } | undefined;
   prefetchMultiplier: number;
   hostname: string;
-  pool: PoolKind;
   control: boolean;
   events: Required<EventOptions> | null;
   shutdownTimeoutMs: number;
   resultExtended: boolean;
   accept: readonly string[];
   leaseRenewIntervalMs: number;
+  brokerConnectionRetry: BrokerConnectionRetry;
 }
 
-/** Apply defaults. */
+function positive(name: string, value: number | undefined): number | undefined {
+  if (value === undefined || value === 0) return undefined;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InvalidOptionError(name, `${value} is not a whole number ≥ 0`);
+  }
+  return value;
+}
+
+/** Apply defaults and check the options. */
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
   const events = options.events === true ? {} : options.events || null;
+  const pool = options.pool ?? PoolKind.async;
+  if (!Object.values<string>(PoolKind).includes(pool)) {
+    throw new InvalidOptionError(
+      'pool',
+      `${JSON.stringify(pool)} is not async, threads or processes`,
+    );
+  }
+  const autoscale = options.autoscale;
+  if (
+    autoscale !== undefined &&
+    !(autoscale.max >= Math.max(1, autoscale.min) && autoscale.min >= 0)
+  ) {
+    throw new InvalidOptionError(
+      'autoscale',
+      `max ${autoscale.max} and min ${autoscale.min}: need max ≥ min ≥ 0 and max ≥ 1`,
+    );
+  }
+  if (pool !== PoolKind.async && options.appModule === undefined) {
+    throw new InvalidOptionError(
+      'appModule',
+      `the ${pool} pool imports the tasks in each unit: give the module that exports the app`,
+    );
+  }
   return {
     queues: options.queues ?? ['celery'],
-    concurrency: Math.max(1, options.concurrency ?? 10),
+    pool,
+    concurrency: autoscale?.max ?? Math.max(1, options.concurrency ?? 10),
+    maxTasksPerChild: positive('maxTasksPerChild', options.maxTasksPerChild),
+    maxMemoryPerChild: positive('maxMemoryPerChild', options.maxMemoryPerChild),
+    autoscale,
     prefetchMultiplier: Math.max(0, options.prefetchMultiplier ?? 4),
-    hostname: options.hostname ?? `celeriac@${osHostname()}`,
-    pool: options.pool ?? 'async',
+    hostname: nodeName(options.hostname),
     control: options.control ?? true,
     events: events && {
       taskEvents: events.taskEvents ?? true,
@@ -112,5 +195,6 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     resultExtended: options.resultExtended ?? false,
     accept: options.accept ?? ['application/json'],
     leaseRenewIntervalMs: options.leaseRenewIntervalMs ?? 60_000,
+    brokerConnectionRetry: options.brokerConnectionRetry ?? {},
   };
 }

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LimitedSet,
-  MaxRetriesExceededError,
-  Retry,
-  TokenBucket,
-  backoffCountdownMs,
-  createTaskContext,
-  parseRateLimit,
-  resolveTaskOptions,
-  effectiveTimeLimits,
-  InvalidOptionError,
-} from '@celeriac/worker';
-import { silentLogger } from '@celeriac/worker';
+import { MaxRetriesExceededError, Retry, silentLogger } from '@celeriac/worker';
+import { InvalidOptionError } from '../src/errors.js';
+import { LimitedSet } from '../src/pipeline/limited-set.js';
+import { TokenBucket, parseRateLimit } from '../src/pipeline/rate-limit.js';
+import { backoffCountdownMs } from '../src/pool/retry-policy.js';
+import { createTaskContext } from '../src/task-context.js';
+import { effectiveTimeLimits, resolveTaskOptions } from '../src/task-options.js';
 
 describe('LimitedSet (revoked ids)', () => {
   it('expires entries and bounds its size, oldest first', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMemoryTransport } from '@celeriac/memory';
-import { ConsumerState, TaskConsumer } from '@celeriac/worker';
+import { ConsumerState, TaskConsumer } from '../src/lifecycle/consumer.js';
 import type { Delivery } from '@celeriac/protocol';
 
 describe('TaskConsumer pause/resume', () => {
@@ -15,9 +15,8 @@ describe('TaskConsumer pause/resume', () => {
       queues: [queue],
       prefetch: 10,
       consumerTag: 'test',
-      onDelivery: (d) => received.push(d),
     });
-    await consumer.start();
+    await consumer.start({ onDelivery: (d) => void received.push(d) });
     const paused = consumer.pause();
     const resumed = consumer.resume();
     await Promise.all([paused, resumed]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { implementTask, sleep } from '@celeriac/worker';
+import { implementTask } from '@celeriac/worker';
+import { sleep } from '../src/clock.js';
 import { celeryMessage, Fixture, waitFor } from './support.js';
 
 describe('time and rate limits', () => {

@@ -13,13 +13,12 @@ import {
 } from '@celeriac/memory';
 import { waitFor } from '@celeriac/testing';
 import {
-  createRecordingLogger,
   createWorker,
-  type RecordingLogger,
   type TaskImplementation,
   type Worker,
   type WorkerOptions,
 } from '@celeriac/worker';
+import { createRecordingLogger, type RecordingLogger } from '../src/logger.js';
 import { SimulatedClock } from '@celeriac/actors';
 import { RecordingTransport } from './recording-transport.js';
 

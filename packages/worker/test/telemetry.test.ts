@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { createClient } from '@celeriac/client';
 import { signature } from '@celeriac/protocol';
-import { implementTask, TRACER_NAME } from '@celeriac/worker';
+import { implementTask } from '@celeriac/worker';
+import { TRACER_NAME } from '../src/telemetry.js';
 import { celeryMessage, Fixture } from './support.js';
 import { installRecordingTracing } from './recording-tracer.js';
 

@@ -113,6 +113,8 @@ export class TcpProxy implements AsyncDisposable {
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
   #down = false;
+  /** Connections the proxy accepted, cut or not. */
+  accepted = 0;
 
   private constructor(server: net.Server) {
     this.#server = server;
@@ -127,6 +129,7 @@ export class TcpProxy implements AsyncDisposable {
   }
 
   #accept(client: net.Socket, target: { host: string; port: number }): void {
+    this.accepted++;
     if (this.#down) {
       client.destroy();
       return;
@@ -162,6 +165,58 @@ export class TcpProxy implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.cut();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** A port on 127.0.0.1 nobody listens on (connecting to it is refused). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A TCP server that accepts connections and never answers: an AMQP handshake against it
+ * hangs until a timeout (or an abort). `accepted` counts the connections made to it.
+ */
+export class SilentServer implements AsyncDisposable {
+  accepted = 0;
+  readonly #server: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+
+  private constructor(server: net.Server) {
+    this.#server = server;
+  }
+
+  static async start(): Promise<SilentServer> {
+    const server = net.createServer();
+    const silent = new SilentServer(server);
+    server.on('connection', (socket) => {
+      silent.accepted++;
+      silent.#sockets.add(socket);
+      // Read (and drop) what the client sends, so its FIN is seen and the socket closes.
+      socket.resume();
+      socket.on('error', () => undefined);
+      socket.on('close', () => silent.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return silent;
+  }
+
+  /** Sockets still open (an abandoned handshake closes its socket). */
+  get open(): number {
+    return this.#sockets.size;
+  }
+
+  url(): string {
+    return `amqp://guest:secret@127.0.0.1:${(this.#server.address() as net.AddressInfo).port}//`;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 }

@@ -13,11 +13,19 @@ import type { SendTaskOptions } from '../send-options.js';
 import type { SentTask, TaskToSend } from '../send-task.js';
 import { fromSignatureOptions } from '../signature-options.js';
 import { stepsOf } from './chain.js';
-import { chordGroupId, chordMembers, freeze, normalizeSteps } from './freeze.js';
+import {
+  chordGroupId,
+  chordMembers,
+  freeze,
+  normalizeSteps,
+  type FreezeOptions,
+} from './freeze.js';
 
 /** What applying a canvas needs from its client. */
 export interface CanvasHost {
   send(task: TaskToSend): Promise<SentTask>;
+  /** The reply queue given to task signatures frozen here (see `FreezeOptions`). */
+  readonly replyTo?: string;
   /** Where chord sizes are set. */
   readonly backend: ResultBackend | undefined;
 }
@@ -76,6 +84,10 @@ export function withTail(sig: SignatureJson, tail: Tail): SignatureJson {
   }
 }
 
+function freezeOptions(host: CanvasHost): FreezeOptions {
+  return host.replyTo === undefined ? {} : { replyTo: host.replyTo };
+}
+
 function bodyOf(steps: readonly SignatureJson[]): SignatureJson {
   return steps.length === 1 ? steps[0]! : chainSignature(steps);
 }
@@ -89,7 +101,9 @@ export async function applyFrozen(
 ): Promise<void> {
   switch (sig.subtask_type) {
     case SubtaskType.chain: {
-      const steps = normalizeSteps([...stepsOf(sig), ...(tail.chain ?? [])]).map(freeze);
+      const steps = normalizeSteps([...stepsOf(sig), ...(tail.chain ?? [])]).map((step) =>
+        freeze(step, freezeOptions(host)),
+      );
       const [first, ...rest] = steps;
       if (!first) return;
       const last = rest.pop();
@@ -101,7 +115,10 @@ export async function applyFrozen(
     }
     case SubtaskType.group: {
       if (tail.chain && tail.chain.length > 0) {
-        const asChord = freeze(chordSignature([sig], bodyOf(tail.chain), sig.options));
+        const asChord = freeze(
+          chordSignature([sig], bodyOf(tail.chain), sig.options),
+          freezeOptions(host),
+        );
         const { chain: _, ...membership } = tail;
         return applyFrozen(host, asChord, call, membership);
       }

@@ -60,13 +60,25 @@ export function chordGroupId(chord: SignatureJson): string {
   throw new Error('chordGroupId: the chord is not frozen');
 }
 
+/** Options of {@link freeze}. */
+export interface FreezeOptions {
+  /**
+   * The reply queue every task signature gets when it names none (`reply_to`), as
+   * Celery's `Signature.freeze` puts `app.thread_oid` there: a chain step or chord body
+   * a worker sends later then replies to the client that sent the canvas, which is
+   * what makes `rpc://` results of canvases arrive. The client passes its own.
+   */
+  replyTo?: string;
+}
+
 /** A copy of `sig` with every id assigned (ids already present are kept). */
-export function freeze(sig: SignatureJson): SignatureJson {
+export function freeze(sig: SignatureJson, options: FreezeOptions = {}): SignatureJson {
+  const again = (s: SignatureJson) => freeze(s, options);
   switch (sig.subtask_type) {
     case SubtaskType.chain:
-      return chainSignature(normalizeSteps(stepsOf(sig)).map(freeze), sig.options);
+      return chainSignature(normalizeSteps(stepsOf(sig)).map(again), sig.options);
     case SubtaskType.group:
-      return groupSignature((sig.kwargs['tasks'] as SignatureJson[]).map(freeze), {
+      return groupSignature((sig.kwargs['tasks'] as SignatureJson[]).map(again), {
         ...sig.options,
         task_id: sig.options.task_id ?? uuid4(),
       });
@@ -76,14 +88,19 @@ export function freeze(sig: SignatureJson): SignatureJson {
         !Array.isArray(header) && typeof header.options.task_id === 'string'
           ? header.options.task_id
           : uuid4();
-      const members = chordMembers(sig).map(freeze);
-      const body = freeze(sig.kwargs['body'] as SignatureJson);
+      const members = chordMembers(sig).map(again);
+      const body = again(sig.kwargs['body'] as SignatureJson);
       const out = chordSignature([], body, sig.options);
       out.kwargs['header'] = groupSignature(members, { task_id: gid });
       return out;
     }
-    default:
-      return { ...sig, options: { ...sig.options, task_id: sig.options.task_id ?? uuid4() } };
+    default: {
+      const frozen = { ...sig.options, task_id: sig.options.task_id ?? uuid4() };
+      if (frozen.reply_to === undefined && options.replyTo !== undefined) {
+        frozen.reply_to = options.replyTo;
+      }
+      return { ...sig, options: frozen };
+    }
   }
 }
 
