@@ -41,6 +41,12 @@ export interface AppOptions extends ConnectionOptions {
   queues?: ClientOptions['queues'];
   taskDefaults?: WorkerOptions['taskDefaults'];
   /**
+   * The app's workers at start-up when the broker cannot be reached (Celery's
+   * `broker_connection_retry_on_startup`, `broker_connection_max_retries`): retried, by
+   * default 100 times, then the worker gives up.
+   */
+  brokerConnectionRetry?: WorkerOptions['brokerConnectionRetry'];
+  /**
    * How long {@link App.client} waits for the broker and the result backend to connect
    * before it rejects with a `ConnectError` naming the one that did not answer; default
    * 10 s.
@@ -198,6 +204,9 @@ export function createApp(options: AppOptions = {}): App {
       const taskDefaults = { ...options.taskDefaults, ...workerOptions.taskDefaults };
       const worker = createWorker({
         ...(options.queues ? { queueDeclarations: options.queues } : {}),
+        ...(options.brokerConnectionRetry
+          ? { brokerConnectionRetry: options.brokerConnectionRetry }
+          : {}),
         ...(options.defaultQueue !== undefined
           ? { defaultQueue: options.defaultQueue, queues: [options.defaultQueue] }
           : {}),

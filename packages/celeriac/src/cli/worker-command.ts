@@ -85,6 +85,8 @@ async function runUntilStopped(io: Io, worker: Worker, logger: Logger): Promise<
     try {
       await worker.start();
     } catch (error) {
+      // Told to stop while connecting (a signal): a stop like any other.
+      if ((await worker.finished) === 'stopped') return;
       // The worker retried and logged each attempt; the reason fits one line.
       const reason = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
       io.err(`celeriac worker: could not start: ${reason}`);

@@ -96,24 +96,12 @@ export function addWorkerFlags(command: Command): Command {
     .addOption(new Option('--without-mingle', 'accepted for Celery’s command lines').hideHelp());
 }
 
-/**
- * Options of the worker's pool added by the worker's rebuild (contract 2), declared here
- * until `@celeriac/worker`'s `WorkerOptions` has them.
- */
-interface PoolOptions {
-  maxTasksPerChild?: number;
-  maxMemoryPerChild?: number;
-  autoscale?: { max: number; min: number };
-  appModule?: string;
-  unitExecArgv?: readonly string[];
-}
-
 /** The worker options the flags ask for (the logger is the caller's). */
 export function workerOptionsFrom(
   flags: WorkerFlags,
   loaded: LoadedApp,
-): Omit<AppWorkerOptions, 'logger'> & PoolOptions {
-  const options: Omit<AppWorkerOptions, 'logger'> & PoolOptions = {};
+): Omit<AppWorkerOptions, 'logger'> {
+  const options: Omit<AppWorkerOptions, 'logger'> = {};
   if (flags.queues) options.queues = flags.queues;
   if (flags.concurrency !== undefined) options.concurrency = flags.concurrency;
   const pool = flags.pool === 'prefork' ? 'processes' : (flags.pool ?? 'async');
