@@ -37,7 +37,7 @@ export async function loadApp(specifier: string, cwd = process.cwd()): Promise<L
     throw new AppLoadError(`--app ${specifier}: no such file ${absolute}`);
   }
   const typeScript = isTypeScript(absolute);
-  if (typeScript) ensureTypeScript();
+  if (typeScript) await ensureTypeScript();
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;

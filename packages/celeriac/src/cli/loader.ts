@@ -3,8 +3,6 @@
  * pool needs to load the app module the same way. The bin decides once (compiled `dist/`,
  * or the TypeScript sources of a checkout not built yet) and tells {@link run}.
  */
-import { register } from 'tsx/esm/api';
-
 let fromSource = false;
 let tsxRegistered = false;
 
@@ -15,9 +13,13 @@ export function setLoadedFromSource(value: boolean): void {
   if (value) tsxRegistered = true;
 }
 
-/** Make `import()` of TypeScript files work in this process (idempotent). */
-export function ensureTypeScript(): void {
+/**
+ * Make `import()` of TypeScript files work in this process (idempotent). tsx loads only
+ * then: a compiled app never pays for it.
+ */
+export async function ensureTypeScript(): Promise<void> {
   if (tsxRegistered) return;
+  const { register } = await import('tsx/esm/api');
   register();
   tsxRegistered = true;
 }
