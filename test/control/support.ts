@@ -157,14 +157,22 @@ export interface PythonMonitorWorker extends PythonProcess {
 }
 
 /**
- * Start `celery -A monitor_app worker -P threads -c 2` on `queue`, without gossip and
- * mingle; `events` adds `-E`, `heartbeat` its event heartbeat interval in seconds.
+ * Start `celery -A monitor_app worker -P threads -c 2` (or `prefork`) on `queue`, without
+ * gossip and mingle; `events` adds `-E`, `heartbeat` its event heartbeat interval in
+ * seconds (without one: `--without-heartbeat`).
  */
 export async function startPythonWorker(
   broker: BrokerCase,
-  options: { queue: string; nodename: string; events?: boolean; heartbeat?: number },
+  options: {
+    queue: string;
+    nodename: string;
+    events?: boolean;
+    heartbeat?: number;
+    pool?: 'threads' | 'prefork';
+  },
 ): Promise<PythonMonitorWorker> {
-  const args = ['-m', 'celery', '-A', 'monitor_app', 'worker', '-P', 'threads', '-c', '2'];
+  const pool = options.pool ?? 'threads';
+  const args = ['-m', 'celery', '-A', 'monitor_app', 'worker', '-P', pool, '-c', '2'];
   args.push('-Q', options.queue, '-n', options.nodename, '--without-gossip', '--without-mingle');
   args.push('--loglevel=INFO');
   if (options.events) args.push('-E');

@@ -12,12 +12,21 @@ export const MAY_IMPORT = {
   redis: ['@celeriac/protocol', 'ioredis', '@opentelemetry/api'],
   amqp: ['@celeriac/protocol', 'amqplib', '@opentelemetry/api'],
   worker: ['@celeriac/protocol', '@celeriac/actors', '@celeriac/client', '@opentelemetry/api'],
+  beat: [
+    '@celeriac/protocol',
+    '@celeriac/actors',
+    '@celeriac/client',
+    'croner',
+    '@opentelemetry/api',
+  ],
+  monitor: ['@celeriac/protocol', '@celeriac/client', '@opentelemetry/api'],
   // "everything above", plus tsx so that `celeriac worker --app ./app.ts` loads TypeScript,
   // commander for the command line, and the OpenTelemetry SDK the CLI installs.
   celeriac: [
     '@celeriac/protocol',
     '@celeriac/actors',
     '@celeriac/client',
+    '@celeriac/monitor',
     '@celeriac/worker',
     '@celeriac/memory',
     '@celeriac/redis',
@@ -37,7 +46,7 @@ export const MAY_IMPORT = {
 };
 
 /** Packages with no I/O of their own get only the computational built-ins. */
-const PURE = new Set(['protocol', 'actors', 'client']);
+const PURE = new Set(['protocol', 'actors', 'client', 'monitor']);
 const PURE_BUILTINS = new Set([
   'node:buffer',
   'node:crypto',

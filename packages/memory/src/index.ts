@@ -1,7 +1,7 @@
 /**
  * @celeriac/memory — an in-process broker and result store: celeriac's embedded default
- * for development and tests, and the reference implementation of the `Transport` and
- * `ResultBackend` contracts of `@celeriac/protocol`.
+ * for development and tests, and the reference implementation of the `Transport`,
+ * `ResultBackend` and `BeatCoordination` contracts of `@celeriac/protocol`.
  *
  * @example
  * ```ts
@@ -49,9 +49,17 @@
  */
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
+export {
+  MemoryBeatCoordination,
+  createMemoryBeatCoordination,
+} from './memory-beat-coordination.js';
+export type { MemoryBeatCoordinationOptions } from './memory-beat-coordination.js';
+export { MemoryBeatStore } from './memory-beat-store.js';
+export type { MemoryBeatStoreOptions } from './memory-beat-store.js';
 export { MemoryBroker } from './memory-broker.js';
 export type { MemoryBrokerOptions } from './memory-broker.js';
 export {
+  memoryBeatStore,
   memoryBroker,
   memoryResultStore,
   memoryUrlName,

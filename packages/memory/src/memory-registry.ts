@@ -1,14 +1,17 @@
 /**
  * The process-wide registry behind `memory://` URLs: one broker and one result store per
- * URL host, so every transport and backend created from `memory://foo` in a process
- * shares the same messages and results.
+ * URL host (and one beat coordination store per host and namespace), so every transport,
+ * backend and coordination created from `memory://foo` in a process shares the same
+ * messages, results and schedule state.
  */
 import { TransportError } from '@celeriac/protocol';
+import { MemoryBeatStore } from './memory-beat-store.js';
 import { MemoryBroker } from './memory-broker.js';
 import { MemoryResultStore } from './memory-result-store.js';
 
 const brokers = new Map<string, MemoryBroker>();
 const stores = new Map<string, MemoryResultStore>();
+const beatStores = new Map<string, MemoryBeatStore>();
 
 /**
  * The name a `memory://` URL selects: its host (`memory://` and `memory:///` → `""`,
@@ -48,8 +51,23 @@ export function memoryResultStore(name = ''): MemoryResultStore {
   return store;
 }
 
-/** Forget every shared broker and result store (for a clean process-wide state in tests). */
+/** The shared beat coordination store of `name` and `namespace`, created on first use. */
+export function memoryBeatStore(name = '', namespace = 'celeriac'): MemoryBeatStore {
+  const key = `${name}\u0000${namespace}`;
+  let store = beatStores.get(key);
+  if (!store) {
+    store = new MemoryBeatStore({ name, namespace });
+    beatStores.set(key, store);
+  }
+  return store;
+}
+
+/**
+ * Forget every shared broker, result store and beat store (for a clean process-wide state
+ * in tests).
+ */
 export function resetMemoryRegistry(): void {
   brokers.clear();
   stores.clear();
+  beatStores.clear();
 }

@@ -18,6 +18,10 @@ export const ErrorCode = {
   validation: 'ERR_VALIDATION',
   remote: 'ERR_REMOTE_TASK',
   messageTooLarge: 'ERR_MESSAGE_TOO_LARGE',
+  inputLimit: 'ERR_INPUT_LIMIT',
+  signature: 'ERR_SIGNATURE',
+  controlUnauthorized: 'ERR_CONTROL_UNAUTHORIZED',
+  securityConfig: 'ERR_SECURITY_CONFIG',
 } as const;
 /** One of the values of {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -48,9 +52,159 @@ export class CeleriacError<C extends string = ErrorCode> extends Error {
 export class DecodeError extends CeleriacError {
   /** Where in the message the problem is, as a dotted path; empty for the whole message. */
   readonly path: string;
-  constructor(path: string, reason: string, options?: { cause?: unknown }) {
-    super(ErrorCode.decode, path ? `${path}: ${reason}` : reason, options);
+  /**
+   * @param code - `ERR_DECODE`; subclasses that refuse for a more specific reason
+   *   ({@link InputLimitError}, {@link SignatureError}) pass their own, so that code which
+   *   rejects every `DecodeError` without requeue handles them too.
+   */
+  constructor(
+    path: string,
+    reason: string,
+    options?: { cause?: unknown },
+    code: ErrorCode = ErrorCode.decode,
+  ) {
+    super(code, path ? `${path}: ${reason}` : reason, options);
     this.path = path;
+  }
+}
+
+/** Which bound on hostile input an {@link InputLimitError} hit. */
+export const InputLimit = {
+  /** The body as it arrived (still compressed, if it is). */
+  messageBytes: 'messageBytes',
+  /** The body after decompression. */
+  decompressedBytes: 'decompressedBytes',
+  /** How deeply JSON arrays and objects nest. */
+  jsonDepth: 'jsonDepth',
+} as const;
+/** One of the values of {@link InputLimit}. */
+export type InputLimit = (typeof InputLimit)[keyof typeof InputLimit];
+
+/**
+ * A message was refused because it is bigger or deeper than the decoder allows, before
+ * the work (inflating, parsing) that would have cost the memory. A `DecodeError`: the
+ * message is rejected without requeue; the same bytes fail the same way.
+ */
+export class InputLimitError extends DecodeError {
+  /** Which bound was hit. */
+  readonly limit: InputLimit;
+  /** The bound (bytes or nesting levels). */
+  readonly max: number;
+  constructor(
+    path: string,
+    limit: InputLimit,
+    max: number,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(path, reason, options, ErrorCode.inputLimit);
+    this.limit = limit;
+    this.max = max;
+  }
+}
+
+/** Why a signed (Celery `auth` serializer) message was refused. */
+export const SignatureRefusal = {
+  /** Not signed at all, where only signed messages are accepted. */
+  unsigned: 'unsigned',
+  /** Not in the `auth` serializer's format (bad base64, missing fields). */
+  malformed: 'malformed',
+  /** Signed by a certificate that is not in the store. */
+  untrusted: 'untrusted',
+  /** The signer's certificate is past its `notAfter`. */
+  expired: 'expired',
+  /** The signer's certificate is before its `notBefore`. */
+  notYetValid: 'not-yet-valid',
+  /** The signature does not match the body: tampered, or signed with another key. */
+  badSignature: 'bad-signature',
+  /** Signed and verified, but the signed payload is a content type celeriac never decodes. */
+  disallowedContent: 'disallowed-content',
+} as const;
+/** One of the values of {@link SignatureRefusal}. */
+export type SignatureRefusal = (typeof SignatureRefusal)[keyof typeof SignatureRefusal];
+
+/**
+ * A message was refused by the `auth` serializer's checks. The message is one line
+ * saying what was wrong (`body: signed by "… 4096" which is not in the certificate
+ * store`); `reason` says which check failed, for code to branch on; `signer` names the certificate the message claims (Celery's
+ * `"<issuer values> <serial>"`), when one could be read.
+ */
+export class SignatureError extends DecodeError {
+  /** Which check failed. */
+  readonly reason: SignatureRefusal;
+  /** The claimed signer's certificate id, when the message names one. */
+  readonly signer: string | undefined;
+  constructor(
+    reason: SignatureRefusal,
+    detail: string,
+    options: { signer?: string; cause?: unknown } = {},
+  ) {
+    super(
+      'body',
+      detail,
+      options.cause === undefined ? undefined : { cause: options.cause },
+      ErrorCode.signature,
+    );
+    this.reason = reason;
+    this.signer = options.signer;
+  }
+}
+
+/** Why a remote-control command was refused (see `control-auth.ts`). */
+export const ControlRefusal = {
+  /** The worker has no control key, so it runs no changing command. */
+  noKey: 'no-key',
+  /** A changing command without a signature. */
+  unsigned: 'unsigned',
+  /** The signature header is there but not in the expected form. */
+  malformed: 'malformed',
+  /** The signature does not match the body: tampered, or another key. */
+  badSignature: 'bad-signature',
+  /** Signed too long ago (or too far in the future) for the replay window. */
+  outsideWindow: 'outside-window',
+  /** A signature already seen within the window: the same message sent again. */
+  replayed: 'replayed',
+} as const;
+/** One of the values of {@link ControlRefusal}. */
+export type ControlRefusal = (typeof ControlRefusal)[keyof typeof ControlRefusal];
+
+/**
+ * A remote-control command that changes a worker was refused. One line, naming the
+ * command, the sender as far as the message tells (its reply queue), and the reason:
+ * `refused control command "shutdown" from caller 292e42e8-…: unsigned (…)`.
+ */
+export class ControlAuthorizationError extends CeleriacError {
+  /** Which check failed. */
+  readonly reason: ControlRefusal;
+  /** The command, when known. */
+  readonly method: string | undefined;
+  /** Who sent it, as far as the message tells. */
+  readonly sender: string | undefined;
+  constructor(
+    reason: ControlRefusal,
+    detail: string,
+    options: { method?: string; sender?: string } = {},
+  ) {
+    const what =
+      options.method === undefined
+        ? 'control request'
+        : `control command ${JSON.stringify(options.method)}`;
+    const from = options.sender === undefined ? '' : ` from ${options.sender}`;
+    super(ErrorCode.controlUnauthorized, `refused ${what}${from}: ${reason} (${detail})`);
+    this.reason = reason;
+    this.method = options.method;
+    this.sender = options.sender;
+  }
+}
+
+/**
+ * Keys, certificates or a control key that cannot be used: unreadable PEM, a key that is
+ * not RSA, a private key that does not match its certificate, a control key too short.
+ * Raised when security is set up, so a misconfigured worker or client fails at start.
+ */
+export class SecurityConfigError extends CeleriacError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.securityConfig, message, options);
   }
 }
 

@@ -8,7 +8,8 @@
 import type { BrokerMessage } from './broker-message.js';
 import { DecodeError } from './errors.js';
 import { encodeJson } from './json.js';
-import { decodeBody } from './serialization.js';
+import type { AuthSerializer } from './auth-serializer.js';
+import { decodeBody, finishBody, type DecodeBodyOptions } from './serialization.js';
 
 /** Event types Celery 5.2 sends. */
 export const EventType = {
@@ -176,19 +177,24 @@ export interface EventMessage {
 
 /**
  * The message for one event (routing key from its type) or a batch of task events (a
- * JSON list under `task.multi`). Header `hostname`, delivery mode 1.
+ * JSON list under `task.multi`). Header `hostname`, delivery mode 1. With `auth`, the
+ * body is signed (Celery's `event_serializer = 'auth'`).
  */
-export function encodeEventMessage(events: EventCommon | readonly EventCommon[]): EventMessage {
+export function encodeEventMessage(
+  events: EventCommon | readonly EventCommon[],
+  options: { auth?: AuthSerializer } = {},
+): EventMessage {
   const batch = Array.isArray(events);
   const list: readonly EventCommon[] = batch ? events : [events as EventCommon];
   const first = list[0];
   if (first === undefined) throw new RangeError('encodeEventMessage: an empty batch');
+  const body = finishBody(encodeJson(events, 'event'), undefined, options.auth);
   return {
     routingKey: batch ? TASK_MULTI_ROUTING_KEY : eventRoutingKey(first.type),
     message: {
-      body: new TextEncoder().encode(encodeJson(events, 'event')),
-      contentType: 'application/json',
-      contentEncoding: 'utf-8',
+      body: body.body,
+      contentType: body.contentType,
+      contentEncoding: body.contentEncoding,
       headers: { hostname: first.hostname },
       properties: { deliveryMode: 1, priority: 0 },
     },
@@ -198,10 +204,11 @@ export function encodeEventMessage(events: EventCommon | readonly EventCommon[])
 /**
  * Decode an event message into a list of events (a batch body is a list, a single event
  * an object). Each must be an object with a string `type`; other fields are kept as sent.
+ * `options` are `decodeBody`'s (accept list, bounds, `auth` for signed events).
  */
 export function decodeEventMessage(
   message: BrokerMessage,
-  options: { accept?: readonly string[] } = {},
+  options: DecodeBodyOptions = {},
 ): CeleryEvent[] {
   const body = decodeBody(message, options);
   const list: unknown[] = Array.isArray(body) ? body : [body];

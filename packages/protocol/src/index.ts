@@ -3,7 +3,10 @@
  * encode; v2, v1 and hybrid decode), signatures and canvas JSON, result meta and exception
  * encoding, events, remote-control messages, kombu-exact JSON and compression, task
  * contracts (name + zod schemas), error classes, and the Transport and ResultBackend
- * interfaces the broker packages implement. Pure: no I/O.
+ * interfaces the broker packages implement. Security: Celery's `auth` serializer
+ * (`createAuthSerializer`, signed bodies both ways), remote-control authorization with
+ * the cluster's control key (`signControlRequest`, `createControlAuthorizer`), and bounds
+ * on hostile input (`maxMessageBytes`, `maxJsonDepth`, capped decompression). Pure: no I/O.
  *
  * @example
  * ```ts
@@ -46,7 +49,23 @@
  *
  * @packageDocumentation
  */
+export { AuthContent, createAuthSerializer } from './auth-serializer.js';
+export type { AuthSerializer, AuthSerializerOptions, SignedBody } from './auth-serializer.js';
+export { ClaimOutcome } from './beat-coordination.js';
+export type {
+  BeatCoordination,
+  ClaimResult,
+  EntryRun,
+  LeaderInfo,
+  LeaderLease,
+  RunClaim,
+  StoredEntries,
+  StoredEntry,
+  StoredEntryDefinition,
+} from './beat-coordination.js';
 export type { BrokerMessage, MessageProperties, Route } from './broker-message.js';
+export { CertificateStore, certificateId, readCertificates } from './certificate.js';
+export type { CertificateSource, TrustedCertificate } from './certificate.js';
 export {
   CompressionType,
   DEFAULT_MAX_DECOMPRESSED_BYTES,
@@ -56,16 +75,47 @@ export {
 } from './compression.js';
 export type { CompressionName } from './compression.js';
 export {
+  CONTROL_SIGNATURE_HEADER,
+  DEFAULT_CONTROL_WINDOW_MS,
+  MIN_CONTROL_KEY_BYTES,
+  controlSender,
+  createControlAuthorizer,
+  signControlRequest,
+  verifyControlRequest,
+} from './control-auth.js';
+export type {
+  ControlAuthorizer,
+  ControlAuthorizerOptions,
+  ControlKey,
+  ControlSignature,
+  ControlVerdict,
+  SignControlRequestOptions,
+  VerifyControlRequestOptions,
+} from './control-auth.js';
+export {
+  CHANGING_CONTROL_COMMANDS,
+  ControlCommandKind,
+  READ_ONLY_CONTROL_COMMANDS,
+  controlCommandKind,
+} from './control-commands.js';
+export {
   CeleriacError,
   ClosedError,
   ConnectionLostError,
   ContentDisallowedError,
+  ControlAuthorizationError,
+  ControlRefusal,
   DecodeError,
   EncodeError,
   ErrorCode,
+  InputLimit,
+  InputLimitError,
   MessageTooLargeError,
   PublishError,
   RemoteTaskError,
+  SecurityConfigError,
+  SignatureError,
+  SignatureRefusal,
   TimeoutError,
   TransportError,
   ValidationError,
@@ -104,7 +154,8 @@ export {
   workerLostInfo,
 } from './exception-info.js';
 export { encodeJson, jsonDate, parseJson, pythonJsonString, pythonNumber } from './json.js';
-export type { JsonValue } from './json.js';
+export type { JsonValue, ParseJsonOptions } from './json.js';
+export { DEFAULT_MAX_JSON_DEPTH, assertJsonDepth, jsonDepthOverflow } from './json-depth.js';
 export type {
   ChordPart,
   ChordPartOutcome,
@@ -148,12 +199,19 @@ export { PyTuple, REPR_MAXSIZE, argsRepr, kwargsRepr, saferepr } from './saferep
 export {
   ContentType,
   DEFAULT_ACCEPT,
+  DEFAULT_MAX_BODY_BYTES,
   decodeBody,
+  decodeSignedBody,
   encodeBody,
   finishBody,
   normalizeAccept,
 } from './serialization.js';
-export type { DecodeBodyOptions, EncodeBodyOptions, EncodedBody } from './serialization.js';
+export type {
+  DecodeBodyOptions,
+  DecodedBody,
+  EncodeBodyOptions,
+  EncodedBody,
+} from './serialization.js';
 export {
   CanvasTask,
   SubtaskType,

@@ -6,6 +6,7 @@
  * offending value, so a message that would fail in Python fails before it is sent.
  */
 import { DecodeError, EncodeError } from './errors.js';
+import { assertJsonDepth, DEFAULT_MAX_JSON_DEPTH } from './json-depth.js';
 
 /** A value that decodes from JSON. */
 export type JsonValue =
@@ -154,12 +155,24 @@ export function encodeJson(value: unknown, path = 'value'): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Options of {@link parseJson}. */
+export interface ParseJsonOptions {
+  /** Refuse input nesting deeper than this, before parsing it; default 512. */
+  maxDepth?: number;
+}
+
 /**
  * Parse JSON text or UTF-8 bytes. Throws {@link DecodeError} at `path` when the input is
  * not UTF-8 or not JSON (Python's `NaN`/`Infinity` tokens are refused: JavaScript's
- * JSON has no way to carry them).
+ * JSON has no way to carry them), and `InputLimitError` when it nests deeper than
+ * `maxDepth` (checked before parsing, see `json-depth.ts`).
  */
-export function parseJson(input: string | Uint8Array, path = 'body'): unknown {
+export function parseJson(
+  input: string | Uint8Array,
+  path = 'body',
+  options: ParseJsonOptions = {},
+): unknown {
+  assertJsonDepth(input, options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH, path);
   let text: string;
   try {
     text = typeof input === 'string' ? input : utf8.decode(input);

@@ -5,9 +5,10 @@
  * speak; field names are kombu's.
  */
 import type { BrokerMessage } from './broker-message.js';
+import { signControlRequest, type ControlKey } from './control-auth.js';
 import { DecodeError } from './errors.js';
 import { encodeJson } from './json.js';
-import { decodeBody } from './serialization.js';
+import { decodeBody, type DecodeBodyOptions } from './serialization.js';
 
 /** Exchange and queue names of the `celery` mailbox (`control_exchange = 'celery'`). */
 export const Pidbox = {
@@ -44,12 +45,18 @@ export interface EncodeControlRequestOptions {
   timeout?: number;
   /** Unix ms; default now. */
   now?: number;
+  /**
+   * The cluster's control key: when given, the request is signed (`control-auth.ts`), so
+   * celeriac workers run it even if it changes them. Python workers ignore the signature.
+   */
+  key?: ControlKey;
 }
 
 /**
  * The request message as kombu's `Mailbox._publish` builds it: body
  * `{method, arguments, destination, pattern, matcher[, ticket, reply_to]}`, headers
- * `{clock, expires}`, delivery mode 2. Publish to {@link Pidbox}.exchange with key `""`.
+ * `{clock, expires}` (plus `celeriac_signature` with `key`), delivery mode 2. Publish to
+ * {@link Pidbox}.exchange with key `""`.
  */
 export function encodeControlRequest(
   request: ControlRequest,
@@ -70,7 +77,7 @@ export function encodeControlRequest(
     };
   }
   const now = options.now ?? Date.now();
-  return {
+  const message: BrokerMessage = {
     body: new TextEncoder().encode(encodeJson(body, 'body')),
     contentType: 'application/json',
     contentEncoding: 'utf-8',
@@ -80,6 +87,7 @@ export function encodeControlRequest(
     },
     properties: { deliveryMode: 2, priority: 0 },
   };
+  return options.key === undefined ? message : signControlRequest(message, options.key, { now });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -93,9 +101,15 @@ function optString(body: Record<string, unknown>, key: string): string | null {
   return value;
 }
 
-/** Decode a pidbox request; throws {@link DecodeError} naming the bad field. */
-export function decodeControlRequest(message: BrokerMessage): ControlRequest {
-  const body = decodeBody(message);
+/**
+ * Decode a pidbox request; throws {@link DecodeError} naming the bad field (or an
+ * `InputLimitError` past the bounds of `options`, `decodeBody`'s).
+ */
+export function decodeControlRequest(
+  message: BrokerMessage,
+  options: DecodeBodyOptions = {},
+): ControlRequest {
+  const body = decodeBody(message, options);
   if (!isRecord(body)) throw new DecodeError('body', 'expected an object');
   if (typeof body['method'] !== 'string' || body['method'] === '') {
     throw new DecodeError('body.method', 'expected a command name');

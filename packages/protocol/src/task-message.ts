@@ -5,13 +5,14 @@
  * v2, v1 (everything in a JSON object body) and hybrid (v1 body + v2 headers) messages,
  * as a 5.2 worker accepts them.
  */
+import type { AuthSerializer } from './auth-serializer.js';
 import type { BrokerMessage, MessageProperties } from './broker-message.js';
 import type { CompressionName } from './compression.js';
 import { parseIsoDate } from './dates.js';
 import { DecodeError } from './errors.js';
 import { encodeJson } from './json.js';
 import { argsRepr, kwargsRepr } from './saferepr.js';
-import { decodeBody, finishBody } from './serialization.js';
+import { decodeSignedBody, finishBody, type DecodeBodyOptions } from './serialization.js';
 import { decodeSignature, decodeSignatureList, type SignatureJson } from './signature.js';
 import {
   decodeTaskHeaders,
@@ -52,6 +53,8 @@ export interface TaskMessage {
   embed: TaskEmbed;
   /** The `compression` header the body arrived with, if any. */
   compression?: string;
+  /** The signer's certificate id, when the body was verified by the `auth` serializer. */
+  signer?: string;
 }
 
 /** What {@link encodeTaskMessage} takes: the decoded shape, with Celery's defaults. */
@@ -69,6 +72,8 @@ export interface EncodeTaskMessageOptions {
   compression?: CompressionName;
   /** "Now", for the `expiration` TTL computed from `expires`; default the current time. */
   now?: Date;
+  /** Sign the body with Celery's `auth` serializer (`task_serializer = 'auth'`). */
+  auth?: AuthSerializer;
 }
 
 /**
@@ -99,7 +104,7 @@ export function encodeTaskMessage(
       'embed',
     ) +
     ']';
-  const body = finishBody(json, options.compression);
+  const body = finishBody(json, options.compression, options.auth);
   const headers = encodeTaskHeaders({
     ...init.headers,
     argsrepr: init.headers.argsrepr ?? argsRepr(args),
@@ -135,13 +140,12 @@ function expirationOf(
   return String(Math.max(0, Math.floor(at.getTime() - now.getTime())));
 }
 
-/** Options of {@link decodeTaskMessage}. */
-export interface DecodeTaskMessageOptions {
-  /** Accepted content types or serializer names; default `['application/json']`. */
-  accept?: readonly string[];
-  /** Cap on the decompressed body size; default 64 MiB. */
-  maxDecompressedBytes?: number;
-}
+/**
+ * Options of {@link decodeTaskMessage}: the accept list, the bounds on hostile input
+ * (`maxMessageBytes`, `maxDecompressedBytes`, `maxJsonDepth`) and `auth` for signed
+ * messages, as for `decodeBody`.
+ */
+export type DecodeTaskMessageOptions = DecodeBodyOptions;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -187,12 +191,20 @@ export function decodeTaskMessage(
   message: BrokerMessage,
   options: DecodeTaskMessageOptions = {},
 ): TaskMessage {
-  const body = decodeBody(message, options);
+  const { value: body, signer } = decodeSignedBody(message, options);
+  if (body instanceof Uint8Array) {
+    throw new DecodeError(
+      'body',
+      "application/data bytes are not a task body (a message signed with Celery's auth " +
+        'serializer is decoded with the auth option)',
+    );
+  }
   const raw = message.headers;
   const compression = typeof raw['compression'] === 'string' ? raw['compression'] : undefined;
   const base = {
     properties: message.properties,
     ...(compression === undefined ? {} : { compression }),
+    ...(signer === undefined ? {} : { signer }),
   };
   if ('task' in raw && !(isRecord(body) && 'args' in body)) {
     if (!Array.isArray(body) || body.length < 2 || body.length > 3) {

@@ -1,6 +1,6 @@
 /**
- * @celeriac/testing — the conformance suites every celeriac transport and result backend
- * passes, as vitest `describe` blocks, with the fixtures and helpers they are built on.
+ * @celeriac/testing — the conformance suites every celeriac transport, result backend and
+ * beat coordination store passes, as vitest `describe` blocks, with the fixtures and helpers they are built on.
  *
  * @example
  * ```ts
@@ -29,6 +29,9 @@
  *
  * @packageDocumentation
  */
+export { beatCoordinationConformance } from './beat-coordination-conformance.js';
+export { BeatCoordinationTestContext } from './beat-coordination-context.js';
+export type { BeatCoordinationFixture } from './beat-coordination-fixture.js';
 export { collectDeliveries } from './collect-deliveries.js';
 export type { CollectOptions, DeliveryCollector } from './collect-deliveries.js';
 export { resultBackendConformance } from './result-backend-conformance.js';
