@@ -6,6 +6,7 @@ import { callCommand } from './call-command.js';
 import { addConnectionOptions } from './connection-options.js';
 import type { Io } from './io.js';
 import { purgeCommand } from './purge-command.js';
+import { controlCommand, inspectCommand, statusCommand } from './remote-command.js';
 import { reportCommand } from './report-command.js';
 import { resultCommand } from './result-command.js';
 import { celeriacVersion } from './version.js';
@@ -35,6 +36,9 @@ export function buildProgram(io: Io): Command {
     .addHelpText('after', ENVIRONMENT);
   program.addCommand(workerCommand(io));
   program.addCommand(callCommand(io));
+  program.addCommand(inspectCommand(io));
+  program.addCommand(controlCommand(io));
+  program.addCommand(statusCommand(io));
   program.addCommand(purgeCommand(io));
   program.addCommand(resultCommand(io));
   program.addCommand(reportCommand(io));

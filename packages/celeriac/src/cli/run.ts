@@ -15,6 +15,11 @@ export interface RunOptions {
 /** Run the CLI and exit the process with its exit code. */
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<never> {
   setLoadedFromSource(options.fromSource ?? false);
+  // Output piped into a reader that quit (`celeriac inspect stats | head`): done, quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const code = await main(argv);
   process.exit(code);
 }
