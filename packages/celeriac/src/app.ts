@@ -25,6 +25,8 @@ import type {
 import type { ConnectionOptions } from './urls.js';
 import { createResultBackend, createTransport, defaultBackendUrl } from './urls.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, connectPair } from './connect.js';
+import type { AppControl } from './app-control.js';
+import { createAppControl } from './app-control.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions extends ConnectionOptions {
@@ -94,6 +96,12 @@ export interface App extends AsyncDisposable {
    * reached within `connectTimeoutMs`; the next call tries again.
    */
   client(): Promise<Client>;
+  /**
+   * Celery's `app.control`: inspect and command the workers — celeriac's and Python's —
+   * on the app's connection (`await app.control.inspect({ timeoutMs: 1000 }).active()`,
+   * `await app.control.rateLimit('proj.add', '10/m', { reply: true })`).
+   */
+  readonly control: AppControl;
   /** Send a task by name through the app's client (Celery's `send_task`). */
   sendTask<T = unknown>(
     name: string,
@@ -161,6 +169,7 @@ export function createApp(options: AppOptions = {}): App {
     backendUrl,
     conf: options,
     tasks,
+    control: createAppControl(() => app.client()),
     task(contract, handler, taskOptions) {
       if (closing) throw new ClosedError('celeriac app');
       const implementation = implementTask(contract, handler, taskOptions);

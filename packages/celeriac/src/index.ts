@@ -26,6 +26,7 @@
  */
 export { createApp, isApp } from './app.js';
 export type { App, AppOptions, AppTask, AppWorkerOptions } from './app.js';
+export type { AppControl } from './app-control.js';
 export {
   AppErrorCode,
   AppImportError,
