@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { callCommand } from './call-command.js';
 import { addConnectionOptions } from './connection-options.js';
 import type { Io } from './io.js';
+import { eventsCommand } from './events-command.js';
 import { purgeCommand } from './purge-command.js';
 import { controlCommand, inspectCommand, statusCommand } from './remote-command.js';
 import { reportCommand } from './report-command.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(inspectCommand(io));
   program.addCommand(controlCommand(io));
   program.addCommand(statusCommand(io));
+  program.addCommand(eventsCommand(io));
   program.addCommand(purgeCommand(io));
   program.addCommand(resultCommand(io));
   program.addCommand(reportCommand(io));
