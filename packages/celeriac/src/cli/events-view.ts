@@ -39,7 +39,7 @@ export function renderView(input: ViewInput): string[] {
   const lines = [
     `${input.title} — ${online}/${input.workers.length} workers online — tasks: ${states || 'none yet'}`,
     '',
-    `${cell('WORKER', 32)} ${cell('STATUS', 8)} ${cell('ACTIVE', 7)} ${cell('PROCESSED', 10)} ${cell('LOAD', 15)} ${cell('HEARTBEAT', 11)} SOFTWARE`,
+    `${cell('WORKER', 32)} ${cell('STATUS', 8)} ${cell('ACTIVE', 7)} ${cell('PROCESSED', 10)} ${cell('LOAD', 17)} ${cell('HEARTBEAT', 11)} SOFTWARE`,
   ];
   for (const worker of input.workers) {
     lines.push(
@@ -48,7 +48,7 @@ export function renderView(input: ViewInput): string[] {
         cell(worker.online ? 'ONLINE' : 'OFFLINE', 8),
         cell(worker.active, 7),
         cell(worker.processed, 10),
-        cell(worker.loadavg?.map((load) => load.toFixed(2)).join(' '), 15),
+        cell(worker.loadavg?.map((load) => load.toFixed(2)).join(' '), 17),
         cell(ago(worker.heartbeats.at(-1), input.now), 11),
         `${worker.swIdent ?? ''} ${worker.swVer ?? ''}`.trim() || '-',
       ].join(' '),
