@@ -6,6 +6,7 @@
  * queues they consume are watched with their lengths, a warm stop is an `offline` event
  * and a SIGKILLed worker is found `expired` by Celery's heartbeat rule.
  */
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '@celeriac/client';
 import { createMemoryResultBackend, createMemoryTransport } from '@celeriac/memory';
@@ -17,6 +18,7 @@ import {
   rabbitCase,
   recordingLogger,
   redisCase,
+  REDIS_URL,
   shortId,
   startCeleriacWorker,
   startPythonWorker,
@@ -166,6 +168,21 @@ async function expectFleetSeen(broker: BrokerCase): Promise<void> {
   expect(last(f.ts.node)).toMatchObject({ change: 'offline' });
   expect(last(f.py.node)).toMatchObject({ change: 'expired' });
   expect(monitor.receiver.malformed).toBe(0);
+  // Stopped, the monitor leaves nothing on the broker: its event queue and reply queue go.
+  await monitor.stop();
+  if (broker.name === 'Redis') {
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = await redis.keys(`${broker.prefix}*`);
+      const bindings = await redis.smembers(`${broker.prefix}_kombu.binding.celeryev`);
+      expect(bindings.filter((b) => b.includes(monitor.receiver.queue))).toEqual([]);
+      expect(
+        keys.filter((k) => k.includes(monitor.receiver.queue) || k.includes(monitor.control.oid)),
+      ).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  }
 }
 
 describe.each([

@@ -2,10 +2,11 @@
  * Options of `createClient` and the client's lifecycle states.
  */
 import type { ResultBackend, Transport } from '@celeriac/protocol';
-import type { Tracer } from '@opentelemetry/api';
+import type { Meter, Tracer } from '@opentelemetry/api';
 import type { ControlOptions } from './control/control-options.js';
 import type { RetryPolicy } from './publish-retry.js';
 import type { SignalLogger } from './signal.js';
+import type { ServerAddress } from './telemetry.js';
 import type { QueueDeclaration, Routes } from './routing.js';
 import type { SendTaskOptions } from './send-options.js';
 
@@ -30,6 +31,7 @@ export type TaskDefaults = Omit<
   | 'link'
   | 'linkError'
   | 'signal'
+  | 'links'
 >;
 
 /** Options of `createClient`. */
@@ -68,6 +70,14 @@ export interface ClientOptions {
   publishRetry?: boolean | RetryPolicy;
   /** Tracer for the `send` spans; default the global provider's `@celeriac/client`. */
   tracer?: Tracer;
+  /** Meter for the send metrics; default the global provider's `@celeriac/client`. */
+  meter?: Meter;
+  /**
+   * The broker's host and port, for the `server.address`/`server.port` telemetry
+   * attributes (a transport does not tell them); the `celeriac` front door passes them
+   * from the broker URL.
+   */
+  server?: ServerAddress;
   /** Close `transport` when the client closes; default false (the caller owns it). */
   ownTransport?: boolean;
   /** Close `backend` when the client closes; default false (the caller owns it). */

@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { AsyncResult, type AsyncResultHost } from './async-result.js';
 import { applyFrozen, withTail, type CanvasHost, type Tail } from './canvas/apply-canvas.js';
 import type { ResultOfSignature } from './canvas/canvas-types.js';
-import { freeze, resultOf, type FrozenResult } from './canvas/freeze.js';
+import { freeze, resultOf, unitOf, type FrozenResult } from './canvas/freeze.js';
 import type { GroupSignature } from './canvas/group.js';
 import { GroupResult } from './canvas/group-result.js';
 import { NoResultBackendError } from './errors.js';
@@ -24,7 +24,13 @@ import type { SendTaskOptions } from './send-options.js';
 import { sendTask, type SendContext } from './send-task.js';
 import { fromSignatureOptions } from './signature-options.js';
 import { createTaskProducer, type AnyTaskContract, type TaskProducer } from './task-producer.js';
-import { defaultTracer } from './telemetry.js';
+import {
+  defaultMeter,
+  defaultTracer,
+  withUnitSpan,
+  type ServerAddress,
+  type UnitRecorder,
+} from './telemetry.js';
 import { Topology } from './topology.js';
 
 /** Options of {@link Client.sendSignature}: the call's arguments and option overrides. */
@@ -142,6 +148,7 @@ class CeleriacClient implements Client {
   readonly #host: AsyncResultHost;
   readonly #canvasBackend: ResultBackend | undefined;
   readonly #controlOptions: ClientOptions['control'];
+  readonly #server: ServerAddress | undefined;
 
   constructor(options: ClientOptions) {
     this.transport = options.transport;
@@ -160,6 +167,8 @@ class CeleriacClient implements Client {
     this.#canvasBackend = options.canvasBackend ?? options.backend;
     this.#controlOptions = options.control;
     const tracer = options.tracer;
+    const meter = options.meter;
+    this.#server = options.server;
     this.#sendContext = {
       transport: this.transport,
       backend: this.backend,
@@ -170,6 +179,8 @@ class CeleriacClient implements Client {
       get tracer() {
         return tracer ?? defaultTracer();
       },
+      meter: () => meter ?? defaultMeter(),
+      server: options.server,
       now: this.#now,
       origin: this.origin,
       oid: this.oid,
@@ -251,28 +262,45 @@ class CeleriacClient implements Client {
       // the steps workers send later reply here: rpc:// canvases return.
       const replyTo = overrides.replyTo ?? this.backend?.replyTo ?? this.oid;
       const frozen = freeze(canvas, { replyTo });
-      const host: CanvasHost = {
-        backend: this.#canvasBackend,
-        replyTo,
-        send: (task) => sendTask(this.#sendContext, task),
-      };
       const tail: Tail = {};
       if (chain && chain.length > 0) tail.chain = chain;
       if (chord !== undefined) tail.chord = chord;
       if (groupId !== undefined) tail.groupId = groupId;
       if (groupIndex !== undefined) tail.groupIndex = groupIndex;
-      await applyFrozen(
-        host,
-        frozen,
-        {
-          ...(args === undefined ? {} : { args }),
-          ...(kwargs === undefined ? {} : { kwargs }),
-          ...(parentId === undefined ? {} : { parentId }),
-          ...(rootId === undefined ? {} : { rootId }),
-          overrides,
-        },
-        tail,
-      );
+      const unit = unitOf(frozen);
+      const apply = async (recorder?: UnitRecorder) => {
+        const host: CanvasHost = {
+          backend: this.#canvasBackend,
+          replyTo,
+          send: async (task) => {
+            const sent = await sendTask(this.#sendContext, task);
+            recorder?.sent(sent.destination);
+            return sent;
+          },
+        };
+        // Each member keeps Celery's root id (its own, as Celery 5.2 sends it); the
+        // members share the group id as the conversation id of their spans instead
+        // (`conversationIdOf`).
+        const root = rootId;
+        await applyFrozen(
+          host,
+          frozen,
+          {
+            ...(args === undefined ? {} : { args }),
+            ...(kwargs === undefined ? {} : { kwargs }),
+            ...(parentId === undefined ? {} : { parentId }),
+            ...(root === undefined ? {} : { rootId: root }),
+            overrides,
+          },
+          tail,
+        );
+      };
+      if (unit) {
+        const info = { ...unit, transportKind: this.transport.kind, server: this.#server };
+        await withUnitSpan(this.#sendContext.tracer, info, apply);
+      } else {
+        await apply();
+      }
       return this.#handle(resultOf(tail.chain ? withTail(frozen, tail) : frozen));
     });
   }

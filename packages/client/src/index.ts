@@ -146,4 +146,11 @@ export { fromSignatureOptions, toSignatureOptions } from './signature-options.js
 export type { TaskSignature } from './signature-options.js';
 export { contractSendOptions } from './task-producer.js';
 export type { AnyTaskContract, ArgsSuffix, TaskProducer } from './task-producer.js';
-export { SpanAttribute, TRACER_NAME } from './telemetry.js';
+export {
+  ClientMetric,
+  MAX_ATTRIBUTE_VALUES,
+  SpanAttribute,
+  TRACER_NAME,
+  conversationIdOf,
+} from './telemetry.js';
+export type { ServerAddress, SpanLink } from './telemetry.js';

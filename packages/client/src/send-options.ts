@@ -9,6 +9,7 @@ import type {
   TaskMessageInit,
 } from '@celeriac/protocol';
 import type { RetryPolicy } from './publish-retry.js';
+import type { SpanLink } from './telemetry.js';
 
 /** One signature or several (Celery accepts both for `link`/`link_error`). */
 export type Signatures = SignatureJson | readonly SignatureJson[];
@@ -78,6 +79,11 @@ export interface SendTaskOptions {
   deliveryMode?: 1 | 2;
   /** Aborts the publish (including retry waits). */
   signal?: AbortSignal;
+  /**
+   * Links for this send's span (not sent): e.g. a worker sending a chord's body links
+   * the header parts' spans, so the body's trace shows every part it waited for.
+   */
+  links?: readonly SpanLink[];
 }
 
 function list(value: Signatures | undefined): SignatureJson[] | null {

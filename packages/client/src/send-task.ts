@@ -6,7 +6,7 @@
  */
 import { encodeTaskMessage, uuid4 } from '@celeriac/protocol';
 import type { ResultBackend, Transport } from '@celeriac/protocol';
-import type { Tracer } from '@opentelemetry/api';
+import type { Meter, Tracer } from '@opentelemetry/api';
 import type { TaskDefaults } from './client-options.js';
 import { publishWithRetry, sendError, type RetryPolicy } from './publish-retry.js';
 import type { Router } from './routing.js';
@@ -14,7 +14,7 @@ import { buildTaskMessage, type SendTaskOptions } from './send-options.js';
 import { checkMessageSize, compressIfLarge, type MessageLimits } from './message-size.js';
 import { afterTaskPublish, beforeTaskPublish } from './publish-signals.js';
 import type { SignalLogger } from './signal.js';
-import { SpanAttribute, withSendSpan } from './telemetry.js';
+import { destinationOf, SpanAttribute, withSendSpan, type ServerAddress } from './telemetry.js';
 import type { Topology } from './topology.js';
 
 /** What a send needs from its client. */
@@ -26,6 +26,10 @@ export interface SendContext {
   /** Connects the transport (memoized by the client). */
   connect(): Promise<void>;
   tracer: Tracer;
+  /** The meter of the send metrics (looked up per send: an SDK may register later). */
+  meter: () => Meter;
+  /** The broker's address for `server.address`/`server.port`, when known. */
+  server: ServerAddress | undefined;
   now(): Date;
   origin: string;
   oid: string;
@@ -48,10 +52,12 @@ export interface TaskToSend {
   expect?: boolean;
 }
 
-/** What was sent: the id, and whether a result will be stored. */
+/** What was sent: the id, whether a result will be stored, where it went. */
 export interface SentTask {
   id: string;
   ignored: boolean;
+  /** The queue (else routing key) it was published to, as telemetry names it. */
+  destination: string;
 }
 
 /** Send one task; resolves once the broker holds it. */
@@ -70,10 +76,15 @@ export async function sendTask(ctx: SendContext, task: TaskToSend): Promise<Sent
     exchange: route.exchange,
     routingKey: route.routingKey,
     queue: destination.queueName,
+    rootId: options.rootId ?? id,
+    groupId: options.groupId,
+    parentId: options.parentId,
+    server: ctx.server,
+    links: options.links,
   };
   const queue = destination.queueName;
   const signalOptions = ctx.logger ? { logger: ctx.logger } : {};
-  const sent = await withSendSpan(ctx.tracer, info, async (traceHeaders, span) => {
+  const sent = await withSendSpan(ctx.tracer, ctx.meter, info, async (traceHeaders, span) => {
     const now = ctx.now();
     const init = buildTaskMessage(options, {
       name,
@@ -132,5 +143,5 @@ export async function sendTask(ctx: SendContext, task: TaskToSend): Promise<Sent
     const payload = { taskName: name, taskId: id, message: sent, route, queue };
     await afterTaskPublish.send(payload, signalOptions);
   }
-  return { id, ignored };
+  return { id, ignored, destination: destinationOf(info) };
 }

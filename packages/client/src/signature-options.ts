@@ -26,7 +26,7 @@ const RENAMES = {
 } as const satisfies Partial<Record<keyof SendTaskOptions, string>>;
 
 /** Options that only make sense in this process. */
-const LOCAL_ONLY: ReadonlySet<string> = new Set(['signal']);
+const LOCAL_ONLY: ReadonlySet<string> = new Set(['signal', 'links']);
 
 const REVERSE: ReadonlyMap<string, string> = new Map(
   Object.entries(RENAMES).map(([camel, snake]) => [snake, camel]),

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { describe, expect, it } from 'vitest';
 import {
   context,
   propagation,
@@ -7,65 +6,22 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
-  type Context,
-  type ContextManager,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  TracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace';
 import { ConnectionLostError, PublishError } from '@celeriac/protocol';
+import { useTracing } from './otel.js';
 import { FlakyTransport, Fixture } from './support.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-const tracer = provider.getTracer('client-test');
-
-/** What an SDK's AsyncLocalStorage context manager does, in a few lines. */
-class AlsContextManager implements ContextManager {
-  readonly #als = new AsyncLocalStorage<Context>();
-  active(): Context {
-    return this.#als.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    return this.#als.run(ctx, () => fn.call(thisArg, ...args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    return this;
-  }
-}
-
-beforeAll(() => {
-  // What an SDK setup does (NodeSDK registers the W3C propagator by default).
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  context.setGlobalContextManager(new AlsContextManager());
-});
-afterAll(() => {
-  propagation.disable();
-  context.disable();
-});
+const { exporter, provider, tracer } = useTracing('client-test');
 
 describe('telemetry', () => {
-  it('a PRODUCER span `send <task>` with messaging attributes; traceparent as a top-level header', async () => {
+  it('a PRODUCER span `send <destination>` with messaging attributes; traceparent as a top-level header', async () => {
     exporter.reset();
-    await using fx = new Fixture({ tracer });
+    await using fx = new Fixture({ tracer, server: { address: 'broker.local', port: 5672 } });
     const result = await fx.client.sendTask('proj.add', [1, 2], {}, { queue: 'math' });
     const [span] = exporter.getFinishedSpans();
     expect(span).toBeDefined();
-    expect(span!.name).toBe('send proj.add');
+    expect(span!.name).toBe('send math');
     expect(span!.kind).toBe(SpanKind.PRODUCER);
     expect(span!.attributes).toEqual({
       'messaging.system': 'memory',
@@ -73,8 +29,14 @@ describe('telemetry', () => {
       'messaging.operation.name': 'send',
       'messaging.destination.name': 'math',
       'messaging.message.id': result.id,
+      'messaging.message.conversation_id': result.id,
+      'server.address': 'broker.local',
+      'server.port': 5672,
+      'celery.action': 'apply_async',
+      'celery.task_name': 'proj.add',
       'celery.task.name': 'proj.add',
       'celery.exchange': '',
+      'celery.root_id': result.id,
     });
     const { delivery, task } = await fx.takeTask('math');
     const { traceId, spanId } = span!.spanContext();
@@ -91,7 +53,10 @@ describe('telemetry', () => {
       fx.client.sendTask('proj.child', [], {}, { headers: { traceparent: 'caller-value' } }),
     );
     parent.end();
-    const send = exporter.getFinishedSpans().find((s) => s.name === 'send proj.child')!;
+    const send = exporter
+      .getFinishedSpans()
+      .find((s) => s.attributes['celery.task_name'] === 'proj.child')!;
+    expect(send.name).toBe('send celery');
     expect(send.spanContext().traceId).toBe(parent.spanContext().traceId);
     expect(send.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
     const { delivery } = await fx.takeTask();
@@ -115,6 +80,7 @@ describe('telemetry', () => {
     await expect(client.sendTask('proj.fail')).rejects.toBeInstanceOf(ConnectionLostError);
     const [span] = exporter.getFinishedSpans();
     expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span!.attributes['error.type']).toBe('ConnectionLostError');
     expect(span!.status.message).toMatch(/cannot send task proj.fail\[.*\]: gone/);
     expect(span!.attributes['celery.publish.retries']).toBe(2);
     expect(span!.events.map((e) => e.name)).toContain('exception');
@@ -127,7 +93,7 @@ describe('telemetry', () => {
     try {
       await using fx = new Fixture();
       await fx.client.sendTask('proj.global');
-      expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['send proj.global']);
+      expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['send celery']);
       expect(exporter.getFinishedSpans()[0]!.instrumentationScope.name).toBe('@celeriac/client');
     } finally {
       trace.disable();

@@ -70,11 +70,14 @@ describe('telemetry', () => {
     );
     await fx.result(result.id, 'SUCCESS');
     await fx.result('log-1', 'SUCCESS');
-    const send = tracing.spans.findLast((s) => s.name === 'send proj.add')!;
+    // The client names its spans `send <destination>`; the task name is an attribute.
+    const sendOf = (task: string) =>
+      tracing.spans.findLast((s) => s.attributes['celery.task_name'] === task)!;
+    const send = sendOf('proj.add');
     const processAdd = tracing.spans.find(
       (s) => s.name === 'process proj.add' && s.attributes['messaging.message.id'] === result.id,
     )!;
-    const sendLog = tracing.spans.find((s) => s.name === 'send proj.log')!;
+    const sendLog = sendOf('proj.log');
     const processLog = tracing.spans.find((s) => s.name === 'process proj.log')!;
     expect(send.kind).toBe(SpanKind.PRODUCER);
     expect(processAdd.parentSpanId).toBe(send.spanId);

@@ -125,3 +125,31 @@ export function resultOf(sig: SignatureJson): FrozenResult {
       return { kind: 'task', id: sig.options.task_id! };
   }
 }
+
+/** A group or chord sent as one unit: what its telemetry span and root id are. */
+export interface CanvasUnit {
+  canvas: 'group' | 'chord';
+  /** The group's id (a chord's header group). */
+  groupId: string;
+}
+
+/**
+ * The unit a frozen canvas publishes as: a group, a chord, or a chain whose first step
+ * is one (only that step is published now); undefined for a single first task.
+ */
+export function unitOf(sig: SignatureJson): CanvasUnit | undefined {
+  switch (sig.subtask_type) {
+    case SubtaskType.chain: {
+      const first = (sig.kwargs['tasks'] as SignatureJson[])[0];
+      return first === undefined ? undefined : unitOf(first);
+    }
+    case SubtaskType.group:
+      return { canvas: 'group', groupId: sig.options.task_id! };
+    case SubtaskType.chord:
+      return chordMembers(sig).length === 0
+        ? undefined
+        : { canvas: 'chord', groupId: chordGroupId(sig) };
+    default:
+      return undefined;
+  }
+}
