@@ -31,7 +31,8 @@ export const MAY_IMPORT = {
     'preact',
     'uplot',
   ],
-  // "everything above", plus tsx so that `celeriac worker --app ./app.ts` loads TypeScript.
+  // "everything above", plus tsx so that `celeriac worker --app ./app.ts` loads TypeScript,
+  // commander for the command line, and the OpenTelemetry SDK the CLI installs.
   celeriac: [
     '@celeriac/protocol',
     '@celeriac/actors',
@@ -42,7 +43,14 @@ export const MAY_IMPORT = {
     '@celeriac/redis',
     '@celeriac/amqp',
     '@opentelemetry/api',
+    '@opentelemetry/sdk-node',
+    '@opentelemetry/sdk-metrics',
+    '@opentelemetry/resources',
+    '@opentelemetry/exporter-prometheus',
+    '@opentelemetry/exporter-metrics-otlp-http',
+    '@opentelemetry/exporter-metrics-otlp-proto',
     'tsx',
+    'commander',
   ],
   // The conformance suites are vitest suites over the interfaces of protocol.
   testing: ['@celeriac/protocol', '@opentelemetry/api', 'vitest'],

@@ -1,3 +1,23 @@
 #!/usr/bin/env node
-// The `celeriac` command: the compiled CLI in dist/ (run `npm run build` in a checkout).
-import '../dist/cli/run.js';
+// The `celeriac` command. An installed package (or a built checkout) runs the compiled
+// dist/. A checkout that was not built yet runs the TypeScript sources in this same
+// process — tsx compiles them, and a resolve hook adds the `@celeriac/source` export
+// condition so workspace packages resolve to their src/ — so `npx celeriac` works right
+// after `npm install`. Either way the command is this process: no second process stands
+// between a signal and the worker. CELERIAC_CLI_SOURCE=1 forces the sources (the
+// repository's tests use it so that they never run a stale build).
+import { existsSync } from 'node:fs';
+import { register } from 'node:module';
+import process from 'node:process';
+import { URL } from 'node:url';
+
+const dist = new URL('../dist/cli/run.js', import.meta.url);
+const fromSource = process.env.CELERIAC_CLI_SOURCE === '1' || !existsSync(dist);
+if (fromSource) {
+  register('./source-conditions.js', import.meta.url);
+  const { register: registerTsx } = await import('tsx/esm/api');
+  registerTsx();
+}
+const entry = fromSource ? new URL('../src/cli/run.ts', import.meta.url) : dist;
+const { run } = await import(entry.href);
+await run(process.argv.slice(2), { fromSource });

@@ -24,6 +24,9 @@ import type {
 } from '@celeriac/worker';
 import type { ConnectionOptions } from './urls.js';
 import { createResultBackend, createTransport, defaultBackendUrl } from './urls.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, connectPair } from './connect.js';
+import type { AppControl } from './app-control.js';
+import { createAppControl } from './app-control.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions extends ConnectionOptions {
@@ -39,6 +42,18 @@ export interface AppOptions extends ConnectionOptions {
   routes?: ClientOptions['routes'];
   queues?: ClientOptions['queues'];
   taskDefaults?: WorkerOptions['taskDefaults'];
+  /**
+   * The app's workers at start-up when the broker cannot be reached (Celery's
+   * `broker_connection_retry_on_startup`, `broker_connection_max_retries`): retried, by
+   * default 100 times, then the worker gives up.
+   */
+  brokerConnectionRetry?: WorkerOptions['brokerConnectionRetry'];
+  /**
+   * How long {@link App.client} waits for the broker and the result backend to connect
+   * before it rejects with a `ConnectError` naming the one that did not answer; default
+   * 10 s.
+   */
+  connectTimeoutMs?: number;
 }
 
 /** Options of {@link App.worker}: the worker options the app does not supply itself. */
@@ -61,8 +76,12 @@ export interface AppTask<C extends AnyTaskContract> {
 
 /** A celeriac app. Close it (or `await using`) to close the connections it opened. */
 export interface App extends AsyncDisposable {
+  /** The broker URL in use (from the options, `$CELERIAC_BROKER_URL`, or `memory://`). */
   readonly brokerUrl: string;
+  /** The result backend URL in use (given, `$CELERIAC_RESULT_BACKEND`, or implied). */
   readonly backendUrl: string;
+  /** The options the app was created with (Celery's `app.conf`), as given. */
+  readonly conf: Readonly<AppOptions>;
   /** Every task implementation registered with {@link App.task}. */
   readonly tasks: readonly TaskImplementation[];
   /** Register a task implementation and get its typed producer. */
@@ -71,8 +90,18 @@ export interface App extends AsyncDisposable {
     handler: TaskHandler<ArgsOf<C>, ResultOf<C>, KwargsOf<C>>,
     options?: ImplementTaskOptions,
   ): AppTask<C>;
-  /** The app's client (created and connected on first use, then shared). */
+  /**
+   * The app's client (created and connected on first use, then shared). Rejects with a
+   * `ConnectError` naming the broker or the backend and its URL when either cannot be
+   * reached within `connectTimeoutMs`; the next call tries again.
+   */
   client(): Promise<Client>;
+  /**
+   * Celery's `app.control`: inspect and command the workers — celeriac's and Python's —
+   * on the app's connection (`await app.control.inspect({ timeoutMs: 1000 }).active()`,
+   * `await app.control.rateLimit('proj.add', '10/m', { reply: true })`).
+   */
+  readonly control: AppControl;
   /** Send a task by name through the app's client (Celery's `send_task`). */
   sendTask<T = unknown>(
     name: string,
@@ -81,11 +110,19 @@ export interface App extends AsyncDisposable {
     options?: SendTaskOptions,
   ): Promise<AsyncResult<T>>;
   /**
-   * A worker for the app's tasks, on connections of its own (so a worker's broker
+   * A worker for the app's tasks (consuming the app's `defaultQueue` unless `queues`
+   * says otherwise, as Celery's worker consumes `task_default_queue`), on connections of its own (so a worker's broker
    * outage or shutdown never touches the app's client). Its connections close when it
    * stops. Start it with `start()`.
    */
   worker(options?: AppWorkerOptions): Promise<Worker>;
+  /**
+   * A new app with the same options and the tasks registered so far, on another broker
+   * and/or result backend (what the CLI's `-b` and `--backend` do to an `--app`). A
+   * backend not given is the app's own when it named one, else what the new broker
+   * implies.
+   */
+  withConnection(urls: { broker?: string; backend?: string }): App;
   /** Close the client and every connection the app opened. Idempotent. */
   close(): Promise<void>;
 }
@@ -130,7 +167,9 @@ export function createApp(options: AppOptions = {}): App {
     [APP]: true,
     brokerUrl,
     backendUrl,
+    conf: options,
     tasks,
+    control: createAppControl(() => app.client()),
     task(contract, handler, taskOptions) {
       if (closing) throw new ClosedError('celeriac app');
       const implementation = implementTask(contract, handler, taskOptions);
@@ -148,12 +187,20 @@ export function createApp(options: AppOptions = {}): App {
     },
     client() {
       if (closing) return Promise.reject(new ClosedError('celeriac app'));
-      clientPromise ??= (async () => {
-        const transport = await createTransport(brokerUrl, options);
-        const backend = await createResultBackend(backendUrl, brokerUrl, options);
-        await Promise.all([transport.connect(), backend.connect()]);
-        return createClient(clientOptions(transport, backend));
-      })();
+      if (!clientPromise) {
+        const attempt = (async () => {
+          const transport = await createTransport(brokerUrl, options);
+          const backend = await createResultBackend(backendUrl, brokerUrl, options);
+          const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+          await connectPair({ transport, backend, brokerUrl, backendUrl }, timeoutMs);
+          return createClient(clientOptions(transport, backend));
+        })();
+        clientPromise = attempt;
+        // A failed connect is not kept (the caller gets the error): the next call tries again.
+        attempt.then(undefined, () => {
+          if (clientPromise === attempt) clientPromise = undefined;
+        });
+      }
       return clientPromise;
     },
     async sendTask(name, args, kwargs, sendOptions) {
@@ -163,11 +210,17 @@ export function createApp(options: AppOptions = {}): App {
       if (closing) throw new ClosedError('celeriac app');
       const transport = await createTransport(brokerUrl, options);
       const backend = await createResultBackend(backendUrl, brokerUrl, options);
+      const taskDefaults = { ...options.taskDefaults, ...workerOptions.taskDefaults };
       const worker = createWorker({
-        ...(options.taskDefaults ? { taskDefaults: options.taskDefaults } : {}),
         ...(options.queues ? { queueDeclarations: options.queues } : {}),
-        ...(options.defaultQueue !== undefined ? { defaultQueue: options.defaultQueue } : {}),
+        ...(options.brokerConnectionRetry
+          ? { brokerConnectionRetry: options.brokerConnectionRetry }
+          : {}),
+        ...(options.defaultQueue !== undefined
+          ? { defaultQueue: options.defaultQueue, queues: [options.defaultQueue] }
+          : {}),
         ...workerOptions,
+        taskDefaults,
         transport,
         backend,
         tasks,
@@ -178,6 +231,15 @@ export function createApp(options: AppOptions = {}): App {
       workers.add(worker);
       void worker.finished.then(() => workers.delete(worker));
       return worker;
+    },
+    withConnection(urls) {
+      const other = createApp({
+        ...options,
+        broker: urls.broker ?? brokerUrl,
+        ...(urls.backend !== undefined ? { backend: urls.backend } : {}),
+      });
+      (other.tasks as TaskImplementation[]).push(...tasks);
+      return other;
     },
     close() {
       closing ??= (async () => {

@@ -26,9 +26,19 @@
  */
 export { createApp, isApp } from './app.js';
 export type { App, AppOptions, AppTask, AppWorkerOptions } from './app.js';
+export type { AppControl } from './app-control.js';
+export {
+  AppErrorCode,
+  AppImportError,
+  AppLoadError,
+  ConnectError,
+  UnsupportedUrlError,
+  UsageError,
+} from './errors.js';
+export type { ConnectRole } from './errors.js';
+export { maskUrl } from './mask-url.js';
 export {
   BrokerScheme,
-  UnsupportedUrlError,
   brokerScheme,
   createResultBackend,
   createTransport,

@@ -3,9 +3,9 @@
  * on demand, so an app on Redis never loads amqplib and the reverse.
  */
 import type { ResultBackend, Transport } from '@celeriac/protocol';
-import { CeleriacError, ErrorCode } from '@celeriac/protocol';
 import type { RedisResultBackendOptions, RedisTransportOptions } from '@celeriac/redis';
 import type { AmqpTransportOptions, RpcResultBackendOptions } from '@celeriac/amqp';
+import { UnsupportedUrlError } from './errors.js';
 
 /** Per-driver options passed through to the transport or backend constructors. */
 export interface ConnectionOptions {
@@ -23,20 +23,6 @@ export const BrokerScheme = {
 } as const;
 /** One of the values of {@link BrokerScheme}. */
 export type BrokerScheme = (typeof BrokerScheme)[keyof typeof BrokerScheme];
-
-/** A URL celeriac cannot use: the message says which part and what is accepted. */
-export class UnsupportedUrlError extends CeleriacError {
-  constructor(what: string, url: string, accepted: string) {
-    super(
-      ErrorCode.transport,
-      `${what} URL ${JSON.stringify(redact(url))} is not supported; use ${accepted}`,
-    );
-  }
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
-}
 
 function schemeOf(url: string): string {
   const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);

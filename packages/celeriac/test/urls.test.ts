@@ -19,7 +19,7 @@ describe('broker and backend URLs', () => {
 
   it('refuses an unknown scheme, naming it and hiding the password', () => {
     expect(() => brokerScheme('sqs://user:secret@host')).toThrow(UnsupportedUrlError);
-    expect(() => brokerScheme('sqs://user:secret@host')).toThrow(/sqs:\/\/user:\*\*\*@host/);
+    expect(() => brokerScheme('sqs://user:secret@host')).toThrow(/sqs:\/\/user:\*\*\*\*@host/);
     expect(() => brokerScheme('sqs://user:secret@host')).not.toThrow(/secret/);
   });
 

@@ -1,118 +1,96 @@
 /**
  * `celeriac call <task> [--args JSON] [--kwargs JSON] [options]`: send one task by name,
- * print its id, and with `--wait` its result (Celery's `celery call`).
+ * print its id, and with `--wait` its result (Celery's `celery call`, plus the wait).
  */
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import type { SendTaskOptions } from '@celeriac/client';
-import { createApp } from '../app.js';
-import type { App } from '../app.js';
-import { loadApp } from './load-app.js';
-import { UsageError } from './usage-error.js';
+import { TimeoutError } from '@celeriac/protocol';
+import { addConnectionOptions, connectionFlags, openApp } from './connection-options.js';
+import type { Io } from './io.js';
+import { integer, json, number, seconds } from './parse-options.js';
+import { apiVersionWarnings } from './telemetry/api-versions.js';
+import { installTelemetry } from './telemetry/install-telemetry.js';
 
-/** Help text of the `call` command. */
-export const CALL_USAGE = `Usage: celeriac call <task-name> [options]
+interface CallFlags {
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  queue?: string;
+  routingKey?: string;
+  exchange?: string;
+  countdown?: number;
+  eta?: string;
+  expires?: number;
+  priority?: number;
+  wait?: boolean;
+  timeout: number;
+}
 
-Send a task by name and print its id (with --wait, its result).
+/** The `call` command. */
+export function callCommand(io: Io): Command {
+  return addConnectionOptions(new Command('call'))
+    .description('send a task by name and print its id; with --wait, then its result')
+    .argument('<task>', 'the task name (need not be defined here: only the name travels)')
+    .option('-a, --args <json>', 'positional arguments, a JSON array', json('array'))
+    .option('-k, --kwargs <json>', 'keyword arguments, a JSON object', json('object'))
+    .option('-Q, --queue <name>', 'queue to send to (default: the app’s routes)')
+    .option('--routing-key <key>', 'routing key')
+    .option('--exchange <name>', 'exchange')
+    .option('--countdown <s>', 'run no earlier than this many seconds from now', number)
+    .option('--eta <iso>', 'run no earlier than this time (ISO 8601)')
+    .option('--expires <s>', 'revoke if not started within this many seconds', seconds)
+    .option('--priority <n>', 'message priority (0–255)', integer(0))
+    .option('-w, --wait', 'wait for the result and print it as JSON')
+    .option('--timeout <s>', 'with --wait: give up after this many seconds', seconds, 30)
+    .action((task: string, flags: CallFlags, command: Command) => call(io, task, flags, command));
+}
 
-Options:
-  -a, --args <json>        positional arguments as a JSON array (default: [])
-  -k, --kwargs <json>      keyword arguments as a JSON object (default: {})
-  -A, --app <module>       take broker and backend from this app module, or:
-  -b, --broker <url>       broker URL (default: $CELERIAC_BROKER_URL or memory://)
-      --backend <url>      result backend URL
-  -Q, --queue <name>       queue to send to
-      --routing-key <key>  routing key
-      --exchange <name>    exchange
-      --countdown <s>      run no earlier than this many seconds from now
-      --eta <iso>          run no earlier than this time
-      --expires <s>        revoke if not started within this many seconds
-      --priority <n>       message priority
-  -w, --wait               wait for the result and print it as JSON
-      --timeout <s>        with --wait: give up after this many seconds (default: 30)
-`;
-
-/** Run the `call` command. */
-export async function callCommand(
-  argv: readonly string[],
-  out: (line: string) => void,
-): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      args: { type: 'string', short: 'a' },
-      kwargs: { type: 'string', short: 'k' },
-      app: { type: 'string', short: 'A' },
-      broker: { type: 'string', short: 'b' },
-      backend: { type: 'string' },
-      queue: { type: 'string', short: 'Q' },
-      'routing-key': { type: 'string' },
-      exchange: { type: 'string' },
-      countdown: { type: 'string' },
-      eta: { type: 'string' },
-      expires: { type: 'string' },
-      priority: { type: 'string' },
-      wait: { type: 'boolean', short: 'w' },
-      timeout: { type: 'string' },
-    },
-  });
-  const [name, ...rest] = positionals;
-  if (!name || rest.length > 0) {
-    throw new UsageError('call: exactly one task name is required', CALL_USAGE);
-  }
-  const args = parseJson('--args', values.args ?? '[]');
-  if (!Array.isArray(args)) throw new UsageError('call: --args must be a JSON array', CALL_USAGE);
-  const kwargs = parseJson('--kwargs', values.kwargs ?? '{}');
-  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) {
-    throw new UsageError('call: --kwargs must be a JSON object', CALL_USAGE);
-  }
-
+async function call(io: Io, task: string, flags: CallFlags, command: Command): Promise<void> {
   const options: SendTaskOptions = {};
-  if (values.queue) options.queue = values.queue;
-  if (values['routing-key']) options.routingKey = values['routing-key'];
-  if (values.exchange) options.exchange = values.exchange;
-  if (values.countdown) options.countdown = number('--countdown', values.countdown);
-  if (values.eta) options.eta = values.eta;
-  if (values.expires) options.expires = number('--expires', values.expires);
-  if (values.priority) options.priority = number('--priority', values.priority);
-  if (!values.wait) options.ignoreResult = false;
+  if (flags.queue !== undefined) options.queue = flags.queue;
+  if (flags.routingKey !== undefined) options.routingKey = flags.routingKey;
+  if (flags.exchange !== undefined) options.exchange = flags.exchange;
+  if (flags.countdown !== undefined) options.countdown = flags.countdown;
+  if (flags.eta !== undefined) options.eta = flags.eta;
+  if (flags.expires !== undefined) options.expires = flags.expires;
+  if (flags.priority !== undefined) options.priority = flags.priority;
 
-  let app: App;
-  if (values.app) {
-    app = await loadApp(values.app);
-  } else {
-    const appOptions: { broker?: string; backend?: string } = {};
-    if (values.broker) appOptions.broker = values.broker;
-    if (values.backend) appOptions.backend = values.backend;
-    app = createApp(appOptions);
+  const telemetry = await installTelemetry({
+    serviceName: 'celeriac-call',
+    warn: (line) => io.err(`celeriac call: ${line}`),
+  });
+  try {
+    await send(io, task, flags, command, options);
+  } finally {
+    // Flush the send span before the process exits.
+    await telemetry.shutdown();
+  }
+}
+
+async function send(
+  io: Io,
+  task: string,
+  flags: CallFlags,
+  command: Command,
+  options: SendTaskOptions,
+): Promise<void> {
+  const { app, loaded } = await openApp(connectionFlags(command), { sharedBroker: true });
+  if (loaded) {
+    for (const warning of apiVersionWarnings(loaded.path))
+      io.err(`celeriac call: warning: ${warning}`);
   }
   try {
-    const result = await app.sendTask(name, args, kwargs as Record<string, unknown>, options);
-    out(result.id);
-    if (values.wait) {
-      const timeoutMs = number('--timeout', values.timeout ?? '30') * 1000;
-      const value = await result.get({ timeoutMs });
-      out(JSON.stringify(value));
+    const result = await app.sendTask(task, flags.args ?? [], flags.kwargs ?? {}, options);
+    io.out(result.id);
+    if (!flags.wait) return;
+    try {
+      io.out(JSON.stringify(await result.get({ timeoutMs: flags.timeout * 1000 })));
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+      throw new TimeoutError(
+        `no result within ${flags.timeout} s: task ${result.id} is ${await result.state()}`,
+      );
     }
-    return 0;
   } finally {
     await app.close();
   }
-}
-
-function parseJson(flag: string, text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new UsageError(
-      `call: ${flag} is not valid JSON: ${(error as Error).message}`,
-      CALL_USAGE,
-    );
-  }
-}
-
-function number(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n)) throw new UsageError(`call: ${flag} must be a number`, CALL_USAGE);
-  return n;
 }

@@ -1,92 +1,126 @@
 /**
- * `celeriac worker --app ./app.ts [-Q q1,q2] [-c N] [-n name] [-E] [-l level]`: run a
- * worker for the app's tasks until SIGTERM/SIGINT (warm) or a second SIGINT/SIGQUIT (cold).
+ * `celeriac worker -A ./app.ts [Celery's worker flags]`: run a worker for the app's tasks
+ * until SIGTERM/SIGINT (warm) or a second SIGINT/SIGQUIT (cold), in this process, with
+ * the OpenTelemetry SDK when the `OTEL_*` variables ask and the metrics/health port when
+ * `--metrics-port` does.
  */
-import { parseArgs } from 'node:util';
-import { LogLevel, createConsoleLogger } from '@celeriac/worker';
-import type { AppWorkerOptions } from '../app.js';
-import { loadApp } from './load-app.js';
-import { UsageError } from './usage-error.js';
+import { Command } from 'commander';
+import type { Logger, Worker } from '@celeriac/worker';
+import { createConsoleLogger } from '@celeriac/worker';
+import type { App } from '../app.js';
+import { UsageError } from '../errors.js';
+import { banner } from './banner.js';
+import { CommandExit } from './command-exit.js';
+import { addConnectionOptions, connectionFlags, openApp } from './connection-options.js';
+import { startHealthServer } from './health-server.js';
+import type { HealthServer } from './health-server.js';
+import type { Io } from './io.js';
+import { watchLauncher } from './launcher-watch.js';
+import type { LoadedApp } from './load-app.js';
+import { apiVersionWarnings } from './telemetry/api-versions.js';
+import { installTelemetry } from './telemetry/install-telemetry.js';
+import type { WorkerFlags } from './worker-flags.js';
+import { addWorkerFlags, workerOptionsFrom } from './worker-flags.js';
+import { workerProbes } from './worker-health.js';
 
-/** Help text of the `worker` command. */
-export const WORKER_USAGE = `Usage: celeriac worker --app <module[:export]> [options]
-
-Run a worker for the tasks the app module registers.
-
-Options:
-  -A, --app <module>          the app module (TypeScript or JavaScript) exporting the app
-  -Q, --queues <a,b>          queues to consume (default: celery)
-  -c, --concurrency <n>       tasks executed at once (default: 10)
-  -n, --hostname <name>       node name (default: celeriac@<host>)
-  -E, --events                send task events (celery events, Flower)
-      --prefetch-multiplier <n>  prefetch = concurrency x this (default: 4)
-  -l, --loglevel <level>      debug, info, warning, error (default: info)
-      --shutdown-timeout <s>  warm shutdown waits this long for running tasks (default: 30)
-`;
-
-const LEVELS: Record<string, LogLevel> = {
-  debug: LogLevel.debug,
-  info: LogLevel.info,
-  warning: LogLevel.warn,
-  warn: LogLevel.warn,
-  error: LogLevel.error,
-};
-
-/** Run the `worker` command; resolves when the worker has stopped. */
-export async function workerCommand(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      app: { type: 'string', short: 'A' },
-      queues: { type: 'string', short: 'Q' },
-      concurrency: { type: 'string', short: 'c' },
-      hostname: { type: 'string', short: 'n' },
-      events: { type: 'boolean', short: 'E' },
-      'prefetch-multiplier': { type: 'string' },
-      loglevel: { type: 'string', short: 'l' },
-      'shutdown-timeout': { type: 'string' },
-    },
-    strict: true,
-  });
-  if (!values.app) throw new UsageError('worker: --app is required', WORKER_USAGE);
-  const level = LEVELS[(values.loglevel ?? 'info').toLowerCase()];
-  if (level === undefined) {
-    throw new UsageError(`worker: unknown --loglevel ${values.loglevel}`, WORKER_USAGE);
-  }
-  const options: AppWorkerOptions = { logger: createConsoleLogger({ level }) };
-  if (values.queues) options.queues = values.queues.split(',').map((q) => q.trim());
-  if (values.concurrency) options.concurrency = positiveInt('--concurrency', values.concurrency);
-  if (values.hostname) options.hostname = values.hostname;
-  if (values.events) options.events = true;
-  if (values['prefetch-multiplier']) {
-    options.prefetchMultiplier = positiveInt(
-      '--prefetch-multiplier',
-      values['prefetch-multiplier'],
-      0,
-    );
-  }
-  if (values['shutdown-timeout']) {
-    options.shutdownTimeoutMs =
-      positiveInt('--shutdown-timeout', values['shutdown-timeout']) * 1000;
-  }
-
-  const app = await loadApp(values.app);
-  const worker = await app.worker(options);
-  worker.installSignalHandlers();
-  await worker.start();
-  // Until SIGTERM/SIGINT, the remote `shutdown` command, or a crash.
-  const final = await worker.finished;
-  await app.close();
-  return final === 'crashed' ? 1 : 0;
+/** The `worker` command. */
+export function workerCommand(io: Io): Command {
+  return addWorkerFlags(addConnectionOptions(new Command('worker')))
+    .description('run a worker for the tasks an app module registers')
+    .action((flags: WorkerFlags, self: Command) => runWorker(io, flags, self));
 }
 
-function positiveInt(flag: string, text: string, min = 1): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) {
-    throw new UsageError(
-      `worker: ${flag} must be an integer ≥ ${min}, got ${JSON.stringify(text)}`,
-      WORKER_USAGE,
-    );
+async function runWorker(io: Io, flags: WorkerFlags, command: Command): Promise<void> {
+  const connection = connectionFlags(command);
+  if (connection.app === undefined) {
+    throw new UsageError('--app is required: the module whose createApp() registers the tasks');
   }
-  return n;
+  const logger = createConsoleLogger({ level: flags.loglevel });
+  // Before the app loads, so that everything it and celeriac make is recorded.
+  const telemetry = await installTelemetry({
+    serviceName: 'celeriac-worker',
+    prometheus: flags.metricsPort !== undefined,
+    warn: (line) => logger.warn(line),
+  });
+  let app: App | undefined;
+  let server: HealthServer | undefined;
+  try {
+    const opened = await openApp(connection, { sharedBroker: false });
+    app = opened.app;
+    const loaded = opened.loaded!;
+    for (const warning of apiVersionWarnings(loaded.path)) logger.warn(warning);
+    const options = workerOptionsFrom(flags, loaded);
+    const worker = await app.worker({ ...options, logger });
+    for (const line of bannerLines(worker, app, loaded, options)) io.out(line);
+    if (telemetry.summary) logger.info(`OpenTelemetry: ${telemetry.summary}`);
+    if (flags.metricsPort !== undefined) {
+      server = await startHealthServer({
+        port: flags.metricsPort,
+        host: flags.metricsHost,
+        prometheus: telemetry.prometheus,
+        ...workerProbes(worker),
+      });
+      logger.info(
+        `Metrics and health on http://${flags.metricsHost}:${server.port}/metrics, /livez, /readyz`,
+      );
+    }
+    await runUntilStopped(io, worker, logger);
+  } finally {
+    await server?.close();
+    await app?.close();
+    await telemetry.shutdown();
+  }
+}
+
+/** Start, then wait for a signal, the remote `shutdown`, the launcher going, or a crash. */
+async function runUntilStopped(io: Io, worker: Worker, logger: Logger): Promise<void> {
+  const removeSignalHandlers = worker.installSignalHandlers();
+  const stopWatching = watchLauncher(({ mode, reason }) => {
+    logger.info(`${mode === 'warm' ? 'Warm' : 'Cold'} shutdown: ${reason}`);
+    worker.stop({ mode }).catch((error: unknown) => {
+      logger.error('Shutdown failed', { error: String(error) });
+    });
+  });
+  try {
+    try {
+      await worker.start();
+    } catch (error) {
+      // Told to stop while connecting (a signal): a stop like any other.
+      if ((await worker.finished) === 'stopped') return;
+      // The worker retried and logged each attempt; the reason fits one line.
+      const reason = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
+      io.err(`celeriac worker: could not start: ${reason}`);
+      throw new CommandExit(1, 'the worker could not start');
+    }
+    const final = await worker.finished;
+    if (final === 'crashed') throw new CommandExit(1, 'the worker crashed');
+  } finally {
+    stopWatching();
+    removeSignalHandlers();
+  }
+}
+
+function bannerLines(
+  worker: Worker,
+  app: App,
+  loaded: LoadedApp,
+  options: ReturnType<typeof workerOptionsFrom>,
+): string[] {
+  const queues = options.queues ?? (app.conf.defaultQueue ? [app.conf.defaultQueue] : ['celery']);
+  const concurrency = options.autoscale
+    ? `${options.autoscale.min}–${options.autoscale.max} (autoscale)`
+    : (options.concurrency ?? 10);
+  return banner({
+    hostname: worker.hostname,
+    app: `${loaded.path} (export ${loaded.exportName})`,
+    brokerUrl: app.brokerUrl,
+    backendUrl: app.backendUrl,
+    pool: options.pool ?? 'async',
+    concurrency,
+    prefetchMultiplier: options.prefetchMultiplier ?? 4,
+    events: options.events === true,
+    queues,
+    tasks: app.tasks.map((task) => task.name),
+    now: new Date(),
+  });
 }
