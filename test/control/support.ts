@@ -157,7 +157,7 @@ export interface PythonMonitorWorker extends PythonProcess {
 }
 
 /**
- * Start `celery -A monitor_app worker -P threads -c 2` (or `prefork`) on `queue`, without
+ * Start `celery -A monitor_app worker -P threads -c 2` (`prefork` when `events`) on `queue`, without
  * gossip and mingle; `events` adds `-E`, `heartbeat` its event heartbeat interval in
  * seconds (without one: `--without-heartbeat`).
  */
@@ -171,7 +171,9 @@ export async function startPythonWorker(
     pool?: 'threads' | 'prefork';
   },
 ): Promise<PythonMonitorWorker> {
-  const pool = options.pool ?? 'threads';
+  // Celery 5.2's threads pool shares one kombu channel between its threads and on Redis
+  // sometimes never publishes task-succeeded; tests that read task events use prefork.
+  const pool = options.pool ?? (options.events ? 'prefork' : 'threads');
   const args = ['-m', 'celery', '-A', 'monitor_app', 'worker', '-P', pool, '-c', '2'];
   args.push('-Q', options.queue, '-n', options.nodename, '--without-gossip', '--without-mingle');
   args.push('--loglevel=INFO');
