@@ -1,7 +1,7 @@
 /**
  * Options of `createWorker` and their defaults (Celery 5.2's, where Celery has one).
  */
-import type { ResultBackend, Transport } from '@celeriac/protocol';
+import type { ControlKey, ResultBackend, Transport } from '@celeriac/protocol';
 import type { QueueDeclaration } from '@celeriac/client';
 import type { WorkerClock } from './clock.js';
 import { InvalidOptionError } from './errors.js';
@@ -22,6 +22,24 @@ export interface EventOptions {
   batch?: boolean;
   /** Exchange name; default `celeryev`. */
   exchange?: string;
+}
+
+/**
+ * Remote-control options. Commands that change a worker (`shutdown`, `revoke`,
+ * `rate_limit`, `pool_grow`, …) run only when signed with `key`; without a key they are
+ * refused (one warning line each) unless `allowUnsigned`. Read-only `inspect` commands
+ * and `ping` are always answered.
+ */
+export interface ControlOptions {
+  /** The cluster's control key (`CELERIAC_CONTROL_KEY`, `--control-key-file`), ≥ 16 bytes. */
+  key?: ControlKey;
+  /**
+   * Run unsigned changing commands too: Celery's behaviour, for fleets operated with
+   * Python's `celery control` (`--allow-unsigned-control`). Default false.
+   */
+  allowUnsigned?: boolean;
+  /** How old (or early) a signature may be; default 30 s. */
+  windowMs?: number;
 }
 
 /** Options of `createWorker`. */
@@ -102,8 +120,12 @@ export interface WorkerOptions {
   logger?: Logger;
   /** Celery events (`celery events`, Flower); off by default. */
   events?: boolean | EventOptions;
-  /** Remote control over pidbox (`celery inspect …`); on by default. */
-  control?: boolean;
+  /**
+   * Remote control over pidbox (`celery inspect …`, `celery control …`); on by default,
+   * with changing commands refused unless signed (see {@link ControlOptions}); `false`
+   * turns it off (Celery's `--without-control`).
+   */
+  control?: boolean | ControlOptions;
   /** Warm shutdown: how long running tasks may take before they are ended. Default 30 s. */
   shutdownTimeoutMs?: number;
   /** App-wide defaults of task options (time limits: Celery's `--time-limit`, …). */
@@ -132,7 +154,7 @@ export interface ResolvedWorkerOptions {
   autoscale: { max: number; min: number } | undefined;
   prefetchMultiplier: number;
   hostname: string;
-  control: boolean;
+  control: ControlOptions | false;
   events: Required<EventOptions> | null;
   shutdownTimeoutMs: number;
   resultExtended: boolean;
@@ -184,7 +206,8 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     autoscale,
     prefetchMultiplier: Math.max(0, options.prefetchMultiplier ?? 4),
     hostname: nodeName(options.hostname),
-    control: options.control ?? true,
+    control:
+      options.control === false ? false : options.control === true ? {} : (options.control ?? {}),
     events: events && {
       taskEvents: events.taskEvents ?? true,
       heartbeatIntervalMs: events.heartbeatIntervalMs ?? 2000,

@@ -2,6 +2,7 @@
  * Celery's `celery worker` flags → the worker's options (contract: `WorkerOptions` of
  * `@celeriac/worker`). Hard and soft time limits are task defaults, as in Celery.
  */
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { LogLevel } from '@celeriac/worker';
@@ -27,6 +28,37 @@ export interface WorkerFlags {
   shutdownTimeout?: number;
   metricsPort?: number;
   metricsHost: string;
+  /** The key read from `--control-key-file` (the file's content, trimmed). */
+  controlKeyFile?: string;
+  /** The key from `CELERIAC_CONTROL_KEY`. */
+  controlKey?: string;
+  allowUnsignedControl?: boolean;
+  withoutControl?: boolean;
+}
+
+/** Bytes a control key needs at least (protocol's rule, checked before the worker starts). */
+const MIN_KEY_BYTES = 16;
+
+function controlKey(text: string, from: string): string {
+  const key = text.trim();
+  if (Buffer.byteLength(key) < MIN_KEY_BYTES) {
+    throw new InvalidArgumentError(
+      `the control key in ${from} is ${Buffer.byteLength(key)} bytes; at least ` +
+        `${MIN_KEY_BYTES} are needed (make one with: openssl rand -hex 32)`,
+    );
+  }
+  return key;
+}
+
+function controlKeyFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new InvalidArgumentError(`cannot read the control key file ${path} (${code})`);
+  }
+  return controlKey(text, path);
 }
 
 /** Celery's level names (any case) → the worker logger's. */
@@ -92,6 +124,26 @@ export function addWorkerFlags(command: Command): Command {
         .env('CELERIAC_METRICS_HOST')
         .default('0.0.0.0'),
     )
+    .addOption(
+      new Option(
+        '--control-key-file <path>',
+        'the cluster’s control key: changing remote-control commands must be signed with it',
+      )
+        .argParser(controlKeyFile)
+        .env('CELERIAC_CONTROL_KEY_FILE'),
+    )
+    .addOption(
+      new Option('--control-key <key>', 'the control key itself (prefer the file or the env)')
+        .env('CELERIAC_CONTROL_KEY')
+        .argParser((text: string) => controlKey(text, 'CELERIAC_CONTROL_KEY'))
+        .hideHelp(),
+    )
+    .option(
+      '--allow-unsigned-control',
+      'run unsigned changing commands (Celery’s behaviour, for Python’s celery control)',
+    )
+    .option('--without-control', 'turn remote control off (inspect and control unanswered)')
+    .addOption(new Option('--without-heartbeat', 'accepted for Celery’s command lines').hideHelp())
     .addOption(new Option('--without-gossip', 'accepted for Celery’s command lines').hideHelp())
     .addOption(new Option('--without-mingle', 'accepted for Celery’s command lines').hideHelp());
 }
@@ -116,6 +168,13 @@ export function workerOptionsFrom(
   if (flags.autoscale) options.autoscale = flags.autoscale;
   if (flags.hostname !== undefined) options.hostname = flags.hostname;
   if (flags.events) options.events = true;
+  const key = flags.controlKeyFile ?? flags.controlKey;
+  options.control = flags.withoutControl
+    ? false
+    : {
+        ...(key !== undefined ? { key } : {}),
+        ...(flags.allowUnsignedControl ? { allowUnsigned: true } : {}),
+      };
   if (flags.prefetchMultiplier !== undefined) {
     options.prefetchMultiplier = flags.prefetchMultiplier;
   }

@@ -1,7 +1,7 @@
 /**
  * The read-only remote-control commands (`celery inspect …`) with Celery 5.2's reply
  * shapes (`celery/worker/control.py`): ping, active, reserved, scheduled, revoked,
- * registered, stats, query_task, active_queues, clock, hello.
+ * registered, stats, query_task, active_queues, clock, hello; and celeriac's `actor_tree`.
  */
 import { okReply } from '@celeriac/protocol';
 import { requestInfo, type TaskRequest } from '../pipeline/request.js';
@@ -103,6 +103,8 @@ export const INSPECT_COMMANDS: Readonly<Record<string, ControlCommand>> = {
       max_priority: null,
     })),
   clock: (s) => ({ clock: s.events?.clock ?? 0 }),
+  /** celeriac's own: the supervision tree (Python workers answer KeyError). */
+  actor_tree: (s) => ({ root: s.actors.tree() }),
   hello: (s, a) =>
     a.from_node === s.hostname ? NO_REPLY : { revoked: {}, clock: s.events?.clock ?? 0 },
 };

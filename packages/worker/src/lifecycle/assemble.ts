@@ -6,13 +6,14 @@
  */
 import { createActorSystem, type ActorSystem } from '@celeriac/actors';
 import { createClient, type Client } from '@celeriac/client';
-import type { ResultBackend, Transport } from '@celeriac/protocol';
+import { createControlAuthorizer, type ResultBackend, type Transport } from '@celeriac/protocol';
 import { builtinTasks } from '../canvas/builtin-tasks.js';
 import { createSignatureSender } from '../canvas/send-signature.js';
 import { systemClock, type WorkerClock } from '../clock.js';
+import { ActorWatch } from '../control/actor-tree.js';
 import { EventDispatcher, NO_EVENTS } from '../control/events.js';
-import { InvalidOptionError } from '../errors.js';
 import { RemoteControl } from '../control/remote-control.js';
+import { InvalidOptionError } from '../errors.js';
 import type { TaskImplementation } from '../implement-task.js';
 import { createConsoleLogger, logsAt, type Logger } from '../logger.js';
 import { Intake } from '../pipeline/intake.js';
@@ -149,6 +150,17 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
     pool,
     held: consumer,
   });
+  const system = createActorSystem({
+    clock,
+    onUnhandledError: (error, actor) =>
+      logger.error(`Unhandled error in actor ${actor.path}`, {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
+  const actors = new ActorWatch(
+    system,
+    events ? (fields) => events.sendActorTransition(fields) : undefined,
+  );
   const control = options.control
     ? new RemoteControl({
         hostname,
@@ -163,16 +175,11 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
         consumer,
         events,
         taskDefaults: input.taskDefaults ?? {},
+        authorizer: createControlAuthorizer({ ...options.control, now }),
+        actors,
         shutdown,
       })
     : null;
-  const system = createActorSystem({
-    clock,
-    onUnhandledError: (error, actor) =>
-      logger.error(`Unhandled error in actor ${actor.path}`, {
-        error: error instanceof Error ? error.message : String(error),
-      }),
-  });
   return {
     options,
     input,
