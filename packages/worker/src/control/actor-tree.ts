@@ -43,10 +43,19 @@ export class ActorWatch {
   readonly #system: ActorSystem;
   readonly #restarts = new Map<string, number>();
   readonly #unsubscribe: () => void;
+  readonly #onRestart: ((path: string) => void) | undefined;
 
-  /** Watch `system`; `onTransition` gets each lifecycle change (not activity-only ones). */
-  constructor(system: ActorSystem, onTransition?: (fields: ActorTransitionFields) => void) {
+  /**
+   * Watch `system`; `onTransition` gets each lifecycle change (not activity-only ones),
+   * `onRestart` the path of each actor its supervisor restarts.
+   */
+  constructor(
+    system: ActorSystem,
+    onTransition?: (fields: ActorTransitionFields) => void,
+    onRestart?: (path: string) => void,
+  ) {
     this.#system = system;
+    this.#onRestart = onRestart;
     this.#unsubscribe = system.inspect((record) => this.#record(record, onTransition));
   }
 
@@ -86,6 +95,7 @@ export class ActorWatch {
       for (const id of record.affected) {
         const path = `${record.path}/${id}`;
         this.#restarts.set(path, (this.#restarts.get(path) ?? 0) + 1);
+        this.#onRestart?.(path);
       }
       return;
     }

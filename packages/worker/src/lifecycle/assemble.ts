@@ -14,6 +14,8 @@ import { ActorWatch } from '../control/actor-tree.js';
 import { EventDispatcher, NO_EVENTS } from '../control/events.js';
 import { RemoteControl } from '../control/remote-control.js';
 import { InvalidOptionError } from '../errors.js';
+import { systemOf } from '../telemetry.js';
+import { WorkerMetrics } from '../worker-metrics.js';
 import type { TaskImplementation } from '../implement-task.js';
 import { createConsoleLogger, logsAt, type Logger } from '../logger.js';
 import { Intake } from '../pipeline/intake.js';
@@ -133,6 +135,15 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
       ...(options.pool === 'async' ? {} : { lostCheckMs: 1000 }),
     },
   });
+  const metrics = new WorkerMetrics({
+    system: systemOf(transport.kind),
+    hostname,
+    active: () => pool.units().filter((unit) => unit.busy).length,
+    reserved: () => pool.reserved().length,
+    prefetch: () => consumer.prefetch,
+    queues: () => consumer.queues,
+    queueLength: (queue) => transport.queueLength(queue),
+  });
   const intake = new Intake({
     hostname,
     clock,
@@ -149,6 +160,7 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
     revoked,
     pool,
     held: consumer,
+    metrics,
   });
   const system = createActorSystem({
     clock,
@@ -160,6 +172,7 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
   const actors = new ActorWatch(
     system,
     events ? (fields) => events.sendActorTransition(fields) : undefined,
+    (path) => metrics.restarted(path),
   );
   const control = options.control
     ? new RemoteControl({

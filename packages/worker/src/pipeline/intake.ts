@@ -11,6 +11,7 @@ import type { LimitedSet } from './limited-set.js';
 import { TaskEventType } from '../control/events.js';
 import type { Pool } from '../pool/pool.js';
 import type { ExecutionOutcome } from '../pool/outcome.js';
+import type { WorkerMetrics } from '../worker-metrics.js';
 import { endConsumerSpan, recordOutcome, startConsumerSpan } from '../telemetry.js';
 import { Settlement, type SettleAs } from './acknowledgement.js';
 import { decodeRequest, Refusal } from './decode.js';
@@ -34,6 +35,8 @@ export interface IntakeDeps extends FinishDeps {
   readonly revoked: LimitedSet;
   readonly pool: Pool;
   readonly held: HeldMessages;
+  /** Where processed tasks are measured (none in some tests). */
+  readonly metrics?: WorkerMetrics;
 }
 
 /** Owns the requests of one worker, from delivery to settlement. */
@@ -223,6 +226,7 @@ export class Intake {
         ? await finish(deps, request, task, outcome)
         : await context.with(spanContext, finish, undefined, deps, request, task, outcome);
     endConsumerSpan(span);
+    deps.metrics?.processed(request, outcome, deps.clock.now());
     return how;
   }
 
