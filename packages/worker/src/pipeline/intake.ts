@@ -20,6 +20,7 @@ import { discard, finish, type FinishDeps } from './finish.js';
 import { RateLimiter } from './rate-limiter.js';
 import { refuseMessage, refuseUnknown } from './refuse.js';
 import { RequestPhase, type TaskRequest } from './request.js';
+import { outcomeSignalsConnected, sendOutcome, sendPrerun, sendRevoked } from './task-signals.js';
 import type { RegisteredTask, TaskRegistry } from './task-registry.js';
 
 /** Messages held in memory raise the consumer's prefetch by one each (Celery's QoS). */
@@ -202,6 +203,8 @@ export class Intake {
       deps.hostname,
     );
     const execution = { request, task, context: spanContext };
+    const prerun = sendPrerun(request, deps.hostname, deps.logger);
+    if (prerun) await prerun;
     request.phase = RequestPhase.reserved;
     const started = deps.pool.start(execution) ?? (await deps.pool.reserve(execution));
     if (started.kind === 'withdrawn') {
@@ -227,6 +230,9 @@ export class Intake {
         : await context.with(spanContext, finish, undefined, deps, request, task, outcome);
     endConsumerSpan(span);
     deps.metrics?.processed(request, outcome, deps.clock.now());
+    if (outcomeSignalsConnected()) {
+      await sendOutcome(request, outcome, deps.hostname, deps.logger);
+    }
     return how;
   }
 
@@ -236,7 +242,13 @@ export class Intake {
     reason: 'revoked' | 'expired',
   ): Promise<SettleAs> {
     request.phase = reason === 'expired' ? RequestPhase.expired : RequestPhase.revoked;
-    return discard(this.#deps, request, task, reason);
+    const deps = this.#deps;
+    const how = discard(deps, request, task, reason);
+    if (!outcomeSignalsConnected()) return how;
+    return how.then(async (settleAs) => {
+      await sendRevoked(request, deps.hostname, deps.logger, reason);
+      return settleAs;
+    });
   }
 
   /** A request taken back before it started: revoked, or handed back at shutdown. */
