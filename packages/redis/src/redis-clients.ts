@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { ClosedError } from '@celeriac/protocol';
 import { RedisConnectionError } from './errors.js';
+import { describeConnectError } from './redis-tls.js';
 import { ioredisOptions } from './redis-url.js';
 import type { RedisConnectionSettings } from './redis-url.js';
 
@@ -77,14 +78,9 @@ export async function connectOnce(
     client.disconnect();
     if (signal.aborted) throw new ClosedError(owner);
     const reason = first ?? cause;
-    throw new RedisConnectionError(url, oneLine(reason), { cause: reason });
+    throw new RedisConnectionError(url, describeConnectError(reason), { cause: reason });
   } finally {
     signal.removeEventListener('abort', onAbort);
     client.off('error', onError);
   }
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, ' ').trim() || 'unknown error';
 }
