@@ -249,6 +249,7 @@ export class RedisBeatCoordination implements BeatCoordination {
     const keys = new KombuKeys({
       ...resolveTransportOptions({ globalKeyprefix: this.#options.globalKeyprefix ?? '' }),
       db: this.#settings.db,
+      cluster: this.#settings.mode === 'cluster',
     });
     return this.#call('queueExists', async (r) => {
       // One key per EXISTS: on a Cluster the lists may sit in different slots.
