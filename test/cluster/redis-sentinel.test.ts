@@ -30,7 +30,8 @@ describe('Redis Sentinel', () => {
       queue: 'sentinel.scale',
       tasks: 1000,
       disruptAfter: 400,
-      disrupt: async () => {
+      disrupt: async (mark) => {
+        mark();
         await s.master.kill();
         await waitFor(async () => (await s.currentMasterPort()) === s.replica.port, {
           timeoutMs: 20_000,

@@ -18,7 +18,8 @@ export interface WorkloadSettings {
   tasks: number;
   /** Disrupt once this many publishes were confirmed. */
   disruptAfter: number;
-  disrupt: () => Promise<void>;
+  /** The disruption; it calls `mark()` at the moment it strikes (the kill, the first move). */
+  disrupt: (mark: () => void) => Promise<void>;
   /** Give up waiting for completions after this long (ms). */
   deadlineMs: number;
   taskMs?: number;
@@ -37,8 +38,10 @@ export interface WorkloadFigures {
   duplicated: number;
   /** From the disruption to the first completion of a task published after it (ms). */
   resumeMs: number;
-  /** From the disruption to the first confirmed publish after it (ms). */
-  publishResumeMs: number;
+  /** The longest pause between two confirmed publishes after the disruption (ms). */
+  publishStallMs: number;
+  /** The longest pause between two completions after the disruption (ms). */
+  completionStallMs: number;
   publishRetries: number;
   /** Results read back from the result backend after the run. */
   resultsStored: number;
@@ -52,8 +55,11 @@ export async function runWorkload(s: WorkloadSettings): Promise<WorkloadFigures>
   const taskMs = s.taskMs ?? 5;
   const runs = new Map<number, number>();
   const problems = new Map<string, number>();
-  const note = (message: string) => {
-    const key = message.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 160);
+  const note = (message: string, fields?: Record<string, unknown>) => {
+    const error = fields?.['error'];
+    const detail =
+      error instanceof Error ? `: ${error.message}` : error ? `: ${JSON.stringify(error)}` : '';
+    const key = `${message}${detail}`.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 200);
     problems.set(key, (problems.get(key) ?? 0) + 1);
   };
   const doneAt = new Map<number, number>();
@@ -91,6 +97,15 @@ export async function runWorkload(s: WorkloadSettings): Promise<WorkloadFigures>
   let disruptedAt = Number.POSITIVE_INFINITY;
   let disruption: Promise<void> | undefined;
   const started = performance.now();
+  // Progress on stderr when asked (CELERIAC_TEST_PROGRESS=1), to see where a run stalls.
+  const progress = process.env['CELERIAC_TEST_PROGRESS']
+    ? setInterval(() => {
+        const t = Math.round(performance.now() - started);
+        process.stderr.write(
+          `${s.queue} t=${t} confirmed=${confirmedAt.size} done=${runs.size} retries=${publishRetries} worker=${worker.state}\n`,
+        );
+      }, 2000)
+    : undefined;
   try {
     await worker.start();
     await producer.connect();
@@ -103,14 +118,15 @@ export async function runWorkload(s: WorkloadSettings): Promise<WorkloadFigures>
           await producer.publish(message, { exchange: '', routingKey: s.queue });
           confirmedAt.set(n, performance.now());
           break;
-        } catch {
+        } catch (error) {
           publishRetries++;
+          // A producer gives up at some point: 30 s of failures is a failed test, not a hang.
+          if (publishRetries > 300) throw error;
           await sleep(100);
         }
       }
       if (confirmedAt.size === s.disruptAfter) {
-        disruptedAt = performance.now();
-        disruption = s.disrupt();
+        disruption = s.disrupt(() => (disruptedAt = performance.now()));
       }
       await sleep(s.publishEveryMs ?? 3);
     }
@@ -129,7 +145,12 @@ export async function runWorkload(s: WorkloadSettings): Promise<WorkloadFigures>
     const lostTasks = [...confirmedAt.keys()].filter((n) => !runs.has(n));
     const after = [...confirmedAt].filter(([, at]) => at > disruptedAt).map(([n]) => n);
     const firstDoneAfter = Math.min(...after.map((n) => doneAt.get(n) ?? Infinity));
-    const firstConfirmAfter = Math.min(...after.map((n) => confirmedAt.get(n)!));
+    const gap = (times: number[]) => {
+      const sorted = [disruptedAt, ...times.filter((t) => t > disruptedAt)].sort((a, b) => a - b);
+      let max = 0;
+      for (let i = 1; i < sorted.length; i++) max = Math.max(max, sorted[i]! - sorted[i - 1]!);
+      return Math.round(max);
+    };
     let resultsStored = 0;
     for (const [n, id] of ids) {
       if (!runs.has(n)) continue;
@@ -145,14 +166,18 @@ export async function runWorkload(s: WorkloadSettings): Promise<WorkloadFigures>
         .length,
       duplicated: [...runs.values()].reduce((sum, c) => sum + c - 1, 0),
       resumeMs: Math.round(firstDoneAfter - disruptedAt),
-      publishResumeMs: Math.round(firstConfirmAfter - disruptedAt),
+      publishStallMs: gap([...confirmedAt.values()]),
+      completionStallMs: gap([...doneAt.values()]),
       publishRetries,
       resultsStored,
       totalMs: Math.round(performance.now() - started),
       problems: Object.fromEntries([...problems].slice(0, 10)),
     };
   } finally {
-    await worker.stop();
+    clearInterval(progress);
+    const stopped = worker.stop();
+    const late = await Promise.race([stopped.then(() => false), sleep(20_000, true)]);
+    if (late) throw new Error(`the worker did not stop within 20 s (state ${worker.state})`);
     await producer.close();
     await backend.close();
   }
