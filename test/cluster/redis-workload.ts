@@ -50,8 +50,19 @@ export interface WorkloadFigures {
   problems: Record<string, number>;
 }
 
-/** Run the workload; the worker and connections are stopped before it resolves. */
+/**
+ * Run the workload; the worker and connections are stopped before it resolves (a worker
+ * that does not stop within 20 s fails the run).
+ */
 export async function runWorkload(s: WorkloadSettings): Promise<WorkloadFigures> {
+  const outcome = await runOnce(s);
+  if (outcome.stopLate) throw new Error('the worker did not stop within 20 s');
+  return outcome.figures;
+}
+
+async function runOnce(
+  s: WorkloadSettings,
+): Promise<{ figures: WorkloadFigures; stopLate: boolean }> {
   const taskMs = s.taskMs ?? 5;
   const runs = new Map<number, number>();
   const problems = new Map<string, number>();
@@ -106,6 +117,7 @@ export async function runWorkload(s: WorkloadSettings): Promise<WorkloadFigures>
         );
       }, 2000)
     : undefined;
+  let stopLate = false;
   try {
     await worker.start();
     await producer.connect();
@@ -158,7 +170,7 @@ export async function runWorkload(s: WorkloadSettings): Promise<WorkloadFigures>
       if (meta.status === 'SUCCESS') resultsStored++;
       else note(`no result for task ${n} (${meta.status})`);
     }
-    return {
+    const figures: WorkloadFigures = {
       tasks: s.tasks,
       confirmed: confirmedAt.size,
       lost: lostTasks.length,
@@ -173,11 +185,16 @@ export async function runWorkload(s: WorkloadSettings): Promise<WorkloadFigures>
       totalMs: Math.round(performance.now() - started),
       problems: Object.fromEntries([...problems].slice(0, 10)),
     };
+    return {
+      figures,
+      get stopLate() {
+        return stopLate;
+      },
+    };
   } finally {
     clearInterval(progress);
     const stopped = worker.stop();
-    const late = await Promise.race([stopped.then(() => false), sleep(20_000, true)]);
-    if (late) throw new Error(`the worker did not stop within 20 s (state ${worker.state})`);
+    stopLate = await Promise.race([stopped.then(() => false), sleep(20_000, true)]);
     await producer.close();
     await backend.close();
   }

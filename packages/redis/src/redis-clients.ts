@@ -75,9 +75,7 @@ export function blockingClient(
 ): Redis {
   const options = ioredisOptions(settings, extra, name, true);
   const client =
-    settings.mode === RedisMode.cluster
-      ? clusterClient(settings, options, {})
-      : new Redis(options);
+    settings.mode === RedisMode.cluster ? clusterClient(settings, options, {}) : new Redis(options);
   client.on('error', () => undefined);
   client.connect().catch(() => undefined);
   return client;

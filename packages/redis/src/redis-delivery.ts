@@ -138,7 +138,12 @@ export class RedisDelivery implements Delivery, AckTarget {
     try {
       await this.#host
         .command()
-        .zadd(this.#host.keys.unackedIndexOf(this.queue), 'XX', Date.now() / 1000, this.deliveryTag);
+        .zadd(
+          this.#host.keys.unackedIndexOf(this.queue),
+          'XX',
+          Date.now() / 1000,
+          this.deliveryTag,
+        );
     } catch (error) {
       throw lost('renew', error, 'the transport renews it on a timer too');
     }
