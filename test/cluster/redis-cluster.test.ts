@@ -5,8 +5,10 @@
  * replica takes over); the other migrates the queue's slot to another master mid-run.
  * Each prints its figures as a JSON line.
  */
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRedisResultBackend } from '@celeriac/redis';
 import type { ClusterSetup } from './redis-cluster-setup.js';
 import type { ServerProcess } from './redis-servers.js';
 import { startClusterSetup } from './redis-cluster-setup.js';
@@ -116,4 +118,25 @@ describe('Redis Cluster', () => {
     expect(figures.lost).toBe(0);
     expect(figures.resultsStored).toBeGreaterThanOrEqual(998);
   }, 110_000);
+
+  it('keeps chord counters in one slot: a chord completes once, on its last part', async () => {
+    setup = await startClusterSetup();
+    await using backend = createRedisResultBackend(setup.url);
+    const group = randomUUID();
+    await backend.setChordSize(group, 3);
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) {
+      outcomes.push(
+        await backend.chordPartReturned(group, {
+          taskId: randomUUID(),
+          groupIndex: i,
+          status: 'SUCCESS',
+          result: i * 10,
+        }),
+      );
+    }
+    expect(outcomes.map((o) => o.complete)).toEqual([false, false, true]);
+    const last = outcomes[2]!;
+    expect(last.complete && last.parts.map((p) => p.result)).toEqual([0, 10, 20]);
+  }, 60_000);
 });
