@@ -72,3 +72,6 @@ export { decodeRpcResult, encodeRpcResult } from './rpc-result-message.js';
 export { AmqpMetric, ConfirmOutcome, INSTRUMENTATION_SCOPE } from './telemetry.js';
 export { QosMode } from './transport-options.js';
 export type { AmqpTransportOptions } from './transport-options.js';
+export { AmqpBeatCoordination, createAmqpBeatCoordination } from './amqp-beat-coordination.js';
+export { beatCoordinationQueues } from './beat-queues.js';
+export type { AmqpBeatCoordinationOptions } from './beat-queues.js';
