@@ -22,6 +22,7 @@ import { redactUrl } from './amqp-url.js';
 import { brokerHosts, parseBrokerUrl } from './broker-url.js';
 import { connectOnce } from './connect-attempt.js';
 import { oneLine } from './connection-errors.js';
+import { tlsSocketOptions } from './tls-params.js';
 import * as beatState from './beat-state.js';
 import { applyRequest } from './beat-apply.js';
 import { BeatRequester, decodeRequest, sendReply } from './beat-requests.js';
@@ -88,7 +89,7 @@ export class AmqpBeatCoordination implements BeatCoordination {
       redactUrl(this.#url),
       {
         timeoutMs: this.#options.connectTimeoutMs ?? 10_000,
-        socketOptions: () => Promise.resolve({ ...this.#options.tls }),
+        socketOptions: (host) => tlsSocketOptions(host.tls, this.#options.tls),
         signal: new AbortController().signal,
       },
     );
@@ -98,8 +99,6 @@ export class AmqpBeatCoordination implements BeatCoordination {
       const setup = await model.createChannel();
       await declareBeatQueues(setup, this.queues, this.#options.queueType);
       await setup.close();
-      this.#replies = await model.createChannel();
-      this.#replies.on('error', () => undefined);
       this.#requester = await BeatRequester.open(
         await model.createChannel(),
         this.queues.commands,
@@ -113,6 +112,7 @@ export class AmqpBeatCoordination implements BeatCoordination {
       );
     }
     this.#model = model;
+    await this.#replyChannel();
   }
 
   #onConnectionLost(model: ChannelModel): void {
@@ -200,9 +200,29 @@ export class AmqpBeatCoordination implements BeatCoordination {
     } catch (error) {
       reply = { ok: false, error: oneLine(error) };
     }
-    const replies = this.#replies;
-    if (replies !== undefined) sendReply(replies, message, reply);
-    if (slot.closedReason === undefined) slot.channel.ack(message);
+    try {
+      const replies = await this.#replyChannel();
+      sendReply(replies, message, reply);
+      if (slot.closedReason === undefined) slot.channel.ack(message);
+    } catch {
+      // The connection or the token's channel went away while answering: the request goes
+      // back to the commands queue with the token, and the next holder answers it.
+    }
+  }
+
+  /** The channel replies go out on, opened again if a publish to a gone requester closed it. */
+  async #replyChannel(): Promise<Channel> {
+    const current = this.#replies;
+    if (current !== undefined) return current;
+    const model = this.#model;
+    if (model === undefined) throw new ConnectionLostError('beat coordination: not connected');
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined);
+    channel.on('close', () => {
+      if (this.#replies === channel) this.#replies = undefined;
+    });
+    this.#replies = channel;
+    return channel;
   }
 
   #apply(slot: TokenSlot, request: BeatRequest): Promise<JsonValue> {

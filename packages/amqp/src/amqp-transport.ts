@@ -25,6 +25,7 @@ import { FailoverStrategy, HostRotation } from './failover.js';
 import { patched as fieldTablePatched } from './amqplib-field-table-patch.js';
 import { AmqpSubscription } from './amqp-subscription.js';
 import type { SubscriptionHost } from './amqp-subscription.js';
+import { tlsSocketOptions } from './tls-params.js';
 import { redactUrl } from './amqp-url.js';
 import type { BackoffOptions } from './backoff.js';
 import { ChannelSlot } from './channel-slot.js';
@@ -59,13 +60,16 @@ export class AmqpTransport implements Transport {
     const hosts = brokerHosts(parsed, options.heartbeatSeconds ?? 60);
     const strategy =
       parsed.failoverStrategy ?? options.failoverStrategy ?? FailoverStrategy.roundRobin;
-    const socketOptions: Record<string, unknown> = { ...options.tls };
+    const extra: Record<string, unknown> = {};
     if (options.connectionName !== undefined) {
-      socketOptions.clientProperties = { connection_name: options.connectionName };
+      extra.clientProperties = { connection_name: options.connectionName };
     }
     this.#connection = new AmqpConnection({
       hosts: new HostRotation(hosts, strategy),
-      socketOptions: () => Promise.resolve(socketOptions),
+      socketOptions: async (host) => ({
+        ...(await tlsSocketOptions(host.tls, options.tls)),
+        ...extra,
+      }),
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       backoff: this.#backoff,
       logger: this.#logger,
