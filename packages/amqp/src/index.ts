@@ -65,7 +65,7 @@ export { decodeHeaderTable, encodeHeaderTable } from './header-table.js';
 export { consoleLogger, formatLogLine } from './logger.js';
 export type { AmqpLogger } from './logger.js';
 export { fromAmqpMessage, toPublishOptions } from './message-properties.js';
-export { assertQueueOptions, queueArguments } from './queue-arguments.js';
+export { assertQueueOptions, queueArguments, withDefaultQueueType } from './queue-arguments.js';
 export { RpcResultBackend, createRpcResultBackend } from './rpc-result-backend.js';
 export type { RpcResultBackendOptions } from './rpc-result-backend.js';
 export { decodeRpcResult, encodeRpcResult } from './rpc-result-message.js';
