@@ -47,6 +47,18 @@ beatCoordinationConformance('amqp beat coordination (RabbitMQ)', () => {
   };
 });
 
+beatCoordinationConformance('amqp beat coordination on quorum queues (RabbitMQ)', () => {
+  const namespace = uniqueName('beat-conf-q');
+  return {
+    createCoordination: () => createAmqpBeatCoordination(url, { namespace, queueType: 'quorum' }),
+    advance: (ms) => sleep(ms),
+    ttlMs: 1_000,
+    expirySlackMs: 100,
+    countsLeaseTime: false,
+    cleanup: () => deleteQueues([namespace]),
+  };
+});
+
 describe('amqp beat coordination, beyond the contract', () => {
   const namespaces: string[] = [];
   const open: AmqpBeatCoordination[] = [];
@@ -136,5 +148,46 @@ describe('amqp beat coordination, beyond the contract', () => {
     expect(await a.claimRun(first, { entry: 'e', runAt: 1 })).toEqual({
       outcome: ClaimOutcome.fenced,
     });
+  });
+
+  it('adopts a newer token queued behind the one it got (a holder died between publish and ack)', async () => {
+    const namespace = uniqueName('beat-fork');
+    namespaces.push(namespace);
+    const { leader } = beatCoordinationQueues(namespace);
+    // Declares the queues and publishes the bootstrap token.
+    await replica(namespace).connect();
+    // A holder takes the bootstrap token, publishes a newer state (confirmed), and dies
+    // before acknowledging: the old token goes back in front of the new one.
+    const model = await connect(url);
+    const channel = await model.createConfirmChannel();
+    await channel.prefetch(1);
+    const got = new Promise<void>((resolve) => {
+      void channel.consume(leader, () => resolve(), { noAck: false });
+    });
+    await got;
+    const real = {
+      v: 1,
+      seq: 5,
+      id: 'real',
+      epoch: 7,
+      holder: 'dead',
+      revision: 2,
+      runs: { e: { lastRunAt: 1000, totalRunCount: 3, epoch: 7 } },
+      entries: {},
+    };
+    channel.sendToQueue(leader, Buffer.from(JSON.stringify(real)), { persistent: true });
+    await channel.waitForConfirms();
+    await model.close();
+    const next = replica(namespace);
+    const lease = (await next.acquireLeadership('next', 60_000))!;
+    expect(lease.epoch).toBe(8);
+    expect(await next.runs()).toEqual([
+      { entry: 'e', lastRunAt: 1000, totalRunCount: 3, epoch: 7 },
+    ]);
+    await next.close();
+    const check = await connect(url);
+    const { messageCount } = await (await check.createChannel()).checkQueue(leader);
+    await check.close();
+    expect(messageCount).toBe(1);
   });
 });

@@ -9,9 +9,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { createAmqpTransport } from '@celeriac/amqp';
+import {
+  beatCoordinationQueues,
+  createAmqpBeatCoordination,
+  createAmqpTransport,
+} from '@celeriac/amqp';
 import { createMemoryResultBackend } from '@celeriac/memory';
-import { encodeTaskMessage } from '@celeriac/protocol';
+import { ClaimOutcome, encodeTaskMessage } from '@celeriac/protocol';
 import { waitFor } from '@celeriac/testing';
 import { createWorker, implementTask, silentLogger } from '@celeriac/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -227,4 +231,56 @@ describe('a 3-node RabbitMQ cluster losing the node that leads the quorum queue'
       await backend.close();
     }
   }, 240_000);
+
+  it('keeps the beat coordination’s token and state on quorum queues when the leader’s node dies', async () => {
+    for (const node of nodes) if (!node.running) await node.boot();
+    const [a, b, c] = nodes as [RabbitNode, RabbitNode, RabbitNode];
+    const port = (n: RabbitNode) => `127.0.0.1:${n.ports.amqp}`;
+    const namespace = `beat-${randomUUID()}`;
+    const options = { namespace, queueType: 'quorum' as const, heartbeatSeconds: 1 };
+    const first = createAmqpBeatCoordination(
+      `amqp://guest:guest@${port(a)}//;${port(b)};${port(c)}`,
+      options,
+    );
+    const second = createAmqpBeatCoordination(
+      `amqp://guest:guest@${port(b)}//;${port(c)};${port(a)}`,
+      options,
+    );
+    try {
+      const lease = (await first.acquireLeadership('first', 30_000))!;
+      expect(lease.holder).toBe('first');
+      expect(await second.acquireLeadership('second', 30_000)).toBeUndefined();
+      const T0 = Date.UTC(2026, 0, 1);
+      await first.putEntry('nightly', { task: 'proj.nightly' });
+      expect(await first.claimRun(lease, { entry: 'nightly', runAt: T0 })).toMatchObject({
+        outcome: ClaimOutcome.claimed,
+      });
+      const leaderNode = await leaderOf(a, beatCoordinationQueues(namespace).leader);
+      expect(leaderNode).toBe(a.nodename);
+      const killedAt = performance.now();
+      await a.stop(true);
+      await waitFor(async () => (await second.leader())?.holder === 'second', {
+        timeoutMs: 30_000,
+        description: 'the second replica leads after the kill',
+      });
+      const failoverMs = Math.round(performance.now() - killedAt);
+      const next = (await second.acquireLeadership('second', 30_000))!;
+      expect(next.epoch).toBe(lease.epoch + 1);
+      expect((await second.entries()).entries.map((e) => e.name)).toEqual(['nightly']);
+      expect(await second.claimRun(next, { entry: 'nightly', runAt: T0 })).toMatchObject({
+        outcome: ClaimOutcome.alreadyRun,
+      });
+      expect(await second.claimRun(next, { entry: 'nightly', runAt: T0 + 1000 })).toMatchObject({
+        outcome: ClaimOutcome.claimed,
+      });
+      // The old leader reconnects through another node: its term is fenced.
+      expect(await first.claimRun(lease, { entry: 'nightly', runAt: T0 + 2000 })).toEqual({
+        outcome: ClaimOutcome.fenced,
+      });
+      console.log(JSON.stringify({ test: 'rabbitmq-quorum-beat-failover', failoverMs }));
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  }, 120_000);
 });

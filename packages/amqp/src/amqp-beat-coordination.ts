@@ -282,10 +282,14 @@ export class AmqpBeatCoordination implements BeatCoordination {
     }
     this.#term?.renew(ttlMs);
     if (slot.heldForMs > ROTATE_AFTER_MS) {
-      await slot.serialize(async () => {
-        const state = slot.state;
-        if (state !== undefined) await slot.commit(beatState.bump(state));
-      });
+      try {
+        await slot.serialize(async () => {
+          const state = slot.state;
+          if (state !== undefined) await slot.commit(beatState.bump(state));
+        });
+      } catch {
+        // The channel closed under the rotation: the term is over, answered below.
+      }
     }
     return this.#liveTerm() !== undefined;
   }

@@ -3,6 +3,7 @@
  */
 import type { Channel } from 'amqplib';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { randomUUID } from 'node:crypto';
 import { EMPTY_STATE, encodeState } from './beat-state.js';
 import type { BeatQueues } from './beat-token-slot.js';
 
@@ -39,8 +40,8 @@ export function beatCoordinationQueues(namespace: string): BeatQueues {
 /**
  * Declare both queues, and publish the bootstrap token when the leader queue has neither a
  * message nor a consumer (a namespace never used, or one whose queues were deleted). Two
- * replicas racing here leave two empty tokens: the first holder keeps the newest state and
- * drops the rest.
+ * replicas racing here leave two empty tokens: the first holder's first commit drops the
+ * other (its `seq` is lower).
  */
 export async function declareBeatQueues(
   channel: Channel,
@@ -54,7 +55,7 @@ export async function declareBeatQueues(
   });
   await channel.assertQueue(queues.commands, { durable: true, arguments: args });
   if (leader.messageCount === 0 && leader.consumerCount === 0) {
-    channel.sendToQueue(queues.leader, encodeState(EMPTY_STATE), {
+    channel.sendToQueue(queues.leader, encodeState({ ...EMPTY_STATE, id: randomUUID() }), {
       persistent: true,
       contentType: 'application/json',
     });

@@ -4,6 +4,7 @@
  * replica holding the token reads or changes it; every change is a new token (see
  * `docs/beat.md`). Pure functions: the checks of `claimRun`, `putEntry` and `removeEntry`.
  */
+import { randomUUID } from 'node:crypto';
 import { ClaimOutcome } from '@celeriac/protocol';
 import type {
   ClaimResult,
@@ -28,6 +29,8 @@ export interface BeatState {
   readonly v: 1;
   /** Greater on every new token: of two tokens, the one with the greater `seq` is newer. */
   readonly seq: number;
+  /** Unique per token: how a holder tells its own new token from another with the same `seq`. */
+  readonly id: string;
   /** The epoch of the last term granted in the namespace (0: none yet). */
   readonly epoch: number;
   /** The holder of the term with that epoch. */
@@ -44,6 +47,7 @@ export interface BeatState {
 export const EMPTY_STATE: BeatState = {
   v: 1,
   seq: 0,
+  id: 'empty',
   epoch: 0,
   holder: null,
   revision: 0,
@@ -64,8 +68,11 @@ export function decodeState(body: Buffer): BeatState | undefined {
     return undefined;
   }
   if (!isRecord(value) || value['v'] !== 1) return undefined;
-  const { seq, epoch, revision, runs, entries } = value;
+  const { seq, id, epoch, revision, runs, entries } = value;
   if (typeof seq !== 'number' || typeof epoch !== 'number' || typeof revision !== 'number') {
+    return undefined;
+  }
+  if (typeof id !== 'string') {
     return undefined;
   }
   if (!isRecord(runs) || !isRecord(entries)) return undefined;
@@ -77,14 +84,9 @@ export function encodeState(state: BeatState): Buffer {
   return Buffer.from(JSON.stringify(state), 'utf8');
 }
 
-/** The newer of two states (the greater `seq`; `a` on a tie). */
-export function newer(a: BeatState, b: BeatState): BeatState {
-  return b.seq > a.seq ? b : a;
-}
-
-/** `state` as the next token: `seq` one greater. */
+/** `state` as the next token: `seq` one greater, a new `id`. */
 export function bump(state: BeatState, change: Partial<BeatState> = {}): BeatState {
-  return { ...state, ...change, seq: state.seq + 1 };
+  return { ...state, ...change, seq: state.seq + 1, id: randomUUID() };
 }
 
 /** The state of a new term for `holder`: the next epoch. */

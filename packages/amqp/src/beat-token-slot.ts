@@ -8,9 +8,9 @@
  * consumer stays the active one). While holding, the slot also serves the other replicas'
  * requests from the commands queue.
  */
-import type { Channel, ConfirmChannel, ConsumeMessage, GetMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { BeatState } from './beat-state.js';
-import { EMPTY_STATE, decodeState, encodeState, newer } from './beat-state.js';
+import { EMPTY_STATE, bump, decodeState, encodeState } from './beat-state.js';
 import { oneLine } from './connection-errors.js';
 
 /** Queue names of one namespace. */
@@ -31,6 +31,13 @@ export interface SlotHandlers {
   onClosed(slot: TokenSlot, reason: string): void;
 }
 
+/** A commit found a token at least as new as its own: it was computed from a stale state. */
+export class StaleTokenError extends Error {
+  constructor() {
+    super('a newer token than the one computed was found; computed again from it');
+  }
+}
+
 /** How long a new token may take to come back after the old one is acknowledged. */
 const REDELIVERY_TIMEOUT_MS = 10_000;
 
@@ -41,8 +48,8 @@ export class TokenSlot {
   readonly #channel: ConfirmChannel;
   readonly #queues: BeatQueues;
   readonly #handlers: SlotHandlers;
-  /** Token deliveries held unacknowledged: the consumed one and any read with basic.get. */
-  #held: (ConsumeMessage | GetMessage)[] = [];
+  /** Token deliveries held unacknowledged (one, with prefetch 1). */
+  #held: ConsumeMessage[] = [];
   #state: BeatState | undefined;
   #heldSince = 0;
   #closed: string | undefined;
@@ -103,8 +110,13 @@ export class TokenSlot {
 
   /**
    * Make `next` the state: publish it as the new token, wait for its confirm, acknowledge
-   * the held tokens, and hold the new one when the broker hands it back. Rejects when the
-   * channel closes first (then `next` was perhaps stored, but this slot no longer holds it).
+   * the held token, and hold the new one when the broker hands it back; older tokens that
+   * come first (a bootstrap race, a holder that died between publishing and acknowledging)
+   * are dropped. Rejects with {@link StaleTokenError} when a token at least as new as `next`
+   * that is not `next` comes first: `next` was computed from a stale state; the slot now
+   * holds that token and its state, and the caller computes again. Rejects with an `Error`
+   * when the channel closes first (then `next` was perhaps stored, but this slot no longer
+   * holds it).
    */
   async commit(next: BeatState): Promise<void> {
     if (this.#closed !== undefined) throw new Error(`token channel closed: ${this.#closed}`);
@@ -119,18 +131,25 @@ export class TokenSlot {
     const redelivered = this.#nextDelivery();
     for (const message of this.#held) this.#channel.ack(message);
     this.#held = [];
-    // Tokens older than ours (a bootstrap race left two) are dropped as they come.
     for (;;) {
       const message = await redelivered.next();
       const carried = decodeState(message.content);
-      if (carried !== undefined && carried.seq >= next.seq) {
-        this.#held = [message];
-        this.#state = newer(next, carried);
-        this.#heldSince = Date.now();
+      if (carried?.id === next.id) {
+        this.#hold(message, next);
         return;
+      }
+      if (carried !== undefined && carried.seq >= next.seq) {
+        this.#hold(message, carried);
+        throw new StaleTokenError();
       }
       this.#channel.ack(message);
     }
+  }
+
+  #hold(message: ConsumeMessage, state: BeatState): void {
+    this.#held = [message];
+    this.#state = state;
+    this.#heldSince = Date.now();
   }
 
   /** Close the channel: a held token goes back to the queue, to the next in line. */
@@ -190,19 +209,22 @@ export class TokenSlot {
     void this.serialize(() => this.#takeFirst(message));
   }
 
-  /** The first token: read every other ready token too, keep the newest state, consolidate. */
+  /**
+   * The first token: commit it again at once, so that every token queued before this one
+   * has come back and been seen (a newer one found on the way is adopted), before anything
+   * is decided from its state. Then serve requests and tell the coordination.
+   */
   async #takeFirst(message: ConsumeMessage): Promise<void> {
     try {
-      this.#held = [message];
-      let state = decodeState(message.content) ?? EMPTY_STATE;
-      for (;;) {
-        const extra = await this.#channel.get(this.#queues.leader, { noAck: false });
-        if (extra === false) break;
-        this.#held.push(extra);
-        const carried = decodeState(extra.content);
-        if (carried !== undefined) state = newer(state, carried);
+      this.#hold(message, decodeState(message.content) ?? EMPTY_STATE);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.commit(bump(this.#state ?? EMPTY_STATE));
+          break;
+        } catch (error) {
+          if (!(error instanceof StaleTokenError) || attempt >= 10) throw error;
+        }
       }
-      await this.commit({ ...state, seq: state.seq + 1 });
       await this.#channel.consume(
         this.#queues.commands,
         (request) => {
