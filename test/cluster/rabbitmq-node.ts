@@ -46,6 +46,11 @@ export interface NodeOptions {
   readonly config?: (ports: NodePorts) => string;
   /** A HOME shared with other nodes (their Erlang cookie); default one of its own. */
   readonly home?: string;
+  /**
+   * A network namespace to run the node (and rabbitmqctl) in; the node then listens on all
+   * of the namespace's addresses and starts an epmd of its own there.
+   */
+  readonly netns?: string;
 }
 
 /** A private HOME with an Erlang cookie: what nodes of one cluster and rabbitmqctl share. */
@@ -63,10 +68,18 @@ export class RabbitNode {
   readonly ports: NodePorts;
   readonly #dir: string;
   readonly #home: string;
+  readonly #netns: string | undefined;
   #child: ChildProcess | undefined;
   #output: string[] = [];
 
-  private constructor(nodename: string, dir: string, home: string, ports: NodePorts) {
+  private constructor(
+    nodename: string,
+    dir: string,
+    home: string,
+    ports: NodePorts,
+    netns?: string,
+  ) {
+    this.#netns = netns;
     this.nodename = nodename;
     this.#dir = dir;
     this.#home = home;
@@ -79,12 +92,14 @@ export class RabbitNode {
     const home = options.home ?? (await makeCookieHome());
     const ports = { amqp: await freePort(), dist: await freePort(), extra: await freePort() };
     const name = `celeriac-${options.name}-${randomBytes(3).toString('hex')}@localhost`;
-    const node = new RabbitNode(name, dir, home, ports);
+    const node = new RabbitNode(name, dir, home, ports, options.netns);
     await writeFile(join(dir, 'env.conf'), '');
     await writeFile(join(dir, 'enabled_plugins'), '[].\n');
-    const config =
-      `listeners.tcp.local = 127.0.0.1:${ports.amqp}\nloopback_users = none\n` +
-      (options.config?.(ports) ?? '');
+    const listener =
+      options.netns === undefined
+        ? `listeners.tcp.local = 127.0.0.1:${ports.amqp}`
+        : `listeners.tcp.default = ${ports.amqp}`;
+    const config = `${listener}\nloopback_users = none\n` + (options.config?.(ports) ?? '');
     await writeFile(join(dir, 'rabbitmq.conf'), config);
     try {
       await node.boot();
@@ -122,21 +137,20 @@ export class RabbitNode {
     };
   }
 
-  /** Run `rabbitmqctl -n <node> …args`. */
-  async ctl(...args: string[]): Promise<string> {
-    const { stdout } = await run(join(BIN, 'rabbitmqctl'), ['-n', this.nodename, ...args], {
-      env: this.#env,
-      timeout: 90_000,
-    });
-    return stdout;
+  /** `[command, args]` to run `program` in the node's namespace, if it has one. */
+  #inNamespace(program: string, args: string[]): [string, string[]] {
+    if (this.#netns === undefined) return [program, args];
+    return ['ip', ['netns', 'exec', this.#netns, program, ...args]];
   }
 
-  /** Run `rabbitmq-queues -n <node> …args`. */
-  async queues(...args: string[]): Promise<string> {
-    const { stdout } = await run(join(BIN, 'rabbitmq-queues'), ['-n', this.nodename, ...args], {
-      env: this.#env,
-      timeout: 90_000,
-    });
+  /** Run `rabbitmqctl -n <node> …args`. */
+  async ctl(...args: string[]): Promise<string> {
+    const [command, argv] = this.#inNamespace(join(BIN, 'rabbitmqctl'), [
+      '-n',
+      this.nodename,
+      ...args,
+    ]);
+    const { stdout } = await run(command, argv, { env: this.#env, timeout: 90_000 });
     return stdout;
   }
 
@@ -144,7 +158,8 @@ export class RabbitNode {
   async boot(): Promise<void> {
     if (this.#child !== undefined) throw new Error(`${this.nodename} is already running`);
     await mkdir(this.#dir, { recursive: true });
-    const child = spawn(join(BIN, 'rabbitmq-server'), [], {
+    const [command, argv] = this.#inNamespace(join(BIN, 'rabbitmq-server'), []);
+    const child = spawn(command, argv, {
       env: this.#env,
       cwd: this.#dir,
       stdio: ['ignore', 'pipe', 'pipe'],
