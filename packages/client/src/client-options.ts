@@ -1,7 +1,12 @@
 /**
  * Options of `createClient` and the client's lifecycle states.
  */
-import type { ResultBackend, Transport } from '@celeriac/protocol';
+import type {
+  AuthSerializer,
+  MessageSecurityOptions,
+  ResultBackend,
+  Transport,
+} from '@celeriac/protocol';
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { ControlOptions } from './control/control-options.js';
 import type { RetryPolicy } from './publish-retry.js';
@@ -106,8 +111,21 @@ export interface ClientOptions {
    */
   logger?: SignalLogger;
   /**
-   * Options of `client.control` (reply timeout, request signer, …); it always uses the
-   * client's transport, clock and publish retry unless these say otherwise.
+   * Sign every task message with Celery's `auth` serializer (`task_serializer = 'auth'`,
+   * what `app.setup_security()` sets up): Celery's `security_key`,
+   * `security_certificate`, `security_cert_store` and `security_digest` as `key`,
+   * `cert`, `store`, `digest` (file contents: this package reads no files), or an
+   * `AuthSerializer` from `createMessageSecurity`. Python workers configured with
+   * `accept_content = ['auth']` and celeriac workers given the same store verify and run
+   * what it sends. Only the body is signed (headers are not). A key or certificate that
+   * cannot sign throws `SecurityConfigError` from `createClient`.
+   */
+  security?: MessageSecurityOptions | AuthSerializer;
+  /**
+   * Options of `client.control` (reply timeout, `controlKey`, …); it always uses the
+   * client's transport, clock and publish retry unless these say otherwise. Give it the
+   * cluster's control key (`control: { controlKey }`) and every changing command it and
+   * `client.revoke` send is signed.
    */
   control?: Omit<ControlOptions, 'transport' | 'ownTransport'>;
 }

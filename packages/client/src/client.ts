@@ -4,17 +4,23 @@
  * `ResultBackend`. It owns neither (unless told to): several clients and a worker may
  * share one transport.
  */
-import { anonNodename, ClosedError, generateOid } from '@celeriac/protocol';
+import {
+  anonNodename,
+  ClosedError,
+  createMessageSecurity,
+  generateOid,
+  isAuthSerializer,
+  SecurityConfigError,
+} from '@celeriac/protocol';
 import type { ResultBackend, SignatureJson, Transport } from '@celeriac/protocol';
 import { randomInt } from 'node:crypto';
 import { AsyncResult, type AsyncResultHost } from './async-result.js';
 import { applyFrozen, withTail, type CanvasHost, type Tail } from './canvas/apply-canvas.js';
-import type { ResultOfSignature } from './canvas/canvas-types.js';
 import { freeze, resultOf, unitOf, type FrozenResult } from './canvas/freeze.js';
-import type { GroupSignature } from './canvas/group.js';
 import { GroupResult } from './canvas/group-result.js';
 import { NoResultBackendError } from './errors.js';
 import { defaultMaxMessageBytes } from './message-size.js';
+import type { Client, SendSignatureOptions } from './client-api.js';
 import { ClientState, type ClientOptions } from './client-options.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-retry.js';
 import { createControl, type Control } from './control/control.js';
@@ -33,95 +39,17 @@ import {
 } from './telemetry.js';
 import { Topology } from './topology.js';
 
-/** Options of {@link Client.sendSignature}: the call's arguments and option overrides. */
-export interface SendSignatureOptions extends SendTaskOptions {
-  /** Prepended to the signature's arguments unless it is immutable (a parent's result). */
-  args?: readonly unknown[];
-  /** Merged over the signature's keyword arguments. */
-  kwargs?: Record<string, unknown>;
-}
-
-/**
- * A task producer. `AsyncDisposable`: `await using client = createClient(…)`.
- *
- * Ownership: the client never closes the transport or backend it was given unless
- * `ownTransport`/`ownBackend` say so; closing the client only stops it sending.
- */
-export interface Client extends AsyncDisposable {
-  /** `open`, `closing` or `closed`. */
-  readonly state: ClientState;
-  readonly transport: Transport;
-  readonly backend: ResultBackend | undefined;
-  /** The `origin` header sent with every task. */
-  readonly origin: string;
-  /** This client's reply queue name (kombu's oid), sent as `reply_to`. */
-  readonly oid: string;
-
-  /**
-   * Send a task by name (Celery's `send_task`): resolves once the broker holds the
-   * message. Rejects with `PublishError`/`ConnectionLostError` naming the task and id
-   * (after the publish retries), `EncodeError` for values JSON cannot carry, and
-   * `ClosedError` once the client is closing.
-   */
-  sendTask<T = unknown>(
-    name: string,
-    args?: readonly unknown[],
-    kwargs?: Record<string, unknown>,
-    options?: SendTaskOptions,
-  ): Promise<AsyncResult<T>>;
-
-  /**
-   * Send a plain task signature with the options it carries (Celery's
-   * `sig.apply_async(args, kwargs, **options)`). Chains, groups and chords are sent by
-   * the canvas functions, not here.
-   */
-  sendSignature<T = unknown>(
-    signature: SignatureJson,
-    options?: SendSignatureOptions,
-  ): Promise<AsyncResult<T>>;
-
-  /**
-   * Send a canvas — a signature, `chain`, `group`, `chord`, `map`, `starmap`, `chunks`
-   * — as Celery 5.2 does: ids assigned first, then published. Resolves with the result
-   * handle: the last step's for a chain, the body's for a chord, a {@link GroupResult}
-   * for a group. A chord needs a result backend that counts parts (memory, Redis):
-   * `ChordsUnsupportedError` otherwise. Options apply to the first tasks published.
-   */
-  send<S extends GroupSignature<readonly unknown[], unknown>>(
-    canvas: S,
-    options?: SendSignatureOptions,
-  ): Promise<GroupResult<ResultOfSignature<S>>>;
-  send<S extends SignatureJson>(
-    canvas: S,
-    options?: SendSignatureOptions,
-  ): Promise<AsyncResult<ResultOfSignature<S>>>;
-
-  /** A group's result from its id and member ids (Celery's `GroupResult(id, results)`). */
-  groupResult(groupId: string, taskIds: readonly string[]): GroupResult;
-
-  /** A group saved with `GroupResult.save()` (here or by Python), undefined if none. */
-  restoreGroup(groupId: string): Promise<GroupResult | undefined>;
-
-  /** A typed producer for a task contract: `client.task(add).delay(2, 3)`. */
-  task<C extends AnyTaskContract>(contract: C): TaskProducer<C>;
-
-  /** A result handle for a task id (Celery's `AsyncResult(id)`). */
-  asyncResult<T = unknown>(id: string): AsyncResult<T>;
-
-  /** Broadcast `revoke` for one or more task ids to every worker (or `destination`). */
-  revoke(taskId: string | readonly string[], options?: RevokeOptions): Promise<void>;
-
-  /**
-   * The control client on this client's transport (Celery's `app.control`), created on
-   * first use with the client's `control` options and closed with the client.
-   */
-  readonly control: Control;
-
-  /**
-   * Stop sending: new sends reject with `ClosedError`, sends in flight finish, then an
-   * owned transport/backend is closed. Idempotent: the same promise each time.
-   */
-  close(): Promise<void>;
+/** The auth serializer a client signs with, checked at creation (it must hold a key). */
+function signerOf(security: ClientOptions['security']) {
+  if (security === undefined) return undefined;
+  const auth = isAuthSerializer(security) ? security : createMessageSecurity(security);
+  if (auth.signer === undefined) {
+    throw new SecurityConfigError(
+      'security: a client signs every task, so it needs key and cert (security_key, ' +
+        'security_certificate), not only a certificate store',
+    );
+  }
+  return auth;
 }
 
 /** Random per process, like Python's `uuid.getnode()` is per machine. */
@@ -193,6 +121,7 @@ class CeleriacClient implements Client {
         transportKind: options.transport.kind,
       },
       logger: options.logger,
+      auth: signerOf(options.security),
     };
   }
 

@@ -108,7 +108,7 @@ export type {
 } from './control/control-replies.js';
 export type { Inspect, SafeOption } from './control/inspect.js';
 export type { WorkerCommands } from './control/worker-commands.js';
-export type { Client, SendSignatureOptions } from './client.js';
+export type { Client, SendSignatureOptions } from './client-api.js';
 export { ClientState } from './client-options.js';
 export type { ClientOptions, TaskDefaults } from './client-options.js';
 export {

@@ -78,6 +78,7 @@ export {
   CONTROL_SIGNATURE_HEADER,
   DEFAULT_CONTROL_WINDOW_MS,
   MIN_CONTROL_KEY_BYTES,
+  controlKeyBytes,
   controlSender,
   createControlAuthorizer,
   signControlRequest,
@@ -156,6 +157,12 @@ export {
 export { encodeJson, jsonDate, parseJson, pythonJsonString, pythonNumber } from './json.js';
 export type { JsonValue, ParseJsonOptions } from './json.js';
 export { DEFAULT_MAX_JSON_DEPTH, assertJsonDepth, jsonDepthOverflow } from './json-depth.js';
+export { createMessageSecurity, isAuthSerializer, verifyTaskMessage } from './message-security.js';
+export type {
+  MessageSecurityOptions,
+  TaskVerification,
+  VerifyTaskMessageOptions,
+} from './message-security.js';
 export type {
   ChordPart,
   ChordPartOutcome,
