@@ -123,6 +123,8 @@ export {
 } from './errors.js';
 export type { ValidationIssue } from './errors.js';
 export { formatDateDone, formatIsoDate, parseIsoDate, parseOptionalIsoDate } from './dates.js';
+export { DEFAULT_DEDUP_TTL_SECONDS, MAX_DEDUP_KEY_LENGTH, assertDedupKey } from './dedup.js';
+export type { DedupClaim } from './dedup.js';
 export {
   EVENT_EXCHANGE,
   EventType,
@@ -247,6 +249,18 @@ export {
   encodeTaskHeaders,
 } from './task-headers.js';
 export type { TaskHeaders, TaskHeadersInit, TimeLimits } from './task-headers.js';
+export {
+  MESSAGE_HEADER,
+  defineSubscription,
+  matchSubscriptions,
+  readMessageHeader,
+  subscriptionTaskId,
+} from './subscription.js';
+export type {
+  MessageHeader,
+  MessageSubscription,
+  MessageSubscriptionOptions,
+} from './subscription.js';
 export { defineTask, zodIssues } from './task-contract.js';
 export type {
   ArgsOf,
@@ -266,6 +280,8 @@ export type {
   TaskMessage,
   TaskMessageInit,
 } from './task-message.js';
+export { MAX_TOPIC_LENGTH, assertTopic, compileTopic, topicMatches } from './topic-pattern.js';
+export type { TopicMatcher } from './topic-pattern.js';
 export { ExchangeType, TransportStatus } from './transport.js';
 export type {
   Binding,
