@@ -1,13 +1,21 @@
 /**
  * What a client offers: the {@link Client} interface `createClient` returns.
  */
-import type { ResultBackend, SignatureJson, Transport } from '@celeriac/protocol';
+import type {
+  AnyMessageContract,
+  MessageSubscription,
+  PayloadOf,
+  ResultBackend,
+  SignatureJson,
+  Transport,
+} from '@celeriac/protocol';
 import type { AsyncResult } from './async-result.js';
 import type { ResultOfSignature } from './canvas/canvas-types.js';
 import type { GroupSignature } from './canvas/group.js';
 import type { GroupResult } from './canvas/group-result.js';
 import type { ClientState } from './client-options.js';
 import type { Control } from './control/control.js';
+import type { Published, PublishOptions } from './publish.js';
 import type { RevokeOptions } from './revoke.js';
 import type { SendTaskOptions } from './send-options.js';
 import type { AnyTaskContract, TaskProducer } from './task-producer.js';
@@ -83,6 +91,28 @@ export interface Client extends AsyncDisposable {
 
   /** A typed producer for a task contract: `client.task(add).delay(2, 3)`. */
   task<C extends AnyTaskContract>(contract: C): TaskProducer<C>;
+
+  /**
+   * Publish an event or document: the payload is checked against the contract's schema
+   * (and each subscriber task's `args` schema) — `ValidationError` before anything is
+   * sent — then one task per matching subscription is sent to its queue with
+   * `[payload]`. No matching subscription is allowed (`tasks` is empty). With a
+   * `dedupKey`, a second publish within the TTL sends nothing and returns the first's
+   * id and task handles (`duplicate: true`).
+   */
+  publish<C extends AnyMessageContract>(
+    message: C,
+    payload: PayloadOf<C>,
+    options?: PublishOptions,
+  ): Promise<Published>;
+  /** Publish under a bare event name (a bridge for messages without a contract). */
+  publish(name: string, payload: unknown, options?: PublishOptions): Promise<Published>;
+
+  /** Add a subscription (see `defineSubscription`); returns the function that removes it. */
+  subscribe(subscription: MessageSubscription): () => void;
+
+  /** The subscriptions `publish` fans out to, in the order added. */
+  readonly subscriptions: readonly MessageSubscription[];
 
   /** A result handle for a task id (Celery's `AsyncResult(id)`). */
   asyncResult<T = unknown>(id: string): AsyncResult<T>;

@@ -4,6 +4,7 @@
 import type {
   AuthSerializer,
   MessageSecurityOptions,
+  MessageSubscription,
   ResultBackend,
   Transport,
 } from '@celeriac/protocol';
@@ -37,6 +38,7 @@ export type TaskDefaults = Omit<
   | 'linkError'
   | 'signal'
   | 'links'
+  | 'dedupKey'
 >;
 
 /** Options of `createClient`. */
@@ -67,6 +69,12 @@ export interface ClientOptions {
   hostname?: string;
   /** Defaults for every send. */
   taskDefaults?: TaskDefaults;
+  /**
+   * The subscriptions `publish` fans events and documents out to (`defineSubscription`);
+   * more can be added with `client.subscribe`. Declare them in a module every publisher
+   * imports, as task contracts are.
+   */
+  subscriptions?: readonly MessageSubscription[];
   /**
    * Publish retry (Celery's `task_publish_retry` and `task_publish_retry_policy`):
    * `true` (default) uses Celery's policy (3 retries, 0 s then 0.2 s apart), `false`

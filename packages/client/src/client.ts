@@ -11,14 +11,29 @@ import {
   generateOid,
   isAuthSerializer,
   SecurityConfigError,
+  uuid4,
 } from '@celeriac/protocol';
-import type { ResultBackend, SignatureJson, Transport } from '@celeriac/protocol';
+import type {
+  AnyMessageContract,
+  MessageSubscription,
+  ResultBackend,
+  SignatureJson,
+  Transport,
+} from '@celeriac/protocol';
 import { randomInt } from 'node:crypto';
 import { AsyncResult, type AsyncResultHost } from './async-result.js';
 import { applyFrozen, withTail, type CanvasHost, type Tail } from './canvas/apply-canvas.js';
 import { freeze, resultOf, unitOf, type FrozenResult } from './canvas/freeze.js';
 import { GroupResult } from './canvas/group-result.js';
+import { sendOnce } from './dedup.js';
 import { NoResultBackendError } from './errors.js';
+import {
+  publishMessage,
+  SubscriptionRegistry,
+  type Published,
+  type PublishHost,
+  type PublishOptions,
+} from './publish.js';
 import { defaultMaxMessageBytes } from './message-size.js';
 import type { Client, SendSignatureOptions } from './client-api.js';
 import { ClientState, type ClientOptions } from './client-options.js';
@@ -77,6 +92,8 @@ class CeleriacClient implements Client {
   readonly #canvasBackend: ResultBackend | undefined;
   readonly #controlOptions: ClientOptions['control'];
   readonly #server: ServerAddress | undefined;
+  readonly #subscriptions: SubscriptionRegistry;
+  readonly #publishHost: PublishHost;
 
   constructor(options: ClientOptions) {
     this.transport = options.transport;
@@ -123,10 +140,36 @@ class CeleriacClient implements Client {
       logger: options.logger,
       auth: signerOf(options.security),
     };
+    this.#subscriptions = new SubscriptionRegistry(options.subscriptions);
+    this.#publishHost = {
+      backend: this.backend,
+      logger: options.logger,
+      subscriptions: this.#subscriptions,
+      now: this.#now,
+      // #send is tracked itself; a publish is tracked as a whole.
+      send: (name, args, o) => this.#send(name, args, {}, o, undefined),
+      handle: (id, name) => new AsyncResult(id, this.#host, { name }),
+    };
   }
 
   get state(): ClientState {
     return this.#state;
+  }
+
+  get subscriptions(): readonly MessageSubscription[] {
+    return this.#subscriptions.list();
+  }
+
+  subscribe(subscription: MessageSubscription): () => void {
+    return this.#subscriptions.add(subscription);
+  }
+
+  publish(
+    message: AnyMessageContract | string,
+    payload: unknown,
+    options: PublishOptions = {},
+  ): Promise<Published> {
+    return this.#track(() => publishMessage(this.#publishHost, message, payload, options));
   }
 
   sendTask<T = unknown>(
@@ -322,8 +365,18 @@ class CeleriacClient implements Client {
     parse: ((value: unknown) => T) | undefined,
   ): Promise<AsyncResult<T>> {
     return this.#track(async () => {
-      const sent = await sendTask(this.#sendContext, { name, args, kwargs, options });
-      return new AsyncResult<T>(sent.id, this.#host, { name, ignored: sent.ignored, parse });
+      const id = options.taskId ?? uuid4();
+      const task = { name, args, kwargs, options: { ...options, taskId: id } };
+      const outcome = await sendOnce(
+        this.backend,
+        options,
+        id,
+        () => sendTask(this.#sendContext, task),
+        this.#sendContext.logger,
+      );
+      const ignored = outcome.sent ? outcome.value.ignored : false;
+      const taskId = outcome.sent ? outcome.value.id : outcome.id;
+      return new AsyncResult<T>(taskId, this.#host, { name, ignored, parse });
     });
   }
 }

@@ -115,11 +115,15 @@ export {
   ChordsUnsupportedError,
   ClientErrorCode,
   ControlArgumentError,
+  DedupUnsupportedError,
   MessageTooLargeError,
   NoResultBackendError,
   ResultIgnoredError,
 } from './errors.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, defaultMaxMessageBytes } from './message-size.js';
+export type { DedupOptions } from './dedup.js';
+export { SubscriptionRegistry } from './publish.js';
+export type { Published, PublishedTask, PublishOptions } from './publish.js';
 export type { MessageLimits } from './message-size.js';
 export { DEFAULT_RETRY_POLICY, isRetryablePublishError, retryDelayMs } from './publish-retry.js';
 export { afterTaskPublish, beforeTaskPublish } from './publish-signals.js';

@@ -159,6 +159,14 @@ export {
 export { encodeJson, jsonDate, parseJson, pythonJsonString, pythonNumber } from './json.js';
 export type { JsonValue, ParseJsonOptions } from './json.js';
 export { DEFAULT_MAX_JSON_DEPTH, assertJsonDepth, jsonDepthOverflow } from './json-depth.js';
+export { MessageKind, defineDocument, defineEvent } from './message-contract.js';
+export type {
+  AnyMessageContract,
+  DocumentContract,
+  EventContract,
+  MessageContract,
+  PayloadOf,
+} from './message-contract.js';
 export { createMessageSecurity, isAuthSerializer, verifyTaskMessage } from './message-security.js';
 export type {
   MessageSecurityOptions,
