@@ -123,6 +123,8 @@ export {
 export { DEFAULT_MAX_MESSAGE_BYTES, defaultMaxMessageBytes } from './message-size.js';
 export type { DedupOptions } from './dedup.js';
 export { SubscriptionRegistry } from './publish.js';
+export { publishBridge } from './publish-bridge.js';
+export type { BridgedPublish } from './publish-bridge.js';
 export type { Published, PublishedTask, PublishOptions } from './publish.js';
 export type { MessageLimits } from './message-size.js';
 export { DEFAULT_RETRY_POLICY, isRetryablePublishError, retryDelayMs } from './publish-retry.js';

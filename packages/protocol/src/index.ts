@@ -259,6 +259,8 @@ export {
 export type { TaskHeaders, TaskHeadersInit, TimeLimits } from './task-headers.js';
 export {
   MESSAGE_HEADER,
+  PUBLISH_QUEUE,
+  PUBLISH_TASK,
   defineSubscription,
   matchSubscriptions,
   readMessageHeader,

@@ -18,6 +18,16 @@ import type { AnyMessageContract, MessageKind } from './message-contract.js';
 import type { TaskContract } from './task-contract.js';
 import { assertTopic, compileTopic, type TopicMatcher } from './topic-pattern.js';
 
+/**
+ * The task a publisher without celeriac's client (a Python app) sends to have a message
+ * fanned out: `celeriac.publish(name, payload)`, on {@link PUBLISH_QUEUE}. A celeriac
+ * worker running the client's `publishBridge` publishes it to the subscriptions, with
+ * the bridge task's id as the message id.
+ */
+export const PUBLISH_TASK = 'celeriac.publish';
+/** The queue {@link PUBLISH_TASK} messages go to by convention. */
+export const PUBLISH_QUEUE = 'celeriac.events';
+
 /** The header a fanned-out task carries: which message, which subscription. */
 export const MESSAGE_HEADER = 'celeriac_message';
 
