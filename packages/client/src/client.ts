@@ -146,8 +146,8 @@ class CeleriacClient implements Client {
       logger: options.logger,
       subscriptions: this.#subscriptions,
       now: this.#now,
-      // #send is tracked itself; a publish is tracked as a whole.
-      send: (name, args, o) => this.#send(name, args, {}, o, undefined),
+      // The publish is tracked as a whole: its sends must go on while the client closes.
+      send: (name, args, o) => this.#sendNow(name, args, {}, o, undefined),
       handle: (id, name) => new AsyncResult(id, this.#host, { name }),
     };
   }
@@ -364,20 +364,29 @@ class CeleriacClient implements Client {
     options: SendTaskOptions,
     parse: ((value: unknown) => T) | undefined,
   ): Promise<AsyncResult<T>> {
-    return this.#track(async () => {
-      const id = options.taskId ?? uuid4();
-      const task = { name, args, kwargs, options: { ...options, taskId: id } };
-      const outcome = await sendOnce(
-        this.backend,
-        options,
-        id,
-        () => sendTask(this.#sendContext, task),
-        this.#sendContext.logger,
-      );
-      const ignored = outcome.sent ? outcome.value.ignored : false;
-      const taskId = outcome.sent ? outcome.value.id : outcome.id;
-      return new AsyncResult<T>(taskId, this.#host, { name, ignored, parse });
-    });
+    return this.#track(() => this.#sendNow(name, args, kwargs, options, parse));
+  }
+
+  /** One send (deduplicated when asked), not tracked: callers track it. */
+  async #sendNow<T>(
+    name: string,
+    args: readonly unknown[],
+    kwargs: Record<string, unknown>,
+    options: SendTaskOptions,
+    parse: ((value: unknown) => T) | undefined,
+  ): Promise<AsyncResult<T>> {
+    const id = options.taskId ?? uuid4();
+    const task = { name, args, kwargs, options: { ...options, taskId: id } };
+    const outcome = await sendOnce(
+      this.backend,
+      options,
+      id,
+      () => sendTask(this.#sendContext, task),
+      this.#sendContext.logger,
+    );
+    const ignored = outcome.sent ? outcome.value.ignored : false;
+    const taskId = outcome.sent ? outcome.value.id : outcome.id;
+    return new AsyncResult<T>(taskId, this.#host, { name, ignored, parse });
   }
 }
 
