@@ -3,7 +3,14 @@
  * URLs, routes, task defaults) and its task implementations, and makes clients and
  * workers from them — Celery's `Celery(...)` app, typed.
  */
-import type { ArgsOf, KwargsOf, ResultBackend, ResultOf, Transport } from '@celeriac/protocol';
+import type {
+  ArgsOf,
+  BeatCoordination,
+  KwargsOf,
+  ResultBackend,
+  ResultOf,
+  Transport,
+} from '@celeriac/protocol';
 import { ClosedError } from '@celeriac/protocol';
 import { createClient } from '@celeriac/client';
 import type {
@@ -15,6 +22,8 @@ import type {
   TaskProducer,
 } from '@celeriac/client';
 import { createWorker, implementTask } from '@celeriac/worker';
+import { createBeat } from '@celeriac/beat';
+import type { Beat, BeatOptions, BeatSchedule } from '@celeriac/beat';
 import type {
   ImplementTaskOptions,
   TaskHandler,
@@ -27,6 +36,7 @@ import { createResultBackend, createTransport, defaultBackendUrl } from './urls.
 import { DEFAULT_CONNECT_TIMEOUT_MS, connectPair } from './connect.js';
 import type { AppControl } from './app-control.js';
 import { createAppControl } from './app-control.js';
+import { createBeatCoordination } from './beat-coordination.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions extends ConnectionOptions {
@@ -54,7 +64,30 @@ export interface AppOptions extends ConnectionOptions {
    * 10 s.
    */
   connectTimeoutMs?: number;
+  /**
+   * Periodic tasks (Celery's `beat_schedule`): entries by name, each `{ task, schedule,
+   * args, kwargs, options }` where `schedule` is seconds, `crontab({…})`, a cron string
+   * or a date. Run by {@link App.beat}, `celeriac beat` and `celeriac worker -B`.
+   */
+  beatSchedule?: BeatSchedule;
+  /** IANA timezone of the beat's crontabs, cron strings and dates (Celery's `timezone`); default `UTC`. */
+  timezone?: string;
 }
+
+/**
+ * Options of {@link App.beat}: the beat options the app does not supply itself (its
+ * client, the coordination on its broker, its `beatSchedule` and `timezone`).
+ */
+export type AppBeatOptions = Omit<
+  BeatOptions,
+  'client' | 'coordination' | 'ownCoordination' | 'schedule' | 'timezone'
+> & {
+  /**
+   * Which beat: replicas with the same namespace on one broker elect one leader and share
+   * the schedule state; default `celeriac`.
+   */
+  namespace?: string;
+};
 
 /** Options of {@link App.worker}: the worker options the app does not supply itself. */
 export type AppWorkerOptions = Omit<WorkerOptions, 'transport' | 'backend' | 'tasks'>;
@@ -117,6 +150,14 @@ export interface App extends AsyncDisposable {
    */
   worker(options?: AppWorkerOptions): Promise<Worker>;
   /**
+   * A beat replica for the app's `beatSchedule` (not started: `await beat.start()`, or
+   * run it as a worker's child with `beat.definition`), sending through the app's client,
+   * and coordinating with every other replica of the namespace through the app's broker
+   * (memory, Redis or RabbitMQ, chosen from the URL). It stops, and its coordination
+   * connection closes, when the app closes.
+   */
+  beat(options?: AppBeatOptions): Promise<Beat>;
+  /**
    * A new app with the same options and the tasks registered so far, on another broker
    * and/or result backend (what the CLI's `-b` and `--backend` do to an `--app`). A
    * backend not given is the app's own when it named one, else what the new broker
@@ -152,6 +193,7 @@ export function createApp(options: AppOptions = {}): App {
     options.backend ?? process.env['CELERIAC_RESULT_BACKEND'] ?? defaultBackendUrl(brokerUrl);
   const tasks: TaskImplementation[] = [];
   const workers = new Set<Worker>();
+  const beats = new Set<{ beat: Beat; coordination: BeatCoordination }>();
   let clientPromise: Promise<Client> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -232,6 +274,27 @@ export function createApp(options: AppOptions = {}): App {
       void worker.finished.then(() => workers.delete(worker));
       return worker;
     },
+    async beat(beatOptions = {}) {
+      if (closing) throw new ClosedError('celeriac app');
+      const { namespace, ...rest } = beatOptions;
+      const client = await app.client();
+      const coordination = await createBeatCoordination(
+        brokerUrl,
+        namespace === undefined ? {} : { namespace },
+      );
+      const beat = createBeat({
+        ...rest,
+        client,
+        coordination,
+        // Closed by the app, after the beat stopped: a supervisor that restarts the beat
+        // (a worker's -B) acquires it again.
+        ownCoordination: false,
+        schedule: options.beatSchedule ?? {},
+        ...(options.timezone !== undefined ? { timezone: options.timezone } : {}),
+      });
+      beats.add({ beat, coordination });
+      return beat;
+    },
     withConnection(urls) {
       const other = createApp({
         ...options,
@@ -244,6 +307,8 @@ export function createApp(options: AppOptions = {}): App {
     close() {
       closing ??= (async () => {
         await Promise.allSettled([...workers].map((w) => w.stop()));
+        await Promise.allSettled([...beats].map(({ beat }) => beat.stop()));
+        await Promise.allSettled([...beats].map(({ coordination }) => coordination.close()));
         if (clientPromise) {
           const client = await clientPromise.catch(() => undefined);
           await client?.close();

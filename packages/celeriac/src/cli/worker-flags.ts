@@ -8,6 +8,7 @@ import { LogLevel } from '@celeriac/worker';
 import type { AppWorkerOptions } from '../app.js';
 import type { LoadedApp } from './load-app.js';
 import { unitExecArgv } from './loader.js';
+import { beatOptions } from './beat-flags.js';
 import { autoscale, integer, list, seconds } from './parse-options.js';
 
 /** The values of the worker's flags. */
@@ -27,6 +28,11 @@ export interface WorkerFlags {
   shutdownTimeout?: number;
   metricsPort?: number;
   metricsHost: string;
+  /** `-B`: run a beat replica in the worker (a child of its actor tree). */
+  beat?: boolean;
+  beatNamespace?: string;
+  beatLease?: number;
+  beatMaxInterval?: number;
 }
 
 /** Celery's level names (any case) → the worker logger's. */
@@ -40,8 +46,23 @@ const LEVELS: Record<string, LogLevel> = {
   fatal: LogLevel.error,
 };
 
+/** `-l, --loglevel <level>`, Celery's level names (worker and beat). */
+export function logLevelOption(): Option {
+  return new Option('-l, --loglevel <level>', 'debug, info, warning, error, critical')
+    .default(LogLevel.info, 'info')
+    .argParser((text: string) => {
+      const level = LEVELS[text.toLowerCase()];
+      if (level === undefined) {
+        throw new InvalidArgumentError(`unknown level; use ${Object.keys(LEVELS).join(', ')}`);
+      }
+      return level;
+    });
+}
+
 /** Add the worker's flags to `command`. */
 export function addWorkerFlags(command: Command): Command {
+  command.option('-B, --beat', 'also run a beat replica for the app’s beatSchedule');
+  for (const option of beatOptions('beat-')) command.addOption(option);
   return command
     .option('-Q, --queues <a,b>', 'queues to consume (default: celery)', list)
     .option(
@@ -61,17 +82,7 @@ export function addWorkerFlags(command: Command): Command {
     .option('--autoscale <max,min>', 'grow and shrink the pool between MIN and MAX', autoscale)
     .option('-n, --hostname <name>', 'node name; %h %n %d %i %I expand (default: celeriac@%h)')
     .option('-E, --events', 'send task events (celery events, Flower)')
-    .addOption(
-      new Option('-l, --loglevel <level>', 'debug, info, warning, error, critical')
-        .default(LogLevel.info, 'info')
-        .argParser((text: string) => {
-          const level = LEVELS[text.toLowerCase()];
-          if (level === undefined) {
-            throw new InvalidArgumentError(`unknown level; use ${Object.keys(LEVELS).join(', ')}`);
-          }
-          return level;
-        }),
-    )
+    .addOption(logLevelOption())
     .option(
       '--prefetch-multiplier <n>',
       'prefetch = concurrency × n; 0: no limit (default: 4)',
