@@ -6,6 +6,7 @@
 import type {
   ArgsOf,
   BeatCoordination,
+  ControlKey,
   KwargsOf,
   ResultBackend,
   ResultOf,
@@ -37,6 +38,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, connectPair } from './connect.js';
 import type { AppControl } from './app-control.js';
 import { createAppControl } from './app-control.js';
 import { createBeatCoordination } from './beat-coordination.js';
+import { controlKeyFromEnv, controlSigner } from './control-key.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions extends ConnectionOptions {
@@ -70,6 +72,12 @@ export interface AppOptions extends ConnectionOptions {
    * or a date. Run by {@link App.beat}, `celeriac beat` and `celeriac worker -B`.
    */
   beatSchedule?: BeatSchedule;
+  /**
+   * The cluster's control key (`docs/security.md`): with it, `app.control` signs every
+   * request, so workers that require signatures run its changing commands. Default
+   * `$CELERIAC_CONTROL_KEY`; at least 16 bytes.
+   */
+  controlKey?: ControlKey;
   /** IANA timezone of the beat's crontabs, cron strings and dates (Celery's `timezone`); default `UTC`. */
   timezone?: string;
 }
@@ -161,9 +169,9 @@ export interface App extends AsyncDisposable {
    * A new app with the same options and the tasks registered so far, on another broker
    * and/or result backend (what the CLI's `-b` and `--backend` do to an `--app`). A
    * backend not given is the app's own when it named one, else what the new broker
-   * implies.
+   * implies. A `controlKey` replaces the app's (the CLI's `--control-key-file`).
    */
-  withConnection(urls: { broker?: string; backend?: string }): App;
+  withConnection(urls: { broker?: string; backend?: string; controlKey?: ControlKey }): App;
   /** Close the client and every connection the app opened. Idempotent. */
   close(): Promise<void>;
 }
@@ -192,6 +200,7 @@ export function createApp(options: AppOptions = {}): App {
   const backendUrl =
     options.backend ?? process.env['CELERIAC_RESULT_BACKEND'] ?? defaultBackendUrl(brokerUrl);
   const tasks: TaskImplementation[] = [];
+  const controlKey = options.controlKey ?? controlKeyFromEnv();
   const workers = new Set<Worker>();
   const beats = new Set<{ beat: Beat; coordination: BeatCoordination }>();
   let clientPromise: Promise<Client> | undefined;
@@ -202,6 +211,7 @@ export function createApp(options: AppOptions = {}): App {
     if (options.defaultQueue !== undefined) o.defaultQueue = options.defaultQueue;
     if (options.routes !== undefined) o.routes = options.routes;
     if (options.queues !== undefined) o.queues = options.queues;
+    if (controlKey !== undefined) o.control = { sign: controlSigner(controlKey) };
     return o;
   };
 
@@ -300,6 +310,7 @@ export function createApp(options: AppOptions = {}): App {
         ...options,
         broker: urls.broker ?? brokerUrl,
         ...(urls.backend !== undefined ? { backend: urls.backend } : {}),
+        ...(urls.controlKey !== undefined ? { controlKey: urls.controlKey } : {}),
       });
       (other.tasks as TaskImplementation[]).push(...tasks);
       return other;

@@ -26,6 +26,12 @@
  */
 export { createApp, isApp } from './app.js';
 export type { App, AppBeatOptions, AppOptions, AppTask, AppWorkerOptions } from './app.js';
+export {
+  CONTROL_KEY_ENV,
+  controlKeyFromEnv,
+  controlSigner,
+  readControlKeyFile,
+} from './control-key.js';
 export { DEFAULT_BEAT_NAMESPACE, createBeatCoordination } from './beat-coordination.js';
 export type { BeatCoordinationOptions } from './beat-coordination.js';
 export { at, cron, crontab, every } from '@celeriac/beat';
