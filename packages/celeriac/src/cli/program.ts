@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { beatCommand } from './beat-command.js';
 import { callCommand } from './call-command.js';
+import { dashboardCommand } from './dashboard-command.js';
 import { addConnectionOptions } from './connection-options.js';
 import type { Io } from './io.js';
 import { eventsCommand } from './events-command.js';
@@ -47,6 +48,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(purgeCommand(io));
   program.addCommand(resultCommand(io));
   program.addCommand(reportCommand(io));
+  program.addCommand(dashboardCommand(io));
   for (const command of program.commands) {
     command.helpOption('-h, --help', 'print help').configureOutput(program.configureOutput());
   }
