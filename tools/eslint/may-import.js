@@ -38,6 +38,8 @@ export const MAY_IMPORT = {
     '@celeriac/actors',
     '@celeriac/client',
     '@celeriac/monitor',
+    '@celeriac/beat',
+    '@celeriac/dashboard',
     '@celeriac/worker',
     '@celeriac/memory',
     '@celeriac/redis',

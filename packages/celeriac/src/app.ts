@@ -3,7 +3,15 @@
  * URLs, routes, task defaults) and its task implementations, and makes clients and
  * workers from them — Celery's `Celery(...)` app, typed.
  */
-import type { ArgsOf, KwargsOf, ResultBackend, ResultOf, Transport } from '@celeriac/protocol';
+import type {
+  ArgsOf,
+  BeatCoordination,
+  ControlKey,
+  KwargsOf,
+  ResultBackend,
+  ResultOf,
+  Transport,
+} from '@celeriac/protocol';
 import { ClosedError } from '@celeriac/protocol';
 import { createClient } from '@celeriac/client';
 import type {
@@ -15,6 +23,8 @@ import type {
   TaskProducer,
 } from '@celeriac/client';
 import { createWorker, implementTask } from '@celeriac/worker';
+import { createBeat } from '@celeriac/beat';
+import type { Beat, BeatOptions, BeatSchedule } from '@celeriac/beat';
 import type {
   ImplementTaskOptions,
   TaskHandler,
@@ -27,6 +37,8 @@ import { createResultBackend, createTransport, defaultBackendUrl } from './urls.
 import { DEFAULT_CONNECT_TIMEOUT_MS, connectPair } from './connect.js';
 import type { AppControl } from './app-control.js';
 import { createAppControl } from './app-control.js';
+import { createBeatCoordination } from './beat-coordination.js';
+import { controlKeyFromEnv, controlSigner } from './control-key.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions extends ConnectionOptions {
@@ -54,7 +66,36 @@ export interface AppOptions extends ConnectionOptions {
    * 10 s.
    */
   connectTimeoutMs?: number;
+  /**
+   * Periodic tasks (Celery's `beat_schedule`): entries by name, each `{ task, schedule,
+   * args, kwargs, options }` where `schedule` is seconds, `crontab({…})`, a cron string
+   * or a date. Run by {@link App.beat}, `celeriac beat` and `celeriac worker -B`.
+   */
+  beatSchedule?: BeatSchedule;
+  /**
+   * The cluster's control key (`docs/security.md`): with it, `app.control` signs every
+   * request, so workers that require signatures run its changing commands. Default
+   * `$CELERIAC_CONTROL_KEY`; at least 16 bytes.
+   */
+  controlKey?: ControlKey;
+  /** IANA timezone of the beat's crontabs, cron strings and dates (Celery's `timezone`); default `UTC`. */
+  timezone?: string;
 }
+
+/**
+ * Options of {@link App.beat}: the beat options the app does not supply itself (its
+ * client, the coordination on its broker, its `beatSchedule` and `timezone`).
+ */
+export type AppBeatOptions = Omit<
+  BeatOptions,
+  'client' | 'coordination' | 'ownCoordination' | 'schedule' | 'timezone'
+> & {
+  /**
+   * Which beat: replicas with the same namespace on one broker elect one leader and share
+   * the schedule state; default `celeriac`.
+   */
+  namespace?: string;
+};
 
 /** Options of {@link App.worker}: the worker options the app does not supply itself. */
 export type AppWorkerOptions = Omit<WorkerOptions, 'transport' | 'backend' | 'tasks'>;
@@ -117,12 +158,20 @@ export interface App extends AsyncDisposable {
    */
   worker(options?: AppWorkerOptions): Promise<Worker>;
   /**
+   * A beat replica for the app's `beatSchedule` (not started: `await beat.start()`, or
+   * run it as a worker's child with `beat.definition`), sending through the app's client,
+   * and coordinating with every other replica of the namespace through the app's broker
+   * (memory, Redis or RabbitMQ, chosen from the URL). It stops, and its coordination
+   * connection closes, when the app closes.
+   */
+  beat(options?: AppBeatOptions): Promise<Beat>;
+  /**
    * A new app with the same options and the tasks registered so far, on another broker
    * and/or result backend (what the CLI's `-b` and `--backend` do to an `--app`). A
    * backend not given is the app's own when it named one, else what the new broker
-   * implies.
+   * implies. A `controlKey` replaces the app's (the CLI's `--control-key-file`).
    */
-  withConnection(urls: { broker?: string; backend?: string }): App;
+  withConnection(urls: { broker?: string; backend?: string; controlKey?: ControlKey }): App;
   /** Close the client and every connection the app opened. Idempotent. */
   close(): Promise<void>;
 }
@@ -151,7 +200,9 @@ export function createApp(options: AppOptions = {}): App {
   const backendUrl =
     options.backend ?? process.env['CELERIAC_RESULT_BACKEND'] ?? defaultBackendUrl(brokerUrl);
   const tasks: TaskImplementation[] = [];
+  const controlKey = options.controlKey ?? controlKeyFromEnv();
   const workers = new Set<Worker>();
+  const beats = new Set<{ beat: Beat; coordination: BeatCoordination }>();
   let clientPromise: Promise<Client> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -160,6 +211,7 @@ export function createApp(options: AppOptions = {}): App {
     if (options.defaultQueue !== undefined) o.defaultQueue = options.defaultQueue;
     if (options.routes !== undefined) o.routes = options.routes;
     if (options.queues !== undefined) o.queues = options.queues;
+    if (controlKey !== undefined) o.control = { sign: controlSigner(controlKey) };
     return o;
   };
 
@@ -220,6 +272,15 @@ export function createApp(options: AppOptions = {}): App {
           ? { defaultQueue: options.defaultQueue, queues: [options.defaultQueue] }
           : {}),
         ...workerOptions,
+        // The app's control key (or $CELERIAC_CONTROL_KEY) is the workers' too, unless
+        // the options turn remote control off or give their own.
+        control:
+          workerOptions.control === false
+            ? false
+            : {
+                ...(controlKey !== undefined ? { key: controlKey } : {}),
+                ...(typeof workerOptions.control === 'object' ? workerOptions.control : {}),
+              },
         taskDefaults,
         transport,
         backend,
@@ -232,11 +293,33 @@ export function createApp(options: AppOptions = {}): App {
       void worker.finished.then(() => workers.delete(worker));
       return worker;
     },
+    async beat(beatOptions = {}) {
+      if (closing) throw new ClosedError('celeriac app');
+      const { namespace, ...rest } = beatOptions;
+      const client = await app.client();
+      const coordination = await createBeatCoordination(
+        brokerUrl,
+        namespace === undefined ? {} : { namespace },
+      );
+      const beat = createBeat({
+        ...rest,
+        client,
+        coordination,
+        // Closed by the app, after the beat stopped: a supervisor that restarts the beat
+        // (a worker's -B) acquires it again.
+        ownCoordination: false,
+        schedule: options.beatSchedule ?? {},
+        ...(options.timezone !== undefined ? { timezone: options.timezone } : {}),
+      });
+      beats.add({ beat, coordination });
+      return beat;
+    },
     withConnection(urls) {
       const other = createApp({
         ...options,
         broker: urls.broker ?? brokerUrl,
         ...(urls.backend !== undefined ? { backend: urls.backend } : {}),
+        ...(urls.controlKey !== undefined ? { controlKey: urls.controlKey } : {}),
       });
       (other.tasks as TaskImplementation[]).push(...tasks);
       return other;
@@ -244,6 +327,8 @@ export function createApp(options: AppOptions = {}): App {
     close() {
       closing ??= (async () => {
         await Promise.allSettled([...workers].map((w) => w.stop()));
+        await Promise.allSettled([...beats].map(({ beat }) => beat.stop()));
+        await Promise.allSettled([...beats].map(({ coordination }) => coordination.close()));
         if (clientPromise) {
           const client = await clientPromise.catch(() => undefined);
           await client?.close();

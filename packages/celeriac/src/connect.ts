@@ -23,36 +23,53 @@ export interface ConnectionPair {
 }
 
 /**
- * Connect both within `timeoutMs`. The first failure wins: both are closed and it is
- * thrown as a {@link ConnectError} naming the broker or the backend and its URL; after
- * the bound, the one that has not answered is named.
+ * Connect both within `timeoutMs`. On a failure both are closed and it is thrown as a
+ * {@link ConnectError} naming the broker or the backend and its URL — the broker first
+ * when both failed (a backend on the same server fails with it); after the bound, a
+ * failure seen so far, else the one that has not answered.
  */
 export async function connectPair(pair: ConnectionPair, timeoutMs: number): Promise<void> {
   const pending = new Set<ConnectRole>(['broker', 'result backend']);
+  const failures = new Map<ConnectRole, ConnectError>();
   const connect = async (role: ConnectRole, url: string, run: () => Promise<void>) => {
     try {
       await run();
-      pending.delete(role);
     } catch (error) {
-      throw new ConnectError(role, url, error);
+      const failure = new ConnectError(role, url, error);
+      failures.set(role, failure);
+      throw failure;
+    } finally {
+      pending.delete(role);
     }
   };
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
-      const role: ConnectRole = pending.has('broker') ? 'broker' : 'result backend';
-      const url = role === 'broker' ? pair.brokerUrl : pair.backendUrl;
-      reject(new ConnectError(role, url, `no answer within ${timeoutMs / 1000} s`));
+      const silent = (role: ConnectRole, url: string) =>
+        pending.has(role)
+          ? new ConnectError(role, url, `no answer within ${timeoutMs / 1000} s`)
+          : undefined;
+      const error =
+        failures.get('broker') ??
+        silent('broker', pair.brokerUrl) ??
+        failures.get('result backend') ??
+        silent('result backend', pair.backendUrl) ??
+        new ConnectError('broker', pair.brokerUrl, 'connect did not settle');
+      reject(error);
     }, timeoutMs);
   });
   try {
-    await Promise.race([
-      Promise.all([
+    // Both settle (within the bound) so that a broker that failed is the one named even
+    // when the backend on the same server failed first.
+    const settled = await Promise.race([
+      Promise.allSettled([
         connect('broker', pair.brokerUrl, () => pair.transport.connect()),
         connect('result backend', pair.backendUrl, () => pair.backend.connect()),
       ]),
       deadline,
     ]);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
     // close() aborts a connect still in flight (the transport contract) and releases a
     // connection made; the grace only bounds a transport that keeps retrying instead.

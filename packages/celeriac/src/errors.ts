@@ -42,16 +42,26 @@ export class ConnectError extends CeleriacError<AppErrorCode> {
   readonly url: string;
   constructor(role: ConnectRole, url: string, cause: unknown) {
     const masked = maskUrl(url);
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    // Transports name the URL themselves; say it once.
-    const detail = reason.includes(masked) ? reason : `${masked}: ${reason}`;
-    super(AppErrorCode.connect, `cannot connect to the ${role} at ${detail}`, {
+    const reason = connectReason(cause instanceof Error ? cause.message : String(cause));
+    super(AppErrorCode.connect, `cannot connect to the ${role} at ${masked}: ${reason}`, {
       cause,
       retryable: true,
     });
     this.role = role;
     this.url = masked;
   }
+}
+
+/**
+ * A transport's connect error without its own preamble: drivers say "Could not connect to
+ * amqp://…: refused" or "Cannot connect to Redis at redis://…: ECONNREFUSED"; the URL is
+ * named once, by {@link ConnectError}, so keep what follows it. First line only.
+ */
+export function connectReason(message: string): string {
+  const line = message.split('\n', 1)[0] ?? '';
+  const match = /^.*?\b[a-z][a-z0-9+.-]*:\/\/\S*:\s+/i.exec(line);
+  const rest = match ? line.slice(match[0].length) : line;
+  return rest === '' ? line : rest;
 }
 
 /** The `--app` module does not exist or exports no celeriac app. */

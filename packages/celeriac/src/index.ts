@@ -25,7 +25,17 @@
  * @packageDocumentation
  */
 export { createApp, isApp } from './app.js';
-export type { App, AppOptions, AppTask, AppWorkerOptions } from './app.js';
+export type { App, AppBeatOptions, AppOptions, AppTask, AppWorkerOptions } from './app.js';
+export {
+  CONTROL_KEY_ENV,
+  controlKeyFromEnv,
+  controlSigner,
+  readControlKeyFile,
+} from './control-key.js';
+export { DEFAULT_BEAT_NAMESPACE, createBeatCoordination } from './beat-coordination.js';
+export type { BeatCoordinationOptions } from './beat-coordination.js';
+export { at, cron, crontab, every } from '@celeriac/beat';
+export type { Beat, BeatEntry, BeatSchedule } from '@celeriac/beat';
 export type { AppControl } from './app-control.js';
 export {
   AppErrorCode,

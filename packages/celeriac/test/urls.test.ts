@@ -47,3 +47,29 @@ describe('broker and backend URLs', () => {
     );
   });
 });
+
+describe('ConnectError', () => {
+  it('names the URL once, whatever the driver’s message says', async () => {
+    const { ConnectError } = await import('../src/errors.js');
+    const cases: [string, string, string][] = [
+      [
+        'amqp://guest:guest@h:5672//',
+        'Could not connect to amqp://guest:****@h:5672//: connection refused (ECONNREFUSED)',
+        'cannot connect to the broker at amqp://guest:****@h:5672//: connection refused (ECONNREFUSED)',
+      ],
+      [
+        'redis://:pw@h:6379/0',
+        'Cannot connect to Redis at redis://:***@h:6379/0: connect ECONNREFUSED 1.2.3.4:6379',
+        'cannot connect to the broker at redis://:****@h:6379/0: connect ECONNREFUSED 1.2.3.4:6379',
+      ],
+      [
+        'redis://h:6379/0',
+        'connect ETIMEDOUT\n    at stack',
+        'cannot connect to the broker at redis://h:6379/0: connect ETIMEDOUT',
+      ],
+    ];
+    for (const [url, reason, message] of cases) {
+      expect(new ConnectError('broker', url, new Error(reason)).message).toBe(message);
+    }
+  });
+});

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createApp } from '../app.js';
 import type { App } from '../app.js';
+import { readControlKeyFile } from '../control-key.js';
 import { UsageError } from '../errors.js';
 import { BrokerScheme, brokerScheme } from '../urls.js';
 import type { LoadedApp } from './load-app.js';
@@ -18,6 +19,8 @@ export interface ConnectionFlags {
   broker?: string;
   backend?: string;
   resultBackend?: string;
+  /** `--control-key-file` (commands that send control requests). */
+  controlKeyFile?: string;
 }
 
 /** Add the connection options to `command`. */
@@ -29,6 +32,17 @@ export function addConnectionOptions(command: Command): Command {
     .addOption(new Option('--result-backend <url>', 'Celery’s name of --backend').hideHelp());
 }
 
+/**
+ * `--control-key-file <path>`: sign control requests with the cluster's key (default
+ * `$CELERIAC_CONTROL_KEY`), for the commands that send them.
+ */
+export function addControlKeyOption(command: Command): Command {
+  return command.option(
+    '--control-key-file <path>',
+    'sign control requests with this key (default: $CELERIAC_CONTROL_KEY)',
+  );
+}
+
 /** The connection options given to `command` and to the commands above it, nearest first. */
 export function connectionFlags(command: Command): ConnectionFlags {
   const flags: ConnectionFlags = {};
@@ -38,6 +52,9 @@ export function connectionFlags(command: Command): ConnectionFlags {
     if (flags.app === undefined && opts.app !== undefined) flags.app = opts.app;
     if (flags.broker === undefined && opts.broker !== undefined) flags.broker = opts.broker;
     if (flags.backend === undefined && backend !== undefined) flags.backend = backend;
+    if (flags.controlKeyFile === undefined && opts.controlKeyFile !== undefined) {
+      flags.controlKeyFile = opts.controlKeyFile;
+    }
   }
   return flags;
 }
@@ -58,13 +75,16 @@ export async function openApp(
   flags: ConnectionFlags,
   options: { sharedBroker: boolean },
 ): Promise<CommandApp> {
-  const urls: { broker?: string; backend?: string } = {};
+  const urls: { broker?: string; backend?: string; controlKey?: Uint8Array } = {};
   if (flags.broker !== undefined) urls.broker = flags.broker;
   if (flags.backend !== undefined) urls.backend = flags.backend;
+  if (flags.controlKeyFile !== undefined)
+    urls.controlKey = readControlKeyFile(flags.controlKeyFile);
   let result: CommandApp;
   if (flags.app !== undefined) {
     const loaded = await loadApp(flags.app);
-    const app = urls.broker || urls.backend ? loaded.app.withConnection(urls) : loaded.app;
+    const changed = urls.broker || urls.backend || urls.controlKey;
+    const app = changed ? loaded.app.withConnection(urls) : loaded.app;
     result = { app, loaded };
   } else {
     result = { app: createApp(urls) };

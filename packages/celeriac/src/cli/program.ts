@@ -2,7 +2,9 @@
  * The `celeriac` program: its commands, Celery's names and flags where Celery has them.
  */
 import { Command } from 'commander';
+import { beatCommand } from './beat-command.js';
 import { callCommand } from './call-command.js';
+import { dashboardCommand } from './dashboard-command.js';
 import { addConnectionOptions } from './connection-options.js';
 import type { Io } from './io.js';
 import { eventsCommand } from './events-command.js';
@@ -17,8 +19,9 @@ const ENVIRONMENT = `
 Environment:
   CELERIAC_BROKER_URL       broker URL when neither -b nor the app names one
   CELERIAC_RESULT_BACKEND   result backend URL when neither --backend nor the app names one
+  CELERIAC_BEAT_NAMESPACE   beat --namespace, worker --beat-namespace
   OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, …
-                            worker and call send OpenTelemetry traces (docs/observability.md)
+                            worker, beat and call send OpenTelemetry traces (docs/observability.md)
 
 Exit codes: 0 done, 1 failed, 2 a command line that cannot run.`;
 
@@ -36,6 +39,7 @@ export function buildProgram(io: Io): Command {
     })
     .addHelpText('after', ENVIRONMENT);
   program.addCommand(workerCommand(io));
+  program.addCommand(beatCommand(io));
   program.addCommand(callCommand(io));
   program.addCommand(inspectCommand(io));
   program.addCommand(controlCommand(io));
@@ -44,6 +48,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(purgeCommand(io));
   program.addCommand(resultCommand(io));
   program.addCommand(reportCommand(io));
+  program.addCommand(dashboardCommand(io));
   for (const command of program.commands) {
     command.helpOption('-h, --help', 'print help').configureOutput(program.configureOutput());
   }

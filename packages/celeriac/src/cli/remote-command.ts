@@ -6,7 +6,12 @@
  */
 import { Argument, Command } from 'commander';
 import { TimeoutError } from '@celeriac/protocol';
-import { addConnectionOptions, connectionFlags, openApp } from './connection-options.js';
+import {
+  addConnectionOptions,
+  addControlKeyOption,
+  connectionFlags,
+  openApp,
+} from './connection-options.js';
 import type { Io } from './io.js';
 import { list, seconds } from './parse-options.js';
 import { CONTROL_COMMANDS, INSPECT_COMMANDS, commandArguments } from './remote-commands.js';
@@ -19,7 +24,7 @@ interface RemoteFlags {
 }
 
 function addRemoteOptions(command: Command): Command {
-  return addConnectionOptions(command)
+  return addControlKeyOption(addConnectionOptions(command))
     .option('-d, --destination <nodes>', 'only these nodes (comma-separated names)', list)
     .option('-t, --timeout <s>', 'how long to wait for replies', seconds, 1)
     .option('-j, --json', 'print the replies as one JSON object');

@@ -5,11 +5,14 @@
  * `--metrics-port` does.
  */
 import { Command } from 'commander';
+import { asSupervisor } from '@celeriac/actors';
+import type { Beat } from '@celeriac/beat';
 import type { Logger, Worker } from '@celeriac/worker';
-import { createConsoleLogger } from '@celeriac/worker';
+import { WorkerState, createConsoleLogger } from '@celeriac/worker';
 import type { App } from '../app.js';
 import { UsageError } from '../errors.js';
 import { banner } from './banner.js';
+import { beatOptionsFrom } from './beat-flags.js';
 import { CommandExit } from './command-exit.js';
 import { addConnectionOptions, connectionFlags, openApp } from './connection-options.js';
 import { startHealthServer } from './health-server.js';
@@ -64,7 +67,18 @@ async function runWorker(io: Io, flags: WorkerFlags, command: Command): Promise<
         `Metrics and health on http://${flags.metricsHost}:${server.port}/metrics, /livez, /readyz`,
       );
     }
-    await runUntilStopped(io, worker, logger);
+    const beatOptions = flags.beat
+      ? beatOptionsFrom(
+          {
+            ...(flags.beatNamespace !== undefined ? { namespace: flags.beatNamespace } : {}),
+            ...(flags.beatLease !== undefined ? { lease: flags.beatLease } : {}),
+            ...(flags.beatMaxInterval !== undefined ? { maxInterval: flags.beatMaxInterval } : {}),
+          },
+          'beat-',
+        )
+      : undefined;
+    const embedBeat = beatOptions && app.beat.bind(app, { ...beatOptions, logger });
+    await runUntilStopped(io, worker, logger, embedBeat);
   } finally {
     await server?.close();
     await app?.close();
@@ -73,7 +87,12 @@ async function runWorker(io: Io, flags: WorkerFlags, command: Command): Promise<
 }
 
 /** Start, then wait for a signal, the remote `shutdown`, the launcher going, or a crash. */
-async function runUntilStopped(io: Io, worker: Worker, logger: Logger): Promise<void> {
+async function runUntilStopped(
+  io: Io,
+  worker: Worker,
+  logger: Logger,
+  embedBeat?: () => Promise<Beat>,
+): Promise<void> {
   const removeSignalHandlers = worker.installSignalHandlers();
   const stopWatching = watchLauncher(({ mode, reason }) => {
     logger.info(`${mode === 'warm' ? 'Warm' : 'Cold'} shutdown: ${reason}`);
@@ -92,12 +111,29 @@ async function runUntilStopped(io: Io, worker: Worker, logger: Logger): Promise<
       io.err(`celeriac worker: could not start: ${reason}`);
       throw new CommandExit(1, 'the worker could not start');
     }
+    if (embedBeat) await startEmbeddedBeat(worker, embedBeat, logger);
     const final = await worker.finished;
     if (final === 'crashed') throw new CommandExit(1, 'the worker crashed');
   } finally {
     stopWatching();
     removeSignalHandlers();
   }
+}
+
+/**
+ * `-B`: the beat as the last child of the worker's supervisor (`/<node>/beat`), so it is
+ * in the worker's actor tree, restarted like any child, and stopped first — releasing its
+ * lease — when the worker stops.
+ */
+async function startEmbeddedBeat(
+  worker: Worker,
+  embedBeat: () => Promise<Beat>,
+  logger: Logger,
+): Promise<void> {
+  if (worker.state !== WorkerState.running) return;
+  const beat = await embedBeat();
+  await asSupervisor(worker.tree.root).addChild({ id: 'beat', actor: beat.definition });
+  logger.info(`beat: replica ${beat.holder} of ${beat.namespace} runs in this worker`);
 }
 
 function bannerLines(

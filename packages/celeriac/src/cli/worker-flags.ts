@@ -2,13 +2,14 @@
  * Celery's `celery worker` flags → the worker's options (contract: `WorkerOptions` of
  * `@celeriac/worker`). Hard and soft time limits are task defaults, as in Celery.
  */
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { LogLevel } from '@celeriac/worker';
 import type { AppWorkerOptions } from '../app.js';
+import { readControlKeyFile } from '../control-key.js';
 import type { LoadedApp } from './load-app.js';
 import { unitExecArgv } from './loader.js';
+import { beatOptions } from './beat-flags.js';
 import { autoscale, integer, list, seconds } from './parse-options.js';
 
 /** The values of the worker's flags. */
@@ -28,37 +29,26 @@ export interface WorkerFlags {
   shutdownTimeout?: number;
   metricsPort?: number;
   metricsHost: string;
-  /** The key read from `--control-key-file` (the file's content, trimmed). */
-  controlKeyFile?: string;
-  /** The key from `CELERIAC_CONTROL_KEY`. */
-  controlKey?: string;
+  /** The key read from `--control-key-file` (the file's bytes, read as the CLI reads it). */
+  controlKeyFile?: Uint8Array;
   allowUnsignedControl?: boolean;
   withoutControl?: boolean;
+  /** `-B`: run a beat replica in the worker (a child of its actor tree). */
+  beat?: boolean;
+  beatNamespace?: string;
+  beatLease?: number;
+  beatMaxInterval?: number;
 }
 
-/** Bytes a control key needs at least (protocol's rule, checked before the worker starts). */
-const MIN_KEY_BYTES = 16;
-
-function controlKey(text: string, from: string): string {
-  const key = text.trim();
-  if (Buffer.byteLength(key) < MIN_KEY_BYTES) {
-    throw new InvalidArgumentError(
-      `the control key in ${from} is ${Buffer.byteLength(key)} bytes; at least ` +
-        `${MIN_KEY_BYTES} are needed (make one with: openssl rand -hex 32)`,
-    );
-  }
-  return key;
-}
-
-function controlKeyFile(path: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new InvalidArgumentError(`cannot read the control key file ${path} (${code})`);
-  }
-  return controlKey(text, path);
+/** A control-key reader as a flag's parser: its one-line error becomes commander's. */
+function keyParser<T>(read: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return read(text);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  };
 }
 
 /** Celery's level names (any case) → the worker logger's. */
@@ -72,8 +62,23 @@ const LEVELS: Record<string, LogLevel> = {
   fatal: LogLevel.error,
 };
 
+/** `-l, --loglevel <level>`, Celery's level names (worker and beat). */
+export function logLevelOption(): Option {
+  return new Option('-l, --loglevel <level>', 'debug, info, warning, error, critical')
+    .default(LogLevel.info, 'info')
+    .argParser((text: string) => {
+      const level = LEVELS[text.toLowerCase()];
+      if (level === undefined) {
+        throw new InvalidArgumentError(`unknown level; use ${Object.keys(LEVELS).join(', ')}`);
+      }
+      return level;
+    });
+}
+
 /** Add the worker's flags to `command`. */
 export function addWorkerFlags(command: Command): Command {
+  command.option('-B, --beat', 'also run a beat replica for the app’s beatSchedule');
+  for (const option of beatOptions('beat-')) command.addOption(option);
   return command
     .option('-Q, --queues <a,b>', 'queues to consume (default: celery)', list)
     .option(
@@ -93,17 +98,7 @@ export function addWorkerFlags(command: Command): Command {
     .option('--autoscale <max,min>', 'grow and shrink the pool between MIN and MAX', autoscale)
     .option('-n, --hostname <name>', 'node name; %h %n %d %i %I expand (default: celeriac@%h)')
     .option('-E, --events', 'send task events (celery events, Flower)')
-    .addOption(
-      new Option('-l, --loglevel <level>', 'debug, info, warning, error, critical')
-        .default(LogLevel.info, 'info')
-        .argParser((text: string) => {
-          const level = LEVELS[text.toLowerCase()];
-          if (level === undefined) {
-            throw new InvalidArgumentError(`unknown level; use ${Object.keys(LEVELS).join(', ')}`);
-          }
-          return level;
-        }),
-    )
+    .addOption(logLevelOption())
     .option(
       '--prefetch-multiplier <n>',
       'prefetch = concurrency × n; 0: no limit (default: 4)',
@@ -129,14 +124,8 @@ export function addWorkerFlags(command: Command): Command {
         '--control-key-file <path>',
         'the cluster’s control key: changing remote-control commands must be signed with it',
       )
-        .argParser(controlKeyFile)
+        .argParser(keyParser(readControlKeyFile))
         .env('CELERIAC_CONTROL_KEY_FILE'),
-    )
-    .addOption(
-      new Option('--control-key <key>', 'the control key itself (prefer the file or the env)')
-        .env('CELERIAC_CONTROL_KEY')
-        .argParser((text: string) => controlKey(text, 'CELERIAC_CONTROL_KEY'))
-        .hideHelp(),
     )
     .option(
       '--allow-unsigned-control',
@@ -168,13 +157,14 @@ export function workerOptionsFrom(
   if (flags.autoscale) options.autoscale = flags.autoscale;
   if (flags.hostname !== undefined) options.hostname = flags.hostname;
   if (flags.events) options.events = true;
-  const key = flags.controlKeyFile ?? flags.controlKey;
-  options.control = flags.withoutControl
-    ? false
-    : {
-        ...(key !== undefined ? { key } : {}),
-        ...(flags.allowUnsignedControl ? { allowUnsigned: true } : {}),
-      };
+  // Without these flags the app decides: its control key (or $CELERIAC_CONTROL_KEY).
+  if (flags.withoutControl) options.control = false;
+  else if (flags.controlKeyFile !== undefined || flags.allowUnsignedControl) {
+    options.control = {
+      ...(flags.controlKeyFile !== undefined ? { key: flags.controlKeyFile } : {}),
+      ...(flags.allowUnsignedControl ? { allowUnsigned: true } : {}),
+    };
+  }
   if (flags.prefetchMultiplier !== undefined) {
     options.prefetchMultiplier = flags.prefetchMultiplier;
   }
