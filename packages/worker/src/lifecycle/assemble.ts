@@ -7,11 +7,10 @@
 import { createActorSystem, type ActorSystem } from '@celeriac/actors';
 import { createClient, type Client } from '@celeriac/client';
 import type { ResultBackend, Transport } from '@celeriac/protocol';
-import { builtinTasks } from '../canvas/builtin-tasks.js';
+import { BuiltinTask, builtinTasks } from '../canvas/builtin-tasks.js';
 import { createSignatureSender } from '../canvas/send-signature.js';
 import { systemClock, type WorkerClock } from '../clock.js';
 import { EventDispatcher, NO_EVENTS } from '../control/events.js';
-import { InvalidOptionError } from '../errors.js';
 import { RemoteControl } from '../control/remote-control.js';
 import type { TaskImplementation } from '../implement-task.js';
 import { createConsoleLogger, logsAt, type Logger } from '../logger.js';
@@ -23,7 +22,9 @@ import { TaskRegistry } from '../pipeline/task-registry.js';
 import { AsyncUnit } from '../pool/async-unit.js';
 import type { HandlerDeps } from '../pool/handler-run.js';
 import { Pool } from '../pool/pool.js';
-import type { Unit } from '../pool/unit.js';
+import { startRemoteUnit } from '../pool/remote-unit.js';
+import { defaultUnitExecArgv } from '../pool/unit-channel.js';
+import { PoolKind, type Unit } from '../pool/unit.js';
 import {
   resolveWorkerOptions,
   type ResolvedWorkerOptions,
@@ -76,7 +77,8 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
     canvasBackend: backend,
   });
   const send = createSignatureSender(client);
-  const registry = new TaskRegistry(withBuiltins(input.tasks, send), input.taskDefaults);
+  const tasks = [...input.tasks];
+  const registry = new TaskRegistry(withBuiltins(tasks, send), input.taskDefaults);
   const results = new ResultWriter({
     backend,
     hostname,
@@ -115,7 +117,7 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
       await results.store(request, state, meta, null);
     },
   };
-  const createUnit = unitFactory(options, handlerDeps);
+  const createUnit = unitFactory(options, input, handlerDeps, localTaskNames(tasks));
   const pool = new Pool({
     kind: options.pool,
     concurrency: options.concurrency,
@@ -197,13 +199,28 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
 /** How the executors of this pool kind get their unit. */
 function unitFactory(
   options: ResolvedWorkerOptions,
+  input: WorkerOptions,
   deps: HandlerDeps,
+  local: ReadonlySet<string>,
 ): (signal: AbortSignal) => Unit | Promise<Unit> {
   const kind = options.pool;
-  if (kind !== 'async') {
-    throw new InvalidOptionError('pool', `the ${kind} pool is not implemented yet`);
-  }
-  return () => new AsyncUnit(deps);
+  if (kind === PoolKind.async) return () => new AsyncUnit(deps);
+  const unitOptions = {
+    kind,
+    appModule: input.appModule!,
+    execArgv: input.unitExecArgv ?? defaultUnitExecArgv(),
+    maxTasksPerChild: options.maxTasksPerChild,
+    maxMemoryPerChild: options.maxMemoryPerChild,
+    deps,
+    local,
+  };
+  return (signal) => startRemoteUnit(unitOptions, signal);
+}
+
+/** Celery's builtins the app does not implement itself: run in the worker on every pool. */
+function localTaskNames(tasks: readonly TaskImplementation[]): ReadonlySet<string> {
+  const own = new Set(tasks.map((t) => t.name));
+  return new Set(Object.values<string>(BuiltinTask).filter((name) => !own.has(name)));
 }
 
 /** The application's tasks plus Celery's builtins it does not implement itself. */
