@@ -20,6 +20,7 @@ import { ResultWriter } from '../pipeline/result-writer.js';
 import { WorkerStats } from '../pipeline/stats.js';
 import { TaskRegistry } from '../pipeline/task-registry.js';
 import { AsyncUnit } from '../pool/async-unit.js';
+import { Autoscaler } from '../pool/autoscaler.js';
 import type { HandlerDeps } from '../pool/handler-run.js';
 import { Pool } from '../pool/pool.js';
 import { startRemoteUnit } from '../pool/remote-unit.js';
@@ -118,9 +119,16 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
     },
   };
   const createUnit = unitFactory(options, input, handlerDeps, localTaskNames(tasks));
+  const autoscale = options.autoscale;
   const pool = new Pool({
     kind: options.pool,
-    concurrency: options.concurrency,
+    // Celery starts an autoscaled pool at its min (here at least one executor).
+    concurrency: autoscale ? Math.max(1, autoscale.min) : options.concurrency,
+    maxConcurrency: options.concurrency,
+    // pool_grow / pool_shrink move the prefetch with the size (the autoscaler, with max).
+    onResize: (size) => {
+      if (!autoscale) consumer.setBasePrefetch(size * options.prefetchMultiplier);
+    },
     maxTasksPerChild: options.maxTasksPerChild,
     logger,
     executor: {
@@ -134,6 +142,15 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
       ...(options.pool === 'async' ? {} : { lostCheckMs: 1000 }),
     },
   });
+  if (autoscale) {
+    pool.autoscaler = new Autoscaler({
+      pool,
+      clock,
+      logger,
+      ...autoscale,
+      onMax: (max) => consumer.setBasePrefetch(max * options.prefetchMultiplier),
+    });
+  }
   const intake = new Intake({
     hostname,
     clock,
