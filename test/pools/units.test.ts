@@ -118,6 +118,22 @@ describe.each(POOLS)('units of the %s pool', (pool) => {
   });
 });
 
+describe('a unit that cannot load the app', () => {
+  it.each(POOLS)('%s: start() rejects with a one-line UnitStartError', async (pool) => {
+    await using fx = new Fixture({ simulated: false });
+    const missing = new URL('./fixtures/no-such-app.ts', import.meta.url).href;
+    const worker = fx.worker(tasks, { pool, appModule: missing, concurrency: 1 });
+    const error = (await worker.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
+    expect(error).toMatchObject({ name: 'UnitStartError', code: 'ERR_UNIT_START' });
+    expect(error.message).toMatch(new RegExp(`The ${pool} unit could not start: .*no-such-app`));
+    expect(error.message).not.toContain('\n');
+    expect(worker.state).toBe('crashed');
+  });
+});
+
 describe('a process unit killed from outside', () => {
   it('SIGKILL mid-task: WorkerLostError; the next task runs', async () => {
     await using fx = new Fixture({ simulated: false });

@@ -81,7 +81,8 @@ export interface WorkerOptions {
   appModule?: string;
   /**
    * Node flags for thread and process units (e.g. a TypeScript loader:
-   * `['--import', 'tsx']`). Default: the worker's own `process.execArgv`.
+   * `['--import', 'tsx']`). Default: the worker's own `process.execArgv`, plus tsx and the
+   * `@celeriac/source` condition when the worker itself runs from its TypeScript sources.
    */
   unitExecArgv?: readonly string[];
   /**

@@ -2,7 +2,8 @@
  * How the worker reaches a thread or process unit: start it on `unit-main`, send it
  * messages, end it, and learn that it ended. A thread is a `worker_threads` Worker
  * (ended with `terminate()`, which stops even a synchronous loop); a process is a
- * `child_process.fork` child (ended with a signal; SIGKILL when it must go now).
+ * `child_process.fork` child (ended with a signal; SIGKILL when it must go now), spoken to
+ * in JSON over its IPC channel.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -83,7 +84,7 @@ export function openThread(options: ChannelOptions): UnitChannel {
 export function openProcess(options: ChannelOptions): UnitChannel {
   const child: ChildProcess = fork(fileURLToPath(ENTRY), [options.appModule], {
     execArgv: [...options.execArgv],
-    serialization: 'advanced',
+    serialization: 'json',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let gone = false;
