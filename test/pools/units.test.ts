@@ -20,9 +20,27 @@ import {
 } from './support.js';
 
 describe.each(POOLS)('units of the %s pool', (pool) => {
-  it('results, errors, retries, progress, logs and link callbacks', async () => {
+  it('results, errors, retries, progress, logs, link callbacks and events', async () => {
     await using fx = new Fixture({ simulated: false });
-    const worker = fx.worker(tasks, { pool, appModule, concurrency: 2 });
+    const monitor = `celeryev.${randomUUID()}`;
+    await fx.producer.declareExchange({ name: 'celeryev', type: 'topic', durable: true });
+    await fx.producer.declareQueue({ name: monitor, autoDelete: true });
+    await fx.producer.bindQueue({ queue: monitor, exchange: 'celeryev', routingKey: 'task.#' });
+    const events: string[] = [];
+    await fx.producer.consume(
+      [monitor],
+      (d) => {
+        events.push(d.routingKey);
+        void d.ack();
+      },
+      { prefetch: 0 },
+    );
+    const worker = fx.worker(tasks, {
+      pool,
+      appModule,
+      concurrency: 2,
+      events: { batch: false },
+    });
     await worker.start();
     const callbackId = randomUUID();
     const add = await fx.send(
@@ -62,6 +80,10 @@ describe.each(POOLS)('units of the %s pool', (pool) => {
     expect(
       fx.logged('info').some((l) => l.message === 'progress stored' && l.fields?.id === progress),
     ).toBe(true);
+    await waitFor(() => events.includes('task.retried') && events.includes('task.failed'));
+    for (const type of ['received', 'started', 'succeeded', 'failed', 'retried']) {
+      expect(events).toContain(`task.${type}`);
+    }
   });
 
   it('max tasks per child 1: N tasks run in N distinct units', async () => {
