@@ -78,14 +78,18 @@ describe.each(POOLS)('limits on the %s pool', (pool) => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it('cold shutdown ends within 1 s whatever the handlers do: WorkerLostError', async () => {
+  it('cold shutdown ends within 1 s whatever the handlers do: WorkerLostError, acks-late requeued', async () => {
     await using fx = new Fixture({ simulated: false });
-    const worker = fx.worker(tasks, { pool, appModule, concurrency: 2 });
+    const worker = fx.worker(tasks, { pool, appModule, concurrency: 3 });
     await worker.start();
     const file = scratchFile('after-loop');
+    const marker = scratchFile('first-run');
     const sleeping = await fx.send(celeryMessage('pools.sleep', { args: [30_000] }));
     const looping = await fx.send(celeryMessage('pools.busy', { args: [30_000, file] }));
-    await waitFor(() => worker.inspect.active().length === 2, { timeoutMs: 15_000 });
+    const late = await fx.send(celeryMessage('pools.once', { args: [marker] }));
+    await waitFor(() => worker.inspect.active().length === 3 && existsSync(marker), {
+      timeoutMs: 15_000,
+    });
     const asked = Date.now();
     await worker.stop({ mode: 'cold' });
     expect(Date.now() - asked).toBeLessThan(1000);
@@ -96,5 +100,9 @@ describe.each(POOLS)('limits on the %s pool', (pool) => {
       });
     }
     expect(existsSync(file)).toBe(false);
+    // The acks-late task went back to its queue: the next worker runs it.
+    expect((await fx.results.get(late)).status).toBe('PENDING');
+    await fx.worker(tasks, { pool, appModule, concurrency: 1 }).start();
+    expect((await fx.result(late, 'SUCCESS', 15_000)).result).toBe('second run');
   });
 });
