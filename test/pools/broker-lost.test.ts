@@ -1,11 +1,14 @@
 /**
- * On Redis: a process unit SIGKILLed mid-task, its task acked late with
+ * On Redis and RabbitMQ: a process unit SIGKILLed mid-task, its task acked late with
  * `rejectOnWorkerLost`, goes back to its queue and runs again to SUCCESS; acked early,
- * it is FAILURE WorkerLostError. Keys and queue are the test's own, deleted afterwards.
+ * it is FAILURE WorkerLostError. Keys and queues are the test's own, deleted afterwards.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAmqpTransport } from '@celeriac/amqp';
+import { MemoryResultBackend, MemoryResultStore } from '@celeriac/memory';
+import type { ResultBackend, Transport } from '@celeriac/protocol';
 import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
 import { createWorker, silentLogger } from '@celeriac/worker';
 import { waitFor } from '@celeriac/testing';
@@ -13,6 +16,44 @@ import { deleteRedisKeys, TEST_REDIS_URL } from '../support/redis-keys.js';
 import { appModule, celeryMessage, scratchFile, tasks } from './support.js';
 
 const REDIS_URL = TEST_REDIS_URL;
+const AMQP_URL = process.env['CELERIAC_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
+const quiet = { logger: { warn: () => undefined } };
+
+interface BrokerCase {
+  readonly name: string;
+  transport(prefix: string): Transport;
+  backend(prefix: string): ResultBackend;
+  cleanup(prefix: string, queue: string, ids: readonly string[]): Promise<void>;
+}
+
+const BROKERS: BrokerCase[] = [
+  {
+    name: 'Redis',
+    transport: (prefix) => createRedisTransport(REDIS_URL, { globalKeyprefix: prefix }),
+    backend: () => createRedisResultBackend(REDIS_URL),
+    cleanup: (prefix, _queue, ids) =>
+      deleteRedisKeys(
+        prefix,
+        ids.map((id) => `celery-task-meta-${id}`),
+        REDIS_URL,
+      ),
+  },
+  {
+    name: 'RabbitMQ',
+    transport: () => createAmqpTransport(AMQP_URL, quiet),
+    // The broker is what matters here; results go to memory.
+    backend: () => new MemoryResultBackend({ store: new MemoryResultStore() }),
+    cleanup: async (_prefix, queue) => {
+      const admin = createAmqpTransport(AMQP_URL, quiet);
+      try {
+        await admin.connect();
+        await admin.deleteQueue(queue);
+      } finally {
+        await admin.close();
+      }
+    },
+  },
+];
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
@@ -26,13 +67,13 @@ function readPid(file: string): number | undefined {
   }
 }
 
-describe('a process unit killed on Redis', () => {
+describe.each(BROKERS)('a process unit killed on $name', (broker) => {
   it('acks late + rejectOnWorkerLost: requeued and run again; acked early: WorkerLostError', async () => {
     const prefix = `celeriac-pools-${randomUUID().slice(0, 8)}:`;
     const queue = `pools.${randomUUID().slice(0, 8)}`;
-    const transport = createRedisTransport(REDIS_URL, { globalKeyprefix: prefix });
-    const producer = createRedisTransport(REDIS_URL, { globalKeyprefix: prefix });
-    const backend = createRedisResultBackend(REDIS_URL);
+    const transport = broker.transport(prefix);
+    const producer = broker.transport(prefix);
+    const backend = broker.backend(prefix);
     const ids: string[] = [];
     const worker = createWorker({
       transport,
@@ -51,11 +92,7 @@ describe('a process unit killed on Redis', () => {
       await transport.close();
       await producer.close();
       await backend.close();
-      await deleteRedisKeys(
-        prefix,
-        ids.map((id) => `celery-task-meta-${id}`),
-        REDIS_URL,
-      );
+      await broker.cleanup(prefix, queue, ids);
     });
     await worker.start();
     await producer.connect();
