@@ -25,7 +25,7 @@ afterEach(async () => {
   killLeftovers();
 });
 
-describe('a Python client and celery control → a celeriac processes-pool worker (Redis)', () => {
+describe('a Python client and celery control → a celeriac worker on the processes or threads pool (Redis)', () => {
   it('time_limit=1 of a CPU-bound task is TimeLimitExceeded; pool and consumers follow control', async () => {
     const id = randomUUID().slice(0, 8);
     const prefix = `celeriac-pools-${id}:`;
@@ -103,5 +103,45 @@ describe('a Python client and celery control → a celeriac processes-pool worke
       { apply: 'interop_pools.add', args: [1, 2], options: { queue: extra }, timeout: 2 },
     ]);
     expect(ignored).toMatchObject({ state: 'PENDING', exc_type: 'TimeoutError' });
+  });
+
+  it('-P threads: time_limit=1 of a CPU-bound task is TimeLimitExceeded, the next task runs', async () => {
+    const id = randomUUID().slice(0, 8);
+    const prefix = `celeriac-pools-${id}:`;
+    const queue = `pools-${id}`;
+    const node = `pools-threads-${id}@interop`;
+    const env = { POOLS_BROKER: TEST_REDIS_URL, POOLS_PREFIX: prefix, POOLS_QUEUE: queue };
+    const taskIds: string[] = [];
+    const worker = spawnCli(
+      BIN,
+      ['worker', '-A', APP, '-P', 'threads', '-c', '1', '-Q', queue, '-n', node],
+      { env },
+    );
+    cleanups.push(async () => {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      await deleteRedisKeys(
+        prefix,
+        taskIds.map((t) => `celery-task-meta-${t}`),
+      );
+    });
+    await worker.waitFor('ready', 60_000);
+    const lines = jsonLines(
+      await runPython(
+        [
+          'pools_client.py',
+          JSON.stringify({
+            steps: [
+              { apply: 'interop_pools.busy', args: [4], options: { time_limit: 1 } },
+              { apply: 'interop_pools.add', args: [2, 2] },
+            ],
+          }),
+        ],
+        { dir: PYTHON_DIR, env },
+      ),
+    );
+    for (const line of lines) if (typeof line.id === 'string') taskIds.push(line.id);
+    expect(lines[0]).toMatchObject({ state: 'FAILURE', exc_type: 'TimeLimitExceeded' });
+    expect(lines[1]).toMatchObject({ state: 'SUCCESS', result: 4 });
   });
 });
