@@ -154,6 +154,19 @@ describe('a unit that cannot load the app', () => {
     expect(error.message).not.toContain('\n');
     expect(worker.state).toBe('crashed');
   });
+
+  it('threads: a Node flag a thread refuses is a one-line UnitStartError too', async () => {
+    await using fx = new Fixture({ simulated: false });
+    const worker = fx.worker(tasks, {
+      pool: 'threads',
+      appModule,
+      unitExecArgv: ['--title=refused'],
+      concurrency: 1,
+    });
+    await expect(worker.start()).rejects.toThrow(
+      /^The threads unit could not start: .*invalid execArgv flags: --title=refused$/,
+    );
+  });
 });
 
 describe('a process unit killed from outside', () => {

@@ -45,11 +45,19 @@ interface Running {
 /** Start a unit; resolves once it imported the app, rejects with {@link UnitStartError}. */
 export function startRemoteUnit(options: RemoteUnitOptions, signal: AbortSignal): Promise<Unit> {
   return new Promise<Unit>((resolve, reject) => {
-    const unit = new RemoteUnit(options, (error) => {
-      signal.removeEventListener('abort', onAbort);
-      if (error === undefined) resolve(unit);
-      else reject(error);
-    });
+    let unit: RemoteUnit;
+    try {
+      unit = new RemoteUnit(options, (error) => {
+        signal.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve(unit);
+        else reject(error);
+      });
+    } catch (error) {
+      // e.g. a Node flag a worker thread does not accept (ERR_WORKER_INVALID_EXEC_ARGV).
+      const reason = error instanceof Error ? error.message : String(error);
+      reject(new UnitStartError(`The ${options.kind} unit could not start: ${reason}`));
+      return;
+    }
     const onAbort = () => {
       unit.kill();
       reject(new UnitStartError(`The ${options.kind} unit was stopped while it started`));
