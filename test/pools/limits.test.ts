@@ -78,6 +78,20 @@ describe.each(POOLS)('limits on the %s pool', (pool) => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it('revoke(terminate=True) with signal KILL (Celery names it so) ends the unit too', async () => {
+    await using fx = new Fixture({ simulated: false });
+    const worker = fx.worker(tasks, { pool, appModule, concurrency: 1 });
+    await worker.start();
+    const id = await fx.send(celeryMessage('pools.sleep', { args: [30_000] }));
+    await waitFor(() => worker.inspect.active().length === 1);
+    worker.revoke(id, { terminate: true, signal: 'KILL' });
+    expect((await fx.result(id, 'REVOKED')).result).toMatchObject({
+      excType: 'TaskRevokedError',
+    });
+    const next = await fx.send(celeryMessage('pools.add', { args: [3, 3] }));
+    expect((await fx.result(next, 'SUCCESS', 15_000)).result).toBe(6);
+  });
+
   it('cold shutdown ends within 1 s whatever the handlers do: WorkerLostError, acks-late requeued', async () => {
     await using fx = new Fixture({ simulated: false });
     const worker = fx.worker(tasks, { pool, appModule, concurrency: 3 });

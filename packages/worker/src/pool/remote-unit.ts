@@ -10,6 +10,7 @@
  * gets a `lost` outcome (WorkerLostError) and its executor crashes and is restarted.
  * Celery's builtin tasks (`celery.*`, which send canvases) run in the worker itself.
  */
+import { constants } from 'node:os';
 import { UnitStartError } from '../errors.js';
 import type { TaskRequest } from '../pipeline/request.js';
 import { deliveryInfoOf } from '../pipeline/request.js';
@@ -175,7 +176,7 @@ class RemoteUnit implements Unit {
     const running = this.#finish();
     if (running === undefined) return false;
     this.#spent = `its task was ended (${describe(reason)})`;
-    this.kill(reason.kind === 'terminated' ? (reason.signal as NodeJS.Signals) : 'SIGKILL');
+    this.kill(reason.kind === 'terminated' ? signalOf(reason.signal) : 'SIGKILL');
     running.resolve(outcomeOfEnd(reason));
     return true;
   }
@@ -276,6 +277,21 @@ class RemoteUnit implements Unit {
     );
     running.resolve({ kind: 'lost', reason: what, shutdown: false });
   }
+}
+
+/**
+ * The signal `revoke(terminate=True, signal=…)` names, as Celery reads it (`SIGKILL`,
+ * `KILL`, or a number); SIGTERM, Celery's default, when it names none this system knows.
+ */
+export function signalOf(name: string): NodeJS.Signals {
+  const known = constants.signals as Record<string, number>;
+  const upper = name.trim().toUpperCase();
+  if (/^\d+$/.test(upper)) {
+    const found = Object.keys(known).find((key) => known[key] === Number(upper));
+    return (found ?? 'SIGTERM') as NodeJS.Signals;
+  }
+  const full = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  return (full in known ? full : 'SIGTERM') as NodeJS.Signals;
 }
 
 function describe(reason: EndReason): string {
