@@ -85,9 +85,11 @@ export interface WorkerOptions {
   maxMemoryPerChild?: number;
   /**
    * Grow the pool up to `max` executors while tasks wait, shrink it back to `min` when
-   * idle (Celery's `--autoscale MAX,MIN`).
+   * idle (Celery's `--autoscale MAX,MIN`). The pool starts with `min` executors (at least
+   * one); it shrinks only `keepaliveMs` (default 30 s, Celery's `AUTOSCALE_KEEPALIVE`)
+   * after it last grew.
    */
-  autoscale?: { max: number; min: number };
+  autoscale?: { max: number; min: number; keepaliveMs?: number };
   /**
    * What thread and process units import to find the tasks: a module URL or path,
    * optionally `#exportName`; the export (default `default`, then `app`) is anything with
@@ -97,7 +99,8 @@ export interface WorkerOptions {
   appModule?: string;
   /**
    * Node flags for thread and process units (e.g. a TypeScript loader:
-   * `['--import', 'tsx']`). Default: the worker's own `process.execArgv`.
+   * `['--import', 'tsx']`). Default: the worker's own `process.execArgv`, plus tsx and the
+   * `@celeriac/source` condition when the worker itself runs from its TypeScript sources.
    */
   unitExecArgv?: readonly string[];
   /**
@@ -151,7 +154,7 @@ export interface ResolvedWorkerOptions {
   concurrency: number;
   maxTasksPerChild: number | undefined;
   maxMemoryPerChild: number | undefined;
-  autoscale: { max: number; min: number } | undefined;
+  autoscale: { max: number; min: number; keepaliveMs?: number } | undefined;
   prefetchMultiplier: number;
   hostname: string;
   control: ControlOptions | false;

@@ -29,11 +29,12 @@ export function scheduledInfo(scope: Pick<ControlScope, 'intake' | 'hostname'>, 
 function stats(s: ControlScope): Record<string, unknown> {
   const units = s.pool.units();
   const pool: Record<string, unknown> = {
-    'max-concurrency': s.pool.concurrency,
+    'max-concurrency': s.pool.maxConcurrency,
     processes: units.map((u) => (u.kind === 'threads' ? u.threadId : u.pid)),
-    'max-tasks-per-child': s.pool.maxTasksPerChild ?? null,
+    'max-tasks-per-child': s.pool.maxTasksPerChild ?? 'N/A',
     'put-guarded-by-semaphore': false,
-    timeouts: [s.taskDefaults.softTimeLimit ?? null, s.taskDefaults.timeLimit ?? null],
+    timeouts: [s.taskDefaults.softTimeLimit ?? 0, s.taskDefaults.timeLimit ?? 0],
+    writes: writeStats(s.pool.writes(), units.filter((u) => u.busy).length),
     implementation: `celeriac:${s.pool.kind}`,
   };
   const reply: Record<string, unknown> = {
@@ -49,6 +50,20 @@ function stats(s: ControlScope): Record<string, unknown> {
   const autoscaler = s.pool.autoscalerInfo();
   if (autoscaler !== undefined) reply['autoscaler'] = autoscaler;
   return reply;
+}
+
+/** Tasks handed to each executor, as prefork's `human_write_stats` shows them. */
+function writeStats(writes: readonly number[], active: number): Record<string, unknown> {
+  const total = writes.reduce((a, b) => a + b, 0);
+  const per = (v: number) => (v && total ? v / total : 0).toFixed(2);
+  return {
+    total,
+    avg: per(total && writes.length ? total / writes.length : 0),
+    all: writes.map(per).join(', '),
+    raw: writes.join(', '),
+    strategy: 'fair',
+    inqueues: { total: writes.length, active },
+  };
 }
 
 /** The inspect commands. */
