@@ -44,7 +44,7 @@ describe('pool control', () => {
       pool: 'threads',
       appModule,
       concurrency: 1,
-      control: true,
+      control: { allowUnsigned: true },
       taskDefaults: { timeLimit: 60, softTimeLimit: 50 },
     });
     await worker.start();
@@ -96,7 +96,7 @@ describe('pool control', () => {
     const worker = fx.worker(tasks, {
       concurrency: 1,
       autoscale: { max: 3, min: 1, keepaliveMs: 300 },
-      control: true,
+      control: { allowUnsigned: true },
     });
     await worker.start();
     await using control = controlOf(fx);
@@ -132,7 +132,7 @@ describe('pool control', () => {
 
   it('add_consumer and cancel_consumer change the queues a worker takes tasks from', async () => {
     await using fx = new Fixture({ simulated: false });
-    const worker = fx.worker(tasks, { control: true });
+    const worker = fx.worker(tasks, { control: { allowUnsigned: true } });
     await worker.start();
     await using control = controlOf(fx);
     const at = [worker.hostname];

@@ -36,7 +36,21 @@ describe('a Python client and celery control → a celeriac worker on the proces
     const taskIds: string[] = [];
     const worker = spawnCli(
       BIN,
-      ['worker', '-A', APP, '-P', 'processes', '-c', '1', '-Q', queue, '-n', node],
+      // Python's celery control sends unsigned commands: Celery's behaviour, by flag.
+      [
+        'worker',
+        '-A',
+        APP,
+        '-P',
+        'processes',
+        '-c',
+        '1',
+        '-Q',
+        queue,
+        '-n',
+        node,
+        '--allow-unsigned-control',
+      ],
       { env },
     );
     cleanups.push(async () => {
