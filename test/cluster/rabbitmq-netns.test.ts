@@ -5,10 +5,10 @@
  * while it runs acks-late tasks: the broker misses its heartbeats, closes its connection and
  * redelivers its tasks to the other worker; when the link returns, the cut worker
  * reconnects and consumes again without a restart. Prints its figures as one JSON line.
- * Needs root (`ip netns`); skipped otherwise.
+ * Needs root and iproute2 (`ip netns`); skipped otherwise.
  */
 import type { ChildProcess } from 'node:child_process';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -20,7 +20,8 @@ import { RabbitNode } from './rabbitmq-node.js';
 
 const run = promisify(execFile);
 const ip = (...args: string[]) => run('ip', args);
-const root = process.getuid?.() === 0;
+/** Root with iproute2's `ip netns`: what the test needs; skipped otherwise. */
+const root = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
 const TASKS = 30;
 const TASK_MS = 1_500;
 

@@ -6,13 +6,13 @@
  * naming the URL (password masked) and what failed.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createApp, defineTask } from 'celeriac';
 import { AmqpConnectError, createAmqpBeatCoordination, createAmqpTransport } from '@celeriac/amqp';
-import { uniqueName } from '@celeriac/testing';
+import { uniqueName, waitFor } from '@celeriac/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RabbitNode } from './rabbitmq-node.js';
@@ -238,6 +238,51 @@ describe('amqps:// on a RabbitMQ TLS listener', () => {
     );
     expect(error.retryable).toBe(true);
   });
+
+  it('a worker retries a failing TLS handshake and starts once the CA file is right', async () => {
+    const queue = uniqueName('tls-retry');
+    const live = join(dir, 'live-ca.pem');
+    await copyFile(join(dir, 'other-ca.pem'), live);
+    const lines: string[] = [];
+    const capture = (...parts: unknown[]) => lines.push(parts.map(String).join(' '));
+    const logger = { debug() {}, info: capture, warn: capture, error: capture };
+    const app = createApp({
+      broker: tlsUrl({ ...files(), ssl_ca_certs: live }),
+      backend: 'rpc://',
+      defaultQueue: queue,
+      amqp: { logger: amqpQuiet },
+    });
+    app.task(add, (_ctx, a, b) => a + b);
+    const worker = await app.worker({
+      queues: [queue],
+      logger,
+      hostname: `tls-retry-${queue}@test`,
+    });
+    try {
+      const starting = worker.start();
+      await waitFor(() => lines.some((l) => /SELF_SIGNED_CERT_IN_CHAIN/.test(l)), {
+        timeoutMs: 20_000,
+        description: 'a logged failed attempt',
+      });
+      // The certificate is "renewed": the next attempt reads the file again.
+      await copyFile(join(dir, 'ca.pem'), live);
+      await starting;
+      const client = await app.client();
+      await expect((await client.task(add).delay(2, 3)).get({ timeoutMs: 15_000 })).resolves.toBe(
+        5,
+      );
+      const failed = lines.find((l) => /SELF_SIGNED_CERT_IN_CHAIN/.test(l))!;
+      console.log(JSON.stringify({ test: 'amqps-worker-retry', line: failed }));
+      expect(failed).not.toContain('\n');
+      expect(failed).not.toContain(':guest@');
+    } finally {
+      await worker.stop({ mode: 'cold' });
+      await app.close();
+      const admin = createAmqpTransport(node.url, { logger: amqpQuiet });
+      await admin.deleteQueue(queue);
+      await admin.close();
+    }
+  }, 60_000);
 
   it('fails a host name the certificate does not name', async () => {
     const error = await connectError(tlsUrl(files(), '127.0.0.2'));
