@@ -11,7 +11,7 @@ import { BIN, killLeftovers, runCli, spawnCli } from '../support/cli-process.js'
 import type { CliProcess } from '../support/cli-process.js';
 import { REDIS } from '../support/cli-redis.js';
 import { deleteRedisKeys } from '../support/redis-keys.js';
-import { BEAT_TEST_APP, duplicates, gaps, ticksIn, ticksPattern } from '../beat/ticks.js';
+import { BEAT_TEST_APP, duplicates, gaps, ticksIn, waitForTicks } from '../beat/ticks.js';
 
 afterEach(() => killLeftovers());
 afterAll(() => killLeftovers());
@@ -39,7 +39,7 @@ describe('celeriac worker -B on memory://', () => {
         env: { BEAT_TEST_BAD_ENTRY: '1' },
       });
       await worker.waitFor('leads celeriac', 20_000);
-      await worker.waitFor(ticksPattern(5), 15_000);
+      await waitForTicks(worker.output, 5, 15_000);
       expect(await terminate(worker)).toBe(0);
       const ticks = ticksIn(worker.output());
       expect(ticks.length).toBeGreaterThanOrEqual(5);
@@ -107,7 +107,7 @@ describe.runIf(await redisCoordination())('celeriac beat on Redis', () => {
         await first.waitFor(`leads ${namespace}`, 30_000);
         const second = spawnCli(BIN, beatArgs, { env });
         await second.waitFor('is starting.', 30_000);
-        await worker.waitFor(ticksPattern(4), 15_000);
+        await waitForTicks(worker.output, 4, 15_000);
 
         const stoppedAt = Date.now();
         expect(await terminate(first)).toBe(0);
@@ -115,7 +115,7 @@ describe.runIf(await redisCoordination())('celeriac beat on Redis', () => {
         await second.waitFor(`leads ${namespace}`, 5_000);
         // Released, not lapsed: the follower took over within a poll (lease / 3 = 1 s).
         expect(Date.now() - stoppedAt).toBeLessThan(3_000);
-        await worker.waitFor(ticksPattern(ticksIn(worker.output()).length + 3), 15_000);
+        await waitForTicks(worker.output, ticksIn(worker.output()).length + 3, 15_000);
         expect(await terminate(second)).toBe(0);
         await new Promise((resolve) => setTimeout(resolve, 1_500));
         expect(await terminate(worker)).toBe(0);

@@ -6,6 +6,7 @@
  */
 import type { BeatCoordination } from '@celeriac/protocol';
 import { BrokerScheme, brokerScheme } from './urls.js';
+import type { ConnectionOptions } from './urls.js';
 import { UnsupportedUrlError } from './errors.js';
 
 /** The coordination namespace when none is given (memory's default too). */
@@ -15,9 +16,17 @@ export const DEFAULT_BEAT_NAMESPACE = 'celeriac';
 export interface BeatCoordinationOptions {
   /** Which beat: replicas with the same namespace on one broker elect one leader. */
   namespace?: string;
+  /**
+   * The app's driver options: on Redis its `globalKeyprefix`, so that the check that an
+   * entry's queue exists looks where the transport keeps queues.
+   */
+  connection?: ConnectionOptions;
 }
 
-type Factory = (url: string, options: { namespace: string }) => BeatCoordination;
+type Factory = (
+  url: string,
+  options: { namespace: string; globalKeyprefix?: string },
+) => BeatCoordination;
 
 /** A driver module's coordination factory, looked up by name. */
 function factoryOf(module: object, name: string, url: string): Factory {
@@ -48,7 +57,15 @@ export async function createBeatCoordination(
     }
     case BrokerScheme.redis: {
       const redis = await import('@celeriac/redis');
-      return factoryOf(redis, 'createRedisBeatCoordination', brokerUrl)(brokerUrl, { namespace });
+      const prefix = options.connection?.redis?.globalKeyprefix;
+      return factoryOf(
+        redis,
+        'createRedisBeatCoordination',
+        brokerUrl,
+      )(brokerUrl, {
+        namespace,
+        ...(prefix ? { globalKeyprefix: prefix } : {}),
+      });
     }
     case BrokerScheme.amqp: {
       const amqp = await import('@celeriac/amqp');
