@@ -105,6 +105,24 @@ describe('metrics and health port', () => {
         { timeoutMs: 30_000, intervalMs: 500, description: 'the consumed counter in Prometheus' },
       );
       expect(series[0]!.metric).toMatchObject({ job: 'celeriac', messaging_system: 'redis' });
+      // The worker's own: tasks by name and outcome, and the queue length it consumes.
+      const tasks = await waitFor(
+        async () => {
+          const result = await prometheus.query(
+            `celeriac_messaging_process_duration_count{celery_task_name="cli_test.multiply"}`,
+          );
+          return result.length > 0 && Number(result[0]!.value[1]) >= 3 ? result : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 500, description: 'the task count in Prometheus' },
+      );
+      expect(tasks[0]!.metric).toMatchObject({
+        celery_task_outcome: 'success',
+        messaging_destination_name: scope.queue,
+      });
+      const length = await prometheus.query(
+        `celeriac_messaging_queue_length{messaging_destination_name="${scope.queue}"}`,
+      );
+      expect(length[0]!.value[1]).toBe('0');
       const up = await prometheus.query('up{job="celeriac"}');
       expect(up[0]!.value[1]).toBe('1');
     } finally {

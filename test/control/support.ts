@@ -140,6 +140,8 @@ export async function startCeleriacWorker(
     concurrency: 2,
     logger,
     ownTransport: true,
+    // Python's celery control and unsigned callers change it, as with Celery.
+    control: { allowUnsigned: true },
     ownBackend: true,
     ...(options.events === undefined ? {} : { events: options.events }),
   });

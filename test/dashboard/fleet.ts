@@ -105,6 +105,8 @@ export async function startFleet(
       concurrency: 2,
       events: true,
       logger: celeriacLogger,
+      // Python's celery control and unsigned callers change it, as with Celery.
+      control: { allowUnsigned: true },
       ownTransport: true,
       ownBackend: true,
     });

@@ -25,6 +25,8 @@ import { FailoverStrategy, HostRotation } from './failover.js';
 import { patched as fieldTablePatched } from './amqplib-field-table-patch.js';
 import { AmqpSubscription } from './amqp-subscription.js';
 import type { SubscriptionHost } from './amqp-subscription.js';
+import { withDefaultQueueType } from './queue-arguments.js';
+import { tlsSocketOptions } from './tls-params.js';
 import { redactUrl } from './amqp-url.js';
 import type { BackoffOptions } from './backoff.js';
 import { ChannelSlot } from './channel-slot.js';
@@ -49,6 +51,7 @@ export class AmqpTransport implements Transport {
   readonly #host: SubscriptionHost;
   #channelSerial = 0;
   #closing: Promise<void> | undefined;
+  readonly #defaultQueueType: 'classic' | 'quorum';
 
   constructor(url: string, options: AmqpTransportOptions = {}) {
     const parsed = parseBrokerUrl(url);
@@ -56,16 +59,20 @@ export class AmqpTransport implements Transport {
     this.#backoff = options.reconnect ?? {};
     this.#operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
     this.#qos = options.qos ?? 'auto';
+    this.#defaultQueueType = options.defaultQueueType ?? 'classic';
     const hosts = brokerHosts(parsed, options.heartbeatSeconds ?? 60);
     const strategy =
       parsed.failoverStrategy ?? options.failoverStrategy ?? FailoverStrategy.roundRobin;
-    const socketOptions: Record<string, unknown> = { ...options.tls };
+    const extra: Record<string, unknown> = {};
     if (options.connectionName !== undefined) {
-      socketOptions.clientProperties = { connection_name: options.connectionName };
+      extra.clientProperties = { connection_name: options.connectionName };
     }
     this.#connection = new AmqpConnection({
       hosts: new HostRotation(hosts, strategy),
-      socketOptions: () => Promise.resolve(socketOptions),
+      socketOptions: async (host) => ({
+        ...(await tlsSocketOptions(host.tls, options.tls)),
+        ...extra,
+      }),
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       backoff: this.#backoff,
       logger: this.#logger,
@@ -133,7 +140,7 @@ export class AmqpTransport implements Transport {
   }
 
   declareQueue(spec: QueueSpec): Promise<void> {
-    return this.#admin.declareQueue(spec);
+    return this.#admin.declareQueue(withDefaultQueueType(spec, this.#defaultQueueType));
   }
 
   bindQueue(binding: Binding): Promise<void> {

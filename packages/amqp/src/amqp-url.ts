@@ -6,6 +6,8 @@
  */
 import type { Options } from 'amqplib';
 import { AmqpUrlError } from './errors.js';
+import { parseTlsParams } from './tls-params.js';
+import type { UrlTls } from './tls-params.js';
 
 /** What a broker URL says, decoded. */
 export interface AmqpUrl {
@@ -20,6 +22,8 @@ export interface AmqpUrl {
   heartbeatSeconds?: number;
   /** `?frame_max=<bytes>` (or `frameMax`) when given. */
   frameMax?: number;
+  /** TLS parameters (`ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`, `ssl_cert_reqs`…) when given. */
+  tls?: UrlTls;
 }
 
 /** Schemes kombu accepts for RabbitMQ, and the protocol each means. */
@@ -86,10 +90,15 @@ export function parseAmqpUrl(url: string): AmqpUrl {
       },
     );
   }
+  const { tls, sslRequested } = parseTlsParams(parsed.searchParams, url);
+  const secure = protocol === 'amqps' || sslRequested;
+  if (!secure && tls !== undefined) {
+    throw new AmqpUrlError(url, 'ssl_* parameters need an amqps:// URL (or ?ssl=true)');
+  }
   const result: AmqpUrl = {
-    protocol,
+    protocol: secure ? 'amqps' : 'amqp',
     hostname: (parsed.hostname || 'localhost').replace(/^\[(.*)\]$/, '$1'),
-    port: parsed.port ? Number(parsed.port) : protocol === 'amqps' ? 5671 : 5672,
+    port: parsed.port ? Number(parsed.port) : secure ? 5671 : 5672,
     username: parsed.username ? decodeURIComponent(parsed.username) : 'guest',
     password: parsed.password ? decodeURIComponent(parsed.password) : 'guest',
     vhost,
@@ -98,6 +107,7 @@ export function parseAmqpUrl(url: string): AmqpUrl {
   if (heartbeat !== undefined) result.heartbeatSeconds = heartbeat;
   const frameMax = numberParam(parsed.searchParams, ['frame_max', 'frameMax'], url);
   if (frameMax !== undefined) result.frameMax = frameMax;
+  if (tls !== undefined) result.tls = tls;
   return result;
 }
 

@@ -73,5 +73,6 @@ export function brokerHosts(url: BrokerUrl, heartbeatSeconds: number): BrokerHos
   return url.hosts.map((host) => ({
     connect: toConnectOptions(host, host.heartbeatSeconds ?? heartbeatSeconds),
     describe: describeHost(host),
+    ...(host.tls === undefined ? {} : { tls: host.tls }),
   }));
 }

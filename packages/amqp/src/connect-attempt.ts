@@ -11,6 +11,7 @@ import { connect as amqpConnect } from 'amqplib';
 import { isFatal, toError } from './connection-errors.js';
 import { AmqpConnectError } from './errors.js';
 import type { HostFailure } from './errors.js';
+import type { UrlTls } from './tls-params.js';
 
 /** One host of a broker URL, ready to connect to. */
 export interface BrokerHost {
@@ -18,6 +19,8 @@ export interface BrokerHost {
   readonly connect: Options.Connect;
   /** This host's URL with the password masked, for logs and errors. */
   readonly describe: string;
+  /** TLS parameters of the URL entry (files to read per attempt). */
+  readonly tls?: UrlTls;
 }
 
 /** How {@link connectOnce} connects. */

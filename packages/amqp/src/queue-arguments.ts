@@ -25,6 +25,23 @@ export function queueArguments(spec: QueueSpec): Record<string, unknown> {
   return args;
 }
 
+/**
+ * `spec` with the transport's default queue type applied: with `quorum` (Celery 5.5's
+ * `task_default_queue_type`), a queue that says nothing about its type and can be a quorum
+ * queue (durable, not auto-delete, not exclusive, no `x-max-priority`, which quorum queues
+ * do not support in RabbitMQ 3.x) is declared as one. Reply, pidbox and event queues are
+ * auto-delete or exclusive, so they stay classic.
+ */
+export function withDefaultQueueType(spec: QueueSpec, type: 'classic' | 'quorum'): QueueSpec {
+  if (type !== 'quorum' || spec.quorum !== undefined) return spec;
+  const eligible =
+    (spec.durable ?? true) &&
+    spec.autoDelete !== true &&
+    spec.exclusive !== true &&
+    spec.maxPriority === undefined;
+  return eligible ? { ...spec, quorum: true } : spec;
+}
+
 /** amqplib `assertQueue` options. Durable unless said otherwise, as kombu's `Queue`. */
 export function assertQueueOptions(spec: QueueSpec): Options.AssertQueue {
   const durable = spec.durable ?? true;

@@ -50,6 +50,13 @@ export interface AmqpTransportOptions {
    * `failover_strategy`). A URL's `?failover_strategy=` wins. Default `round-robin`.
    */
   failoverStrategy?: FailoverStrategy;
+  /**
+   * The type of the queues this transport declares when their spec does not say
+   * (`quorum` is Celery 5.5's `task_default_queue_type = 'quorum'`): durable queues without
+   * priorities or expiry become quorum queues; reply, pidbox and event queues stay classic.
+   * Default `classic`.
+   */
+  defaultQueueType?: 'classic' | 'quorum';
   /** Prefetch mode. Default `auto`. */
   qos?: QosMode;
   /** Where reconnections, stale acks and consumer restarts are reported. Default console. */

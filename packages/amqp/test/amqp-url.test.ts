@@ -54,3 +54,32 @@ describe('backoffDelay', () => {
     ]);
   });
 });
+
+describe('TLS parameters in the URL (kombu’s ssl_* names)', () => {
+  it('reads the files, the verification mode and ?ssl=true', () => {
+    const url = parseAmqpUrl(
+      'amqps://u:p@h//?ssl_ca_certs=/ca.pem&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_cert_reqs=CERT_NONE&ssl_check_hostname=false&ssl_server_hostname=rabbit.internal',
+    );
+    expect(url.port).toBe(5671);
+    expect(url.tls).toEqual({
+      caCerts: '/ca.pem',
+      certfile: '/c.pem',
+      keyfile: '/k.pem',
+      certReqs: 'CERT_NONE',
+      checkHostname: false,
+      serverHostname: 'rabbit.internal',
+    });
+    expect(parseAmqpUrl('amqp://h//?ssl=true')).toMatchObject({ protocol: 'amqps', port: 5671 });
+    expect(parseAmqpUrl('amqp://h//?ssl=0')).toMatchObject({ protocol: 'amqp', port: 5672 });
+    expect(parseAmqpUrl('amqps://h//').tls).toBeUndefined();
+  });
+
+  it('refuses a certificate without its key, and a bad flag', () => {
+    expect(() => parseAmqpUrl('amqps://h//?ssl_certfile=/c.pem')).toThrow(
+      /ssl_certfile and ssl_keyfile go together/,
+    );
+    expect(() => parseAmqpUrl('amqps://h//?ssl_check_hostname=perhaps')).toThrow(
+      /ssl_check_hostname="perhaps" is not true or false/,
+    );
+  });
+});

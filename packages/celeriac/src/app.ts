@@ -272,6 +272,15 @@ export function createApp(options: AppOptions = {}): App {
           ? { defaultQueue: options.defaultQueue, queues: [options.defaultQueue] }
           : {}),
         ...workerOptions,
+        // The app's control key (or $CELERIAC_CONTROL_KEY) is the workers' too, unless
+        // the options turn remote control off or give their own.
+        control:
+          workerOptions.control === false
+            ? false
+            : {
+                ...(controlKey !== undefined ? { key: controlKey } : {}),
+                ...(typeof workerOptions.control === 'object' ? workerOptions.control : {}),
+              },
         taskDefaults,
         transport,
         backend,

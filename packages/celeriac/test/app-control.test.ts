@@ -11,7 +11,11 @@ describe('app.control', () => {
   it('inspects and commands the app’s workers on the app’s connection', async () => {
     await using app = createApp({ broker: `memory://control-${Date.now()}` });
     app.task(add, (_ctx, a, b) => a + b);
-    const worker = await app.worker({ hostname: 'ctl@test', concurrency: 2 });
+    const worker = await app.worker({
+      hostname: 'ctl@test',
+      concurrency: 2,
+      control: { allowUnsigned: true },
+    });
     await worker.start();
 
     const inspect = app.control.inspect({ timeoutMs: 1000 });

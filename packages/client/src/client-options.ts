@@ -1,7 +1,13 @@
 /**
  * Options of `createClient` and the client's lifecycle states.
  */
-import type { ResultBackend, Transport } from '@celeriac/protocol';
+import type {
+  AuthSerializer,
+  MessageSecurityOptions,
+  MessageSubscription,
+  ResultBackend,
+  Transport,
+} from '@celeriac/protocol';
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { ControlOptions } from './control/control-options.js';
 import type { RetryPolicy } from './publish-retry.js';
@@ -32,6 +38,7 @@ export type TaskDefaults = Omit<
   | 'linkError'
   | 'signal'
   | 'links'
+  | 'dedupKey'
 >;
 
 /** Options of `createClient`. */
@@ -62,6 +69,12 @@ export interface ClientOptions {
   hostname?: string;
   /** Defaults for every send. */
   taskDefaults?: TaskDefaults;
+  /**
+   * The subscriptions `publish` fans events and documents out to (`defineSubscription`);
+   * more can be added with `client.subscribe`. Declare them in a module every publisher
+   * imports, as task contracts are.
+   */
+  subscriptions?: readonly MessageSubscription[];
   /**
    * Publish retry (Celery's `task_publish_retry` and `task_publish_retry_policy`):
    * `true` (default) uses Celery's policy (3 retries, 0 s then 0.2 s apart), `false`
@@ -106,8 +119,21 @@ export interface ClientOptions {
    */
   logger?: SignalLogger;
   /**
-   * Options of `client.control` (reply timeout, request signer, …); it always uses the
-   * client's transport, clock and publish retry unless these say otherwise.
+   * Sign every task message with Celery's `auth` serializer (`task_serializer = 'auth'`,
+   * what `app.setup_security()` sets up): Celery's `security_key`,
+   * `security_certificate`, `security_cert_store` and `security_digest` as `key`,
+   * `cert`, `store`, `digest` (file contents: this package reads no files), or an
+   * `AuthSerializer` from `createMessageSecurity`. Python workers configured with
+   * `accept_content = ['auth']` and celeriac workers given the same store verify and run
+   * what it sends. Only the body is signed (headers are not). A key or certificate that
+   * cannot sign throws `SecurityConfigError` from `createClient`.
+   */
+  security?: MessageSecurityOptions | AuthSerializer;
+  /**
+   * Options of `client.control` (reply timeout, `controlKey`, …); it always uses the
+   * client's transport, clock and publish retry unless these say otherwise. Give it the
+   * cluster's control key (`control: { controlKey }`) and every changing command it and
+   * `client.revoke` send is signed.
    */
   control?: Omit<ControlOptions, 'transport' | 'ownTransport'>;
 }

@@ -4,17 +4,38 @@
  * `ResultBackend`. It owns neither (unless told to): several clients and a worker may
  * share one transport.
  */
-import { anonNodename, ClosedError, generateOid } from '@celeriac/protocol';
-import type { ResultBackend, SignatureJson, Transport } from '@celeriac/protocol';
+import {
+  anonNodename,
+  ClosedError,
+  createMessageSecurity,
+  generateOid,
+  isAuthSerializer,
+  SecurityConfigError,
+  uuid4,
+} from '@celeriac/protocol';
+import type {
+  AnyMessageContract,
+  MessageSubscription,
+  ResultBackend,
+  SignatureJson,
+  Transport,
+} from '@celeriac/protocol';
 import { randomInt } from 'node:crypto';
 import { AsyncResult, type AsyncResultHost } from './async-result.js';
 import { applyFrozen, withTail, type CanvasHost, type Tail } from './canvas/apply-canvas.js';
-import type { ResultOfSignature } from './canvas/canvas-types.js';
 import { freeze, resultOf, unitOf, type FrozenResult } from './canvas/freeze.js';
-import type { GroupSignature } from './canvas/group.js';
 import { GroupResult } from './canvas/group-result.js';
+import { sendOnce } from './dedup.js';
 import { NoResultBackendError } from './errors.js';
+import {
+  publishMessage,
+  SubscriptionRegistry,
+  type Published,
+  type PublishHost,
+  type PublishOptions,
+} from './publish.js';
 import { defaultMaxMessageBytes } from './message-size.js';
+import type { Client, SendSignatureOptions } from './client-api.js';
 import { ClientState, type ClientOptions } from './client-options.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './publish-retry.js';
 import { createControl, type Control } from './control/control.js';
@@ -33,95 +54,17 @@ import {
 } from './telemetry.js';
 import { Topology } from './topology.js';
 
-/** Options of {@link Client.sendSignature}: the call's arguments and option overrides. */
-export interface SendSignatureOptions extends SendTaskOptions {
-  /** Prepended to the signature's arguments unless it is immutable (a parent's result). */
-  args?: readonly unknown[];
-  /** Merged over the signature's keyword arguments. */
-  kwargs?: Record<string, unknown>;
-}
-
-/**
- * A task producer. `AsyncDisposable`: `await using client = createClient(…)`.
- *
- * Ownership: the client never closes the transport or backend it was given unless
- * `ownTransport`/`ownBackend` say so; closing the client only stops it sending.
- */
-export interface Client extends AsyncDisposable {
-  /** `open`, `closing` or `closed`. */
-  readonly state: ClientState;
-  readonly transport: Transport;
-  readonly backend: ResultBackend | undefined;
-  /** The `origin` header sent with every task. */
-  readonly origin: string;
-  /** This client's reply queue name (kombu's oid), sent as `reply_to`. */
-  readonly oid: string;
-
-  /**
-   * Send a task by name (Celery's `send_task`): resolves once the broker holds the
-   * message. Rejects with `PublishError`/`ConnectionLostError` naming the task and id
-   * (after the publish retries), `EncodeError` for values JSON cannot carry, and
-   * `ClosedError` once the client is closing.
-   */
-  sendTask<T = unknown>(
-    name: string,
-    args?: readonly unknown[],
-    kwargs?: Record<string, unknown>,
-    options?: SendTaskOptions,
-  ): Promise<AsyncResult<T>>;
-
-  /**
-   * Send a plain task signature with the options it carries (Celery's
-   * `sig.apply_async(args, kwargs, **options)`). Chains, groups and chords are sent by
-   * the canvas functions, not here.
-   */
-  sendSignature<T = unknown>(
-    signature: SignatureJson,
-    options?: SendSignatureOptions,
-  ): Promise<AsyncResult<T>>;
-
-  /**
-   * Send a canvas — a signature, `chain`, `group`, `chord`, `map`, `starmap`, `chunks`
-   * — as Celery 5.2 does: ids assigned first, then published. Resolves with the result
-   * handle: the last step's for a chain, the body's for a chord, a {@link GroupResult}
-   * for a group. A chord needs a result backend that counts parts (memory, Redis):
-   * `ChordsUnsupportedError` otherwise. Options apply to the first tasks published.
-   */
-  send<S extends GroupSignature<readonly unknown[], unknown>>(
-    canvas: S,
-    options?: SendSignatureOptions,
-  ): Promise<GroupResult<ResultOfSignature<S>>>;
-  send<S extends SignatureJson>(
-    canvas: S,
-    options?: SendSignatureOptions,
-  ): Promise<AsyncResult<ResultOfSignature<S>>>;
-
-  /** A group's result from its id and member ids (Celery's `GroupResult(id, results)`). */
-  groupResult(groupId: string, taskIds: readonly string[]): GroupResult;
-
-  /** A group saved with `GroupResult.save()` (here or by Python), undefined if none. */
-  restoreGroup(groupId: string): Promise<GroupResult | undefined>;
-
-  /** A typed producer for a task contract: `client.task(add).delay(2, 3)`. */
-  task<C extends AnyTaskContract>(contract: C): TaskProducer<C>;
-
-  /** A result handle for a task id (Celery's `AsyncResult(id)`). */
-  asyncResult<T = unknown>(id: string): AsyncResult<T>;
-
-  /** Broadcast `revoke` for one or more task ids to every worker (or `destination`). */
-  revoke(taskId: string | readonly string[], options?: RevokeOptions): Promise<void>;
-
-  /**
-   * The control client on this client's transport (Celery's `app.control`), created on
-   * first use with the client's `control` options and closed with the client.
-   */
-  readonly control: Control;
-
-  /**
-   * Stop sending: new sends reject with `ClosedError`, sends in flight finish, then an
-   * owned transport/backend is closed. Idempotent: the same promise each time.
-   */
-  close(): Promise<void>;
+/** The auth serializer a client signs with, checked at creation (it must hold a key). */
+function signerOf(security: ClientOptions['security']) {
+  if (security === undefined) return undefined;
+  const auth = isAuthSerializer(security) ? security : createMessageSecurity(security);
+  if (auth.signer === undefined) {
+    throw new SecurityConfigError(
+      'security: a client signs every task, so it needs key and cert (security_key, ' +
+        'security_certificate), not only a certificate store',
+    );
+  }
+  return auth;
 }
 
 /** Random per process, like Python's `uuid.getnode()` is per machine. */
@@ -149,6 +92,8 @@ class CeleriacClient implements Client {
   readonly #canvasBackend: ResultBackend | undefined;
   readonly #controlOptions: ClientOptions['control'];
   readonly #server: ServerAddress | undefined;
+  readonly #subscriptions: SubscriptionRegistry;
+  readonly #publishHost: PublishHost;
 
   constructor(options: ClientOptions) {
     this.transport = options.transport;
@@ -193,11 +138,38 @@ class CeleriacClient implements Client {
         transportKind: options.transport.kind,
       },
       logger: options.logger,
+      auth: signerOf(options.security),
+    };
+    this.#subscriptions = new SubscriptionRegistry(options.subscriptions);
+    this.#publishHost = {
+      backend: this.backend,
+      logger: options.logger,
+      subscriptions: this.#subscriptions,
+      now: this.#now,
+      // The publish is tracked as a whole: its sends must go on while the client closes.
+      send: (name, args, o) => this.#sendNow(name, args, {}, o, undefined),
+      handle: (id, name) => new AsyncResult(id, this.#host, { name }),
     };
   }
 
   get state(): ClientState {
     return this.#state;
+  }
+
+  get subscriptions(): readonly MessageSubscription[] {
+    return this.#subscriptions.list();
+  }
+
+  subscribe(subscription: MessageSubscription): () => void {
+    return this.#subscriptions.add(subscription);
+  }
+
+  publish(
+    message: AnyMessageContract | string,
+    payload: unknown,
+    options: PublishOptions = {},
+  ): Promise<Published> {
+    return this.#track(() => publishMessage(this.#publishHost, message, payload, options));
   }
 
   sendTask<T = unknown>(
@@ -392,10 +364,29 @@ class CeleriacClient implements Client {
     options: SendTaskOptions,
     parse: ((value: unknown) => T) | undefined,
   ): Promise<AsyncResult<T>> {
-    return this.#track(async () => {
-      const sent = await sendTask(this.#sendContext, { name, args, kwargs, options });
-      return new AsyncResult<T>(sent.id, this.#host, { name, ignored: sent.ignored, parse });
-    });
+    return this.#track(() => this.#sendNow(name, args, kwargs, options, parse));
+  }
+
+  /** One send (deduplicated when asked), not tracked: callers track it. */
+  async #sendNow<T>(
+    name: string,
+    args: readonly unknown[],
+    kwargs: Record<string, unknown>,
+    options: SendTaskOptions,
+    parse: ((value: unknown) => T) | undefined,
+  ): Promise<AsyncResult<T>> {
+    const id = options.taskId ?? uuid4();
+    const task = { name, args, kwargs, options: { ...options, taskId: id } };
+    const outcome = await sendOnce(
+      this.backend,
+      options,
+      id,
+      () => sendTask(this.#sendContext, task),
+      this.#sendContext.logger,
+    );
+    const ignored = outcome.sent ? outcome.value.ignored : false;
+    const taskId = outcome.sent ? outcome.value.id : outcome.id;
+    return new AsyncResult<T>(taskId, this.#host, { name, ignored, parse });
   }
 }
 

@@ -14,6 +14,7 @@ export const ClientErrorCode = {
   chordsUnsupported: 'ERR_CHORDS_UNSUPPORTED',
   messageTooLarge: 'ERR_MESSAGE_TOO_LARGE',
   controlArgument: 'ERR_CONTROL_ARGUMENT',
+  dedupUnsupported: 'ERR_DEDUP_UNSUPPORTED',
 } as const;
 /** One of the values of {@link ClientErrorCode}. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
@@ -105,5 +106,23 @@ export class ControlArgumentError extends CeleriacError<ClientErrorCode> {
   constructor(command: string, problem: string) {
     super(ClientErrorCode.controlArgument, `cannot broadcast ${command}: ${problem}`);
     this.command = command;
+  }
+}
+
+/**
+ * A send with a `dedupKey` on a client whose result backend keeps no dedup records
+ * (none, or one without `claimDedup`: memory has it; Redis and RabbitMQ's rpc do not yet).
+ */
+export class DedupUnsupportedError extends CeleriacError<ClientErrorCode> {
+  /** The key that could not be claimed. */
+  readonly dedupKey: string;
+  constructor(dedupKey: string, backendKind: string | undefined) {
+    super(
+      ClientErrorCode.dedupUnsupported,
+      backendKind === undefined
+        ? `dedupKey ${JSON.stringify(dedupKey.slice(0, 80))} needs a result backend, and this client has none`
+        : `dedupKey ${JSON.stringify(dedupKey.slice(0, 80))}: the ${backendKind} result backend keeps no dedup records (claimDedup)`,
+    );
+    this.dedupKey = dedupKey;
   }
 }

@@ -108,18 +108,24 @@ export type {
 } from './control/control-replies.js';
 export type { Inspect, SafeOption } from './control/inspect.js';
 export type { WorkerCommands } from './control/worker-commands.js';
-export type { Client, SendSignatureOptions } from './client.js';
+export type { Client, SendSignatureOptions } from './client-api.js';
 export { ClientState } from './client-options.js';
 export type { ClientOptions, TaskDefaults } from './client-options.js';
 export {
   ChordsUnsupportedError,
   ClientErrorCode,
   ControlArgumentError,
+  DedupUnsupportedError,
   MessageTooLargeError,
   NoResultBackendError,
   ResultIgnoredError,
 } from './errors.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, defaultMaxMessageBytes } from './message-size.js';
+export type { DedupOptions } from './dedup.js';
+export { SubscriptionRegistry } from './publish.js';
+export { publishBridge } from './publish-bridge.js';
+export type { BridgedPublish } from './publish-bridge.js';
+export type { Published, PublishedTask, PublishOptions } from './publish.js';
 export type { MessageLimits } from './message-size.js';
 export { DEFAULT_RETRY_POLICY, isRetryablePublishError, retryDelayMs } from './publish-retry.js';
 export { afterTaskPublish, beforeTaskPublish } from './publish-signals.js';

@@ -8,6 +8,7 @@ import type {
   SignatureJson,
   TaskMessageInit,
 } from '@celeriac/protocol';
+import type { DedupOptions } from './dedup.js';
 import type { RetryPolicy } from './publish-retry.js';
 import type { SpanLink } from './telemetry.js';
 
@@ -15,7 +16,7 @@ import type { SpanLink } from './telemetry.js';
 export type Signatures = SignatureJson | readonly SignatureJson[];
 
 /** Options of one send. Times are seconds, as in Celery. */
-export interface SendTaskOptions {
+export interface SendTaskOptions extends DedupOptions {
   /** Run no earlier than this many seconds from now (becomes the `eta` header). */
   countdown?: number;
   /** Run no earlier than this time; a string is sent verbatim (ISO-8601 with offset). */

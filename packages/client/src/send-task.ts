@@ -5,7 +5,7 @@
  * `ConnectionLostError` naming the task and id.
  */
 import { encodeTaskMessage, uuid4 } from '@celeriac/protocol';
-import type { ResultBackend, Transport } from '@celeriac/protocol';
+import type { AuthSerializer, ResultBackend, Transport } from '@celeriac/protocol';
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { TaskDefaults } from './client-options.js';
 import { publishWithRetry, sendError, type RetryPolicy } from './publish-retry.js';
@@ -40,6 +40,8 @@ export interface SendContext {
   limits: MessageLimits;
   /** Where failed signal handlers are logged. */
   logger: SignalLogger | undefined;
+  /** Signs every body with Celery's `auth` serializer (the client's `security`). */
+  auth: AuthSerializer | undefined;
 }
 
 /** One task to send. */
@@ -103,6 +105,7 @@ export async function sendTask(ctx: SendContext, task: TaskToSend): Promise<Sent
     }
     const message = encodeTaskMessage(init, {
       now,
+      ...(ctx.auth === undefined ? {} : { auth: ctx.auth }),
       ...(options.compression === undefined ? {} : { compression: options.compression }),
     });
     const sized = compressIfLarge(message, ctx.limits, options.compression);

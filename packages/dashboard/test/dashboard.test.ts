@@ -39,6 +39,8 @@ async function setup(options: Partial<DashboardOptions> = {}) {
     backend,
     hostname: 'api@test',
     events: true,
+    // Python's celery control and unsigned callers change it, as with Celery.
+    control: { allowUnsigned: true },
     logger: quietWorker,
     tasks: [
       implementTask('api.add', (_ctx, a: number, b: number) => a + b),

@@ -72,5 +72,6 @@ export { MemoryResultStore } from './memory-result-store.js';
 export type { MemoryResultStoreOptions } from './memory-result-store.js';
 export { MemoryTransport, createMemoryTransport } from './memory-transport.js';
 export type { MemoryTransportOptions } from './memory-transport.js';
-export { compileTopic, topicMatches } from './topic-match.js';
-export type { TopicMatcher } from './topic-match.js';
+// Topic matching moved to @celeriac/protocol (one definition); kept here for importers.
+export { compileTopic, topicMatches } from '@celeriac/protocol';
+export type { TopicMatcher } from '@celeriac/protocol';

@@ -4,8 +4,7 @@
  */
 import type { ExchangeType } from '@celeriac/protocol';
 import type { MemoryQueue } from './memory-queue.js';
-import { compileTopic } from './topic-match.js';
-import type { TopicMatcher } from './topic-match.js';
+import { compileTopic, type TopicMatcher } from '@celeriac/protocol';
 
 interface ExchangeBinding {
   readonly queue: MemoryQueue;

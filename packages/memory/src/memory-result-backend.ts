@@ -3,6 +3,7 @@
  */
 import { ClosedError, TaskState, TimeoutError, isReady } from '@celeriac/protocol';
 import type {
+  DedupClaim,
   ChordPart,
   ChordPartOutcome,
   GroupMeta,
@@ -133,6 +134,17 @@ export class MemoryResultBackend implements ResultBackend {
   chordPartReturned(groupId: string, part: ChordPart): Promise<ChordPartOutcome> {
     if (this.#closing) return Promise.reject(this.#closed());
     return Promise.resolve(this.resultStore.chords.partReturned(groupId, part, this.expiresMs));
+  }
+
+  claimDedup(key: string, taskId: string, ttlMs: number): Promise<DedupClaim> {
+    if (this.#closing) return Promise.reject(this.#closed());
+    return Promise.resolve(this.resultStore.dedup.claim(key, taskId, ttlMs));
+  }
+
+  releaseDedup(key: string, taskId: string): Promise<void> {
+    if (this.#closing) return Promise.reject(this.#closed());
+    this.resultStore.dedup.release(key, taskId);
+    return RESOLVED;
   }
 
   /** Close; pending waits reject with `ClosedError`. Idempotent. */

@@ -9,6 +9,7 @@ import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { Deque } from './deque.js';
 import { MemoryChordStore } from './memory-chord-store.js';
+import { MemoryDedupStore } from './memory-dedup-store.js';
 
 /** Options of {@link MemoryResultStore}. */
 export interface MemoryResultStoreOptions {
@@ -41,11 +42,14 @@ export class MemoryResultStore {
   #timer: unknown;
   /** Chord counters (header size, returned parts) by group id. */
   readonly chords: MemoryChordStore;
+  /** Dedup records (key → task id) of deduplicated sends. */
+  readonly dedup: MemoryDedupStore;
 
   constructor(options: MemoryResultStoreOptions = {}) {
     this.name = options.name ?? '';
     this.clock = options.clock ?? systemClock;
     this.chords = new MemoryChordStore(this.clock);
+    this.dedup = new MemoryDedupStore(this.clock);
   }
 
   /**

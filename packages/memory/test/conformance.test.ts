@@ -16,6 +16,7 @@ resultBackendConformance('memory result backend', () => {
   return {
     createBackend: ({ expiresMs }) => new MemoryResultBackend({ store, expiresMs }),
     supportsExpiry: true,
+    supportsDedup: true,
     expiresMs: 100,
   };
 });

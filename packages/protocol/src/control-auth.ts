@@ -40,7 +40,12 @@ const HEADER_FORM = /^t=(\d{1,15}),n=([A-Za-z0-9_-]{16,64}),v1=([0-9a-f]{64})$/;
 /** Nonces remembered at most; past it the oldest are forgotten first. */
 const MAX_REMEMBERED = 100_000;
 
-function keyBytes(key: ControlKey): Uint8Array {
+/**
+ * The bytes of a control key; throws `SecurityConfigError` (one line) when it is shorter
+ * than {@link MIN_CONTROL_KEY_BYTES}. Signers and workers call it at start-up so that a
+ * bad key fails there, not at the first command.
+ */
+export function controlKeyBytes(key: ControlKey): Uint8Array {
   const bytes = typeof key === 'string' ? new TextEncoder().encode(key) : key;
   if (bytes.length < MIN_CONTROL_KEY_BYTES) {
     throw new SecurityConfigError(
@@ -77,7 +82,7 @@ export function signControlRequest(
 ): BrokerMessage {
   const timestamp = Math.floor(options.now ?? Date.now());
   const nonce = options.nonce ?? randomBytes(16).toString('base64url');
-  const signature = mac(keyBytes(key), timestamp, nonce, message.body).toString('hex');
+  const signature = mac(controlKeyBytes(key), timestamp, nonce, message.body).toString('hex');
   return {
     ...message,
     headers: {
@@ -155,7 +160,7 @@ export function verifyControlRequest(
 ): ControlSignature {
   const result = check(
     message,
-    keyBytes(key),
+    controlKeyBytes(key),
     options.now ?? Date.now(),
     options.windowMs ?? DEFAULT_CONTROL_WINDOW_MS,
   );
@@ -220,7 +225,7 @@ export function controlSender(request: ControlRequest): string {
  * ```
  */
 export function createControlAuthorizer(options: ControlAuthorizerOptions = {}): ControlAuthorizer {
-  const key = options.key === undefined ? undefined : keyBytes(options.key);
+  const key = options.key === undefined ? undefined : controlKeyBytes(options.key);
   const allowUnsigned = options.allowUnsigned ?? false;
   const windowMs = options.windowMs ?? DEFAULT_CONTROL_WINDOW_MS;
   const clock = options.now ?? Date.now;

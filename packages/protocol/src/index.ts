@@ -78,6 +78,7 @@ export {
   CONTROL_SIGNATURE_HEADER,
   DEFAULT_CONTROL_WINDOW_MS,
   MIN_CONTROL_KEY_BYTES,
+  controlKeyBytes,
   controlSender,
   createControlAuthorizer,
   signControlRequest,
@@ -122,6 +123,8 @@ export {
 } from './errors.js';
 export type { ValidationIssue } from './errors.js';
 export { formatDateDone, formatIsoDate, parseIsoDate, parseOptionalIsoDate } from './dates.js';
+export { DEFAULT_DEDUP_TTL_SECONDS, MAX_DEDUP_KEY_LENGTH, assertDedupKey } from './dedup.js';
+export type { DedupClaim } from './dedup.js';
 export {
   EVENT_EXCHANGE,
   EventType,
@@ -156,6 +159,20 @@ export {
 export { encodeJson, jsonDate, parseJson, pythonJsonString, pythonNumber } from './json.js';
 export type { JsonValue, ParseJsonOptions } from './json.js';
 export { DEFAULT_MAX_JSON_DEPTH, assertJsonDepth, jsonDepthOverflow } from './json-depth.js';
+export { MessageKind, defineDocument, defineEvent } from './message-contract.js';
+export type {
+  AnyMessageContract,
+  DocumentContract,
+  EventContract,
+  MessageContract,
+  PayloadOf,
+} from './message-contract.js';
+export { createMessageSecurity, isAuthSerializer, verifyTaskMessage } from './message-security.js';
+export type {
+  MessageSecurityOptions,
+  TaskVerification,
+  VerifyTaskMessageOptions,
+} from './message-security.js';
 export type {
   ChordPart,
   ChordPartOutcome,
@@ -240,6 +257,20 @@ export {
   encodeTaskHeaders,
 } from './task-headers.js';
 export type { TaskHeaders, TaskHeadersInit, TimeLimits } from './task-headers.js';
+export {
+  MESSAGE_HEADER,
+  PUBLISH_QUEUE,
+  PUBLISH_TASK,
+  defineSubscription,
+  matchSubscriptions,
+  readMessageHeader,
+  subscriptionTaskId,
+} from './subscription.js';
+export type {
+  MessageHeader,
+  MessageSubscription,
+  MessageSubscriptionOptions,
+} from './subscription.js';
 export { defineTask, zodIssues } from './task-contract.js';
 export type {
   ArgsOf,
@@ -259,6 +290,8 @@ export type {
   TaskMessage,
   TaskMessageInit,
 } from './task-message.js';
+export { MAX_TOPIC_LENGTH, assertTopic, compileTopic, topicMatches } from './topic-pattern.js';
+export type { TopicMatcher } from './topic-pattern.js';
 export { ExchangeType, TransportStatus } from './transport.js';
 export type {
   Binding,

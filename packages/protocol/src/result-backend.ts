@@ -2,6 +2,7 @@
  * The result store interface that memory, Redis and `rpc://` implement. Workers write
  * through it; clients read and wait through it.
  */
+import type { DedupClaim } from './dedup.js';
 import type { ResultMeta } from './result-meta.js';
 import type { TaskStateName } from './states.js';
 
@@ -113,6 +114,18 @@ export interface ResultBackend extends AsyncDisposable {
    * `complete: true` with the ordered parts. Chord keys expire with results.
    */
   chordPartReturned?(groupId: string, part: ChordPart): Promise<ChordPartOutcome>;
+  /**
+   * Deduplicated sends: atomically, across processes, let `taskId` hold `key` for
+   * `ttlMs` unless another task id holds it (then return that one). A store without it
+   * cannot deduplicate, and sends with a `dedupKey` are refused. Checked by
+   * `@celeriac/testing`'s dedup conformance cases.
+   */
+  claimDedup?(key: string, taskId: string, ttlMs: number): Promise<DedupClaim>;
+  /**
+   * Free `key` if `taskId` still holds it (its send failed before reaching the broker),
+   * so the next caller sends instead of waiting for a task that never was.
+   */
+  releaseDedup?(key: string, taskId: string): Promise<void>;
   /** Close connections; idempotent. */
   close(): Promise<void>;
 }

@@ -20,6 +20,8 @@ export const MAX_ACK_BATCH = 1000;
 /** A delivery being acked. */
 export interface AckTarget {
   readonly deliveryTag: string;
+  /** The queue it was taken from (on a Cluster, each queue has its own `unacked`). */
+  readonly queue: string;
   /** The ack was written to the command connection, ahead of any later command. */
   ackSent(): void;
 }
@@ -74,13 +76,9 @@ export class AckBatcher {
     batch.sent = true;
     if (this.#open === batch) this.#open = undefined;
     const { targets } = batch;
-    const tags = new Array<string>(targets.length);
-    for (let i = 0; i < targets.length; i++) tags[i] = targets[i]!.deliveryTag;
     try {
-      const { unacked, unackedIndex } = this.#keys;
-      this.#command()
-        .celeriacAck(unacked, unackedIndex, ...tags)
-        .then(batch.resolve, batch.reject);
+      const command = this.#command();
+      ackGrouped(command, this.#keys, targets).then(batch.resolve, batch.reject);
     } catch (error) {
       batch.reject(error);
       return;
@@ -88,4 +86,32 @@ export class AckBatcher {
     for (const target of targets) target.ackSent();
     this.#afterSent();
   }
+}
+
+/**
+ * One ACK script call for all of `targets`, or, on a Cluster, one per queue (each queue's
+ * `unacked` keys sit in its own slot). Resolves with the number of messages forgotten.
+ */
+export async function ackGrouped(
+  redis: ScriptedRedis,
+  keys: KombuKeys,
+  targets: readonly { readonly deliveryTag: string; readonly queue: string }[],
+): Promise<number> {
+  if (!keys.cluster) {
+    const tags = new Array<string>(targets.length);
+    for (let i = 0; i < targets.length; i++) tags[i] = targets[i]!.deliveryTag;
+    return redis.celeriacAck(keys.unacked, keys.unackedIndex, ...tags);
+  }
+  const byQueue = new Map<string, string[]>();
+  for (const { queue, deliveryTag } of targets) {
+    const tags = byQueue.get(queue);
+    if (tags) tags.push(deliveryTag);
+    else byQueue.set(queue, [deliveryTag]);
+  }
+  const counts = await Promise.all(
+    [...byQueue].map(([queue, tags]) =>
+      redis.celeriacAck(keys.unackedOf(queue), keys.unackedIndexOf(queue), ...tags),
+    ),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }

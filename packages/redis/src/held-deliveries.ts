@@ -11,7 +11,7 @@
  * until then, so no consumer restores it while this transport lives; if the transport
  * closes first, the visibility timeout brings it back (acks-late: at least once).
  */
-import { MAX_ACK_BATCH } from './ack-batcher.js';
+import { MAX_ACK_BATCH, ackGrouped } from './ack-batcher.js';
 import type { KombuKeys } from './kombu-keys.js';
 import type { ScriptedRedis } from './lua-scripts.js';
 import type { RedisDelivery } from './redis-delivery.js';
@@ -38,7 +38,7 @@ export class HeldDeliveries {
     const pending = [...this.#pendingAcks];
     for (let start = 0; start < pending.length; start += MAX_ACK_BATCH) {
       const batch = pending.slice(start, start + MAX_ACK_BATCH);
-      await redis.celeriacAck(keys.unacked, keys.unackedIndex, ...batch.map((d) => d.deliveryTag));
+      await ackGrouped(redis, keys, batch);
       for (const delivery of batch) this.#pendingAcks.delete(delivery);
     }
   }
@@ -54,10 +54,15 @@ export class HeldDeliveries {
   async renew(redis: ScriptedRedis, keys: KombuKeys): Promise<void> {
     if (this.#pendingAcks.size > 0) await this.retryAcks(redis, keys).catch(() => undefined);
     const now = Date.now() / 1000;
-    const args: (number | string)[] = [];
-    for (const delivery of this.#held) args.push(now, delivery.deliveryTag);
-    for (const delivery of this.#pendingAcks) args.push(now, delivery.deliveryTag);
-    if (args.length > 0) await redis.zadd(keys.unackedIndex, 'XX', ...args);
+    // One ZADD per index: one in all on a single node, one per queue on a Cluster.
+    const byIndex = new Map<string, (number | string)[]>();
+    for (const delivery of [...this.#held, ...this.#pendingAcks]) {
+      const index = keys.unackedIndexOf(delivery.queue);
+      let args = byIndex.get(index);
+      if (!args) byIndex.set(index, (args = []));
+      args.push(now, delivery.deliveryTag);
+    }
+    await Promise.all([...byIndex].map(([index, args]) => redis.zadd(index, 'XX', ...args)));
   }
 
   /**

@@ -31,6 +31,8 @@ export type { BindingMember, KombuKeysOptions } from './kombu-keys.js';
 export { pythonJsonStringify } from './python-json.js';
 export { DeliveryState, RedisDelivery } from './redis-delivery.js';
 export { RedisConnectionError } from './errors.js';
+export { RedisBeatCoordination, createRedisBeatCoordination } from './redis-beat-coordination.js';
+export type { RedisBeatCoordinationOptions } from './redis-beat-coordination.js';
 export { RedisResultBackend, createRedisResultBackend } from './redis-result-backend.js';
 export type { RedisResultBackendOptions } from './redis-result-backend.js';
 export { RedisTransport, createRedisTransport } from './redis-transport.js';

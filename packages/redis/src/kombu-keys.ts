@@ -34,6 +34,12 @@ export interface KombuKeysOptions {
   fanoutPrefix: boolean | string;
   fanoutPatterns: boolean;
   db: number;
+  /**
+   * Redis Cluster layout: every key of a queue carries the hash tag `{<queue>}` (lists,
+   * and a per-queue `unacked` hash, index and lock), so each script's keys share a slot.
+   * Default false: kombu's single-node names, byte for byte.
+   */
+  cluster?: boolean;
 }
 
 /** Names of lists, sets, hashes and channels for one transport's settings. */
@@ -46,13 +52,22 @@ export class KombuKeys {
   readonly unackedIndex: string;
   readonly unackedMutex: string;
   readonly #fanoutPrefix: string;
+  readonly #unackedName: string;
+  readonly #unackedIndexName: string;
+  readonly #unackedMutexName: string;
   readonly #fanoutPatterns: boolean;
+  /** Whether names follow the Redis Cluster layout (see {@link KombuKeysOptions.cluster}). */
+  readonly cluster: boolean;
 
   constructor(options: KombuKeysOptions) {
+    this.cluster = options.cluster ?? false;
     this.prefix = options.globalKeyprefix;
     this.sep = options.sep;
     this.steps = [...options.prioritySteps].sort((a, b) => a - b);
     if (this.steps[0] !== 0) this.steps = [0, ...this.steps];
+    this.#unackedName = options.unackedKey;
+    this.#unackedIndexName = options.unackedIndexKey;
+    this.#unackedMutexName = options.unackedMutexKey;
     this.unacked = this.prefix + options.unackedKey;
     this.unackedIndex = this.prefix + options.unackedIndexKey;
     this.unackedMutex = this.prefix + options.unackedMutexKey;
@@ -82,12 +97,34 @@ export class KombuKeys {
   /** The list holding `queue`'s messages of `priority` (kombu's `_q_for_pri`), prefixed. */
   queueKey(queue: string, priority = 0): string {
     const step = this.step(KombuKeys.clampPriority(priority));
-    return this.prefix + (step ? `${queue}${this.sep}${step}` : queue);
+    const name = this.#queueName(queue);
+    return this.prefix + (step ? `${name}${this.sep}${step}` : name);
+  }
+
+  /** The queue's name in list keys: `{queue}` on a Cluster (its hash tag). */
+  #queueName(queue: string): string {
+    return this.cluster ? `{${queue}}` : queue;
+  }
+
+  /** The `unacked` hash holding `queue`'s taken messages (one per queue on a Cluster). */
+  unackedOf(queue: string): string {
+    return this.cluster ? `${this.prefix}{${queue}}.${this.#unackedName}` : this.unacked;
+  }
+
+  /** The `unacked_index` sorted set of `queue`'s taken messages. */
+  unackedIndexOf(queue: string): string {
+    return this.cluster ? `${this.prefix}{${queue}}.${this.#unackedIndexName}` : this.unackedIndex;
+  }
+
+  /** The restore lock covering `queue`. */
+  unackedMutexOf(queue: string): string {
+    return this.cluster ? `${this.prefix}{${queue}}.${this.#unackedMutexName}` : this.unackedMutex;
   }
 
   /** Every list of a queue, highest served first (step 0 first, as kombu's BRPOP). */
   queueKeys(queue: string): string[] {
-    return this.steps.map((step) => this.prefix + (step ? `${queue}${this.sep}${step}` : queue));
+    const name = this.#queueName(queue);
+    return this.steps.map((step) => this.prefix + (step ? `${name}${this.sep}${step}` : name));
   }
 
   /** The set of bindings of an exchange. */

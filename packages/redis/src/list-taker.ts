@@ -77,18 +77,29 @@ export class ListTaker {
     this.#host = host;
     this.#queues = queues;
     const { keys } = host;
-    this.#ordersByRotation = queues.map((_, start) => [
-      ...queues.slice(start),
-      ...queues.slice(0, start),
-    ]);
-    // KEYS: unacked, unacked_index, then step 0 of every queue, step 3 of every queue, …
-    this.#keysByRotation = this.#ordersByRotation.map((order) => [
-      keys.unacked,
-      keys.unackedIndex,
-      ...keys.steps.flatMap((step) =>
-        order.map((queue) => keys.prefix + (step ? `${queue}${keys.sep}${step}` : queue)),
-      ),
-    ]);
+    if (keys.cluster) {
+      // On a Cluster each queue's keys share one slot, and different queues' do not: each
+      // take takes from one queue (rotating), with that queue's own unacked keys.
+      this.#ordersByRotation = queues.map((queue) => [queue]);
+      this.#keysByRotation = queues.map((queue) => [
+        keys.unackedOf(queue),
+        keys.unackedIndexOf(queue),
+        ...keys.queueKeys(queue),
+      ]);
+    } else {
+      this.#ordersByRotation = queues.map((_, start) => [
+        ...queues.slice(start),
+        ...queues.slice(0, start),
+      ]);
+      // KEYS: unacked, unacked_index, then step 0 of every queue, step 3 of every queue, …
+      this.#keysByRotation = this.#ordersByRotation.map((order) => [
+        keys.unacked,
+        keys.unackedIndex,
+        ...keys.steps.flatMap((step) =>
+          order.map((queue) => keys.prefix + (step ? `${queue}${keys.sep}${step}` : queue)),
+        ),
+      ]);
+    }
   }
 
   /** Start the waits and take what is already there. */
@@ -159,7 +170,7 @@ export class ListTaker {
           this.#keysByRotation[rotation]!,
           (Date.now() / 1000).toFixed(6),
           limit,
-          this.#queues.length,
+          this.#ordersByRotation[rotation]!.length,
         );
     } catch (error) {
       if (this.#active) {

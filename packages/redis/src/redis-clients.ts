@@ -7,16 +7,47 @@
  * retries at start-up, as Celery does). Once up, ioredis reconnects it by itself with the
  * user's `retryStrategy` or a backoff to 2 s. Blocking and subscriber connections are made
  * once the command connection is up, and always retry.
+ *
+ * A `redis+cluster://` URL gives an ioredis `Cluster` (which follows MOVED and ASK
+ * redirections, slot migrations and failovers); it answers the commands celeriac uses as
+ * a single connection does, so it is used through the same type.
  */
-import { Redis } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { ClosedError } from '@celeriac/protocol';
 import { RedisConnectionError } from './errors.js';
-import { ioredisOptions } from './redis-url.js';
+import { describeConnectError } from './redis-tls.js';
+import { RedisMode, ioredisOptions } from './redis-url.js';
 import type { RedisConnectionSettings } from './redis-url.js';
 
 /** ioredis's own default: 50 ms more per attempt, at most 2 s. */
 const defaultRetry = (times: number): number => Math.min(times * 50, 2000);
+
+/** A Cluster client seeded with the URL's nodes; node connections get `options`. */
+function clusterClient(
+  settings: RedisConnectionSettings,
+  options: RedisOptions,
+  extra: Partial<ClusterOptions>,
+): Redis {
+  const { host, port, db, lazyConnect, enableAutoPipelining, ...node } = options;
+  void host;
+  void port;
+  void db;
+  const cluster = new Cluster(settings.nodes ?? [{ host: settings.host, port: settings.port }], {
+    lazyConnect: lazyConnect ?? true,
+    enableAutoPipelining: enableAutoPipelining ?? false,
+    redisOptions: node,
+    // A failover or migration answers CLUSTERDOWN / TRYAGAIN / MOVED for a while: wait it out.
+    retryDelayOnClusterDown: 200,
+    retryDelayOnTryAgain: 100,
+    retryDelayOnFailover: 200,
+    maxRedirections: 64,
+    slotsRefreshTimeout: 2000,
+    ...extra,
+  });
+  // Same interface for every command celeriac sends (keys of one script share a slot).
+  return cluster as unknown as Redis;
+}
 
 /** A command connection (auto-pipelined) that ioredis retries only after it was ready once. */
 export function commandClient(
@@ -26,10 +57,12 @@ export function commandClient(
 ): Redis {
   let up = false;
   const retry = extra.retryStrategy ?? defaultRetry;
-  const client = new Redis({
-    ...ioredisOptions(settings, extra, name, false),
-    retryStrategy: (times) => (up ? retry(times) : null),
-  });
+  const strategy = (times: number) => (up ? retry(times) : null);
+  const options = ioredisOptions(settings, extra, name, false);
+  const client =
+    settings.mode === RedisMode.cluster
+      ? clusterClient(settings, options, { clusterRetryStrategy: strategy })
+      : new Redis({ ...options, retryStrategy: strategy });
   client.once('ready', () => (up = true));
   return client;
 }
@@ -40,7 +73,9 @@ export function blockingClient(
   extra: RedisOptions,
   name: string,
 ): Redis {
-  const client = new Redis(ioredisOptions(settings, extra, name, true));
+  const options = ioredisOptions(settings, extra, name, true);
+  const client =
+    settings.mode === RedisMode.cluster ? clusterClient(settings, options, {}) : new Redis(options);
   client.on('error', () => undefined);
   client.connect().catch(() => undefined);
   return client;
@@ -77,14 +112,9 @@ export async function connectOnce(
     client.disconnect();
     if (signal.aborted) throw new ClosedError(owner);
     const reason = first ?? cause;
-    throw new RedisConnectionError(url, oneLine(reason), { cause: reason });
+    throw new RedisConnectionError(url, describeConnectError(reason), { cause: reason });
   } finally {
     signal.removeEventListener('abort', onAbort);
     client.off('error', onError);
   }
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, ' ').trim() || 'unknown error';
 }

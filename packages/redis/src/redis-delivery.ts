@@ -138,7 +138,12 @@ export class RedisDelivery implements Delivery, AckTarget {
     try {
       await this.#host
         .command()
-        .zadd(this.#host.keys.unackedIndex, 'XX', Date.now() / 1000, this.deliveryTag);
+        .zadd(
+          this.#host.keys.unackedIndexOf(this.queue),
+          'XX',
+          Date.now() / 1000,
+          this.deliveryTag,
+        );
     } catch (error) {
       throw lost('renew', error, 'the transport renews it on a timer too');
     }
@@ -149,10 +154,10 @@ export class RedisDelivery implements Delivery, AckTarget {
    * redelivered: `L` pushes to the back (reject), `R` to the front (shutdown restore).
    */
   restoreWith(redis: ScriptedRedis, side: 'L' | 'R'): Promise<number> {
-    const { unacked, unackedIndex } = this.#host.keys;
-    const destination = this.#host.keys.queueKey(this.queue, this.priority);
+    const keys = this.#host.keys;
+    const destination = keys.queueKey(this.queue, this.priority);
     return redis.celeriacRestore(
-      [unacked, unackedIndex, destination],
+      [keys.unackedOf(this.queue), keys.unackedIndexOf(this.queue), destination],
       this.deliveryTag,
       markRedelivered(this.raw),
       side,

@@ -27,7 +27,7 @@ import { pythonJsonStringify } from './python-json.js';
 import { ResultListener } from './result-listener.js';
 import { chordPartReturned, setChordSize } from './redis-chord.js';
 import { blockingClient, commandClient, connectOnce } from './redis-clients.js';
-import { maskRedisUrl, parseRedisUrl } from './redis-url.js';
+import { RedisMode, maskRedisUrl, parseRedisUrl } from './redis-url.js';
 import type { RedisConnectionSettings } from './redis-url.js';
 
 /** Options of {@link createRedisResultBackend}. */
@@ -82,6 +82,16 @@ export class RedisResultBackend implements ResultBackend {
   /** The key (and pub/sub channel) of a task's result. */
   taskKey(taskId: string): string {
     return `${this.#prefix}${TASK_PREFIX}${taskId}`;
+  }
+
+  /**
+   * What a chord's keys (`.j`, `.t`, `.s`, `.f`) are named after: the saved-group key, as
+   * Celery names them; on a Cluster inside a hash tag, so the chord script's keys share a
+   * slot (Python Celery cannot use a Cluster, so nothing else reads these names there).
+   */
+  #chordBase(groupId: string): string {
+    const key = this.groupKey(groupId);
+    return this.#settings.mode === RedisMode.cluster ? `{${key}}` : key;
   }
 
   /** The key of a saved group. */
@@ -270,11 +280,11 @@ export class RedisResultBackend implements ResultBackend {
   }
 
   async setChordSize(groupId: string, size: number): Promise<void> {
-    await setChordSize(await this.#redis(), this.groupKey(groupId), size, this.#expiresMs);
+    await setChordSize(await this.#redis(), this.#chordBase(groupId), size, this.#expiresMs);
   }
 
   async chordPartReturned(groupId: string, part: ChordPart): Promise<ChordPartOutcome> {
-    return chordPartReturned(await this.#redis(), this.groupKey(groupId), part, this.#expiresMs);
+    return chordPartReturned(await this.#redis(), this.#chordBase(groupId), part, this.#expiresMs);
   }
 
   close(): Promise<void> {

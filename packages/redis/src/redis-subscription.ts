@@ -140,10 +140,10 @@ export class RedisSubscription implements Subscription {
       } catch (error) {
         // Recorded in unacked but unusable: forget it so nobody restores it forever.
         this.#host.malformed({ queue, raw, error: error as Error });
-        const { unacked, unackedIndex } = this.#host.keys;
+        const keys = this.#host.keys;
         void this.#host
           .command()
-          .celeriacAck(unacked, unackedIndex, tag)
+          .celeriacAck(keys.unackedOf(queue), keys.unackedIndexOf(queue), tag)
           .catch((e: unknown) => this.#host.reportError(e));
         continue;
       }

@@ -56,7 +56,7 @@ export class RedisTransport implements Transport {
     const settings = parseRedisUrl(url);
     this.options = resolveTransportOptions(options);
     const o = this.options;
-    this.keys = new KombuKeys({ ...o, db: settings.db });
+    this.keys = new KombuKeys({ ...o, db: settings.db, cluster: settings.mode === 'cluster' });
     this.#router = new ExchangeRouter(this.keys, o.fanoutExchanges);
     this.#conn = new TransportConnection(url, settings, o, this.id, () => this.#afterReconnect());
     this.#acks = new AckBatcher(
@@ -216,13 +216,20 @@ export class RedisTransport implements Transport {
    */
   async restoreVisible(): Promise<number> {
     const redis = await this.#ready();
-    return restoreVisible(redis, {
+    const options = {
       keys: this.keys,
       router: this.#router,
       visibilityTimeout: this.options.visibilityTimeout,
       mutexExpireSeconds: this.options.unackedMutexExpire,
       limit: this.options.unackedRestoreLimit,
-    });
+    };
+    if (!this.keys.cluster) return restoreVisible(redis, options);
+    // On a Cluster each queue has its own unacked keys: restore those of the queues consumed.
+    let restored = 0;
+    for (const queue of new Set([...this.#subscriptions].flatMap((s) => s.queues))) {
+      restored += Math.max(0, await restoreVisible(redis, { ...options, queue }));
+    }
+    return restored;
   }
 
   /** Renew every delivery this transport holds (normally run on a timer). */

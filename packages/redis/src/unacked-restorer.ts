@@ -27,6 +27,25 @@ export interface RestoreVisibleOptions {
   limit: number;
   /** Unix seconds; defaults to now. */
   now?: number;
+  /**
+   * On a Cluster: the queue whose own `unacked` keys are scanned; its messages go back to
+   * it (a restore touches one slot). Unset on a single node: the shared keys, and each
+   * message goes where its exchange routes it, as kombu does.
+   */
+  queue?: string;
+}
+
+/** The unacked hash, index and lock a restore works on. */
+function heldKeys(options: RestoreVisibleOptions) {
+  const { keys, queue } = options;
+  if (queue === undefined) {
+    return { unacked: keys.unacked, index: keys.unackedIndex, mutex: keys.unackedMutex };
+  }
+  return {
+    unacked: keys.unackedOf(queue),
+    index: keys.unackedIndexOf(queue),
+    mutex: keys.unackedMutexOf(queue),
+  };
 }
 
 /**
@@ -37,10 +56,10 @@ export async function restoreVisible(
   redis: ScriptedRedis,
   options: RestoreVisibleOptions,
 ): Promise<number> {
-  const { keys } = options;
+  const held = heldKeys(options);
   const token = randomUUID();
   const locked = await redis.set(
-    keys.unackedMutex,
+    held.mutex,
     token,
     'PX',
     Math.round(options.mutexExpireSeconds * 1000),
@@ -53,7 +72,7 @@ export async function restoreVisible(
     const ceil = (options.now ?? Date.now() / 1000) - options.visibilityTimeout;
     const page = options.limit > 0 ? options.limit : 500;
     for (;;) {
-      const tags = await redis.zrevrangebyscore(keys.unackedIndex, ceil, 0, 'LIMIT', 0, page);
+      const tags = await redis.zrevrangebyscore(held.index, ceil, 0, 'LIMIT', 0, page);
       if (tags.length === 0) break;
       // A span only for scans that found something: an idle scan every few seconds is noise.
       span ??= startRestoreSpan(options.visibilityTimeout, tags.length);
@@ -72,7 +91,7 @@ export async function restoreVisible(
   } finally {
     span?.setAttribute('celeriac.redis.restored', restored);
     span?.end();
-    await redis.celeriacUnlock(keys.unackedMutex, token).catch(() => 0);
+    await redis.celeriacUnlock(held.mutex, token).catch(() => 0);
   }
   return restored;
 }
@@ -86,10 +105,11 @@ async function restoreOne(
   ceil: number,
 ): Promise<Outcome> {
   const { keys, router } = options;
-  const value = await redis.hget(keys.unacked, tag);
+  const held = heldKeys(options);
+  const value = await redis.hget(held.unacked, tag);
   if (value === null) {
     // An index entry without a message (kombu's restore leaves none, but be tidy).
-    await redis.zrem(keys.unackedIndex, tag);
+    await redis.zrem(held.index, tag);
     return 'dropped';
   }
   let parsed: unknown;
@@ -99,23 +119,26 @@ async function restoreOne(
     parsed = undefined;
   }
   if (!Array.isArray(parsed) || typeof parsed[0] !== 'object' || parsed[0] === null) {
-    await redis.celeriacAck(keys.unacked, keys.unackedIndex, tag);
+    await redis.celeriacAck(held.unacked, held.index, tag);
     return 'dropped';
   }
   const [envelope, exchange, routingKey] = parsed as [Record<string, unknown>, unknown, unknown];
   const raw = markRedelivered(pythonJsonStringify(envelope));
-  const queues = await router.lookup(
-    redis,
-    typeof exchange === 'string' ? exchange : '',
-    typeof routingKey === 'string' ? routingKey : '',
-  );
+  const queues =
+    options.queue !== undefined
+      ? [options.queue]
+      : await router.lookup(
+          redis,
+          typeof exchange === 'string' ? exchange : '',
+          typeof routingKey === 'string' ? routingKey : '',
+        );
   const props = envelope['properties'] as Record<string, unknown> | undefined;
   const priority = KombuKeys.clampPriority(props?.['priority'] ?? 0);
   const destinations = (queues.length > 0 ? queues : [UNDELIVERABLE_QUEUE]).map((queue) =>
     keys.queueKey(queue, priority),
   );
   const done = await redis.celeriacRestore(
-    [keys.unacked, keys.unackedIndex, ...destinations],
+    [held.unacked, held.index, ...destinations],
     tag,
     raw,
     'R',

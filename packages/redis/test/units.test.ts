@@ -20,6 +20,38 @@ describe('parseRedisUrl', () => {
     expect(() => parseRedisUrl('amqp://h')).toThrow(/scheme/);
     expect(() => parseRedisUrl('redis://h/x')).toThrow(/database/);
   });
+
+  it("reads kombu's sentinel:// lists and redis+cluster:// seed lists", () => {
+    expect(
+      parseRedisUrl('sentinel://:pw@h1:26379;sentinel://h2:26380/2?master_name=orders'),
+    ).toEqual({
+      host: 'h1',
+      port: 26379,
+      db: 2,
+      password: 'pw',
+      tls: false,
+      mode: 'sentinel',
+      nodes: [
+        { host: 'h1', port: 26379 },
+        { host: 'h2', port: 26380 },
+      ],
+      masterName: 'orders',
+    });
+    expect(parseRedisUrl('sentinel://h1').masterName).toBe('mymaster');
+    expect(parseRedisUrl('redis+cluster://h1:7000;h2:7001,redis+cluster://h3')).toMatchObject({
+      mode: 'cluster',
+      nodes: [
+        { host: 'h1', port: 7000 },
+        { host: 'h2', port: 7001 },
+        { host: 'h3', port: 6379 },
+      ],
+    });
+    expect(() => parseRedisUrl('redis+cluster://h1:7000/3')).toThrow(/only database 0/);
+    expect(() => parseRedisUrl('rediss://h?ssl_cert_reqs=sometimes')).toThrow(/ssl_cert_reqs/);
+    expect(parseRedisUrl('rediss://h?ssl_cert_reqs=none').tlsOptions).toMatchObject({
+      rejectUnauthorized: false,
+    });
+  });
 });
 
 describe('pythonJsonStringify', () => {

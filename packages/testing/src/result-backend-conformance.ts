@@ -3,6 +3,7 @@
  * {@link ResultBackend} implementation against the contract in `@celeriac/protocol`.
  */
 import { afterEach, beforeEach, describe } from 'vitest';
+import { registerDedupCases } from './result-backend-cases-dedup.js';
 import { registerStoreCases } from './result-backend-cases-store.js';
 import { registerWaitCases } from './result-backend-cases-wait.js';
 import { ResultBackendTestContext } from './result-backend-context.js';
@@ -46,5 +47,6 @@ export function resultBackendConformance(
     });
     describe('store', () => registerStoreCases(use));
     describe('wait', () => registerWaitCases(use));
+    describe('dedup', () => registerDedupCases(use));
   });
 }

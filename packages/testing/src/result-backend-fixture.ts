@@ -23,6 +23,11 @@ export interface ResultBackendFixture {
   supportsExpiry?: boolean;
   /** The short `expiresMs` the expiry test uses (default 200; Redis may want 1000). */
   expiresMs?: number;
+  /**
+   * Whether the store implements `claimDedup`/`releaseDedup` (default false: the dedup
+   * cases are skipped). `expiresMs` is the TTL the expiry case uses.
+   */
+  supportsDedup?: boolean;
   /** Whether `forget` deletes results (default true). */
   supportsForget?: boolean;
   /** Whether `saveGroup`/`getGroup` work (default true). */

@@ -62,3 +62,4 @@ export type { TaskOptions } from './task-options.js';
 export { WorkerState, createWorker } from './worker.js';
 export type { StopOptions, Worker } from './worker.js';
 export type { WorkerOptions } from './worker-options.js';
+export { signals } from './worker-signals.js';

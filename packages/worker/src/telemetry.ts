@@ -47,7 +47,7 @@ const headerGetter: TextMapGetter<Record<string, unknown>> = {
 };
 
 /** The `messaging.system` value for a transport kind. */
-function systemOf(kind: string): string {
+export function systemOf(kind: string): string {
   return kind === 'amqp' ? 'rabbitmq' : kind;
 }
 

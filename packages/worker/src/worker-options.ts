@@ -1,7 +1,7 @@
 /**
  * Options of `createWorker` and their defaults (Celery 5.2's, where Celery has one).
  */
-import type { ResultBackend, Transport } from '@celeriac/protocol';
+import type { ControlKey, ResultBackend, Transport } from '@celeriac/protocol';
 import type { QueueDeclaration } from '@celeriac/client';
 import type { WorkerClock } from './clock.js';
 import { InvalidOptionError } from './errors.js';
@@ -22,6 +22,24 @@ export interface EventOptions {
   batch?: boolean;
   /** Exchange name; default `celeryev`. */
   exchange?: string;
+}
+
+/**
+ * Remote-control options. Commands that change a worker (`shutdown`, `revoke`,
+ * `rate_limit`, `pool_grow`, …) run only when signed with `key`; without a key they are
+ * refused (one warning line each) unless `allowUnsigned`. Read-only `inspect` commands
+ * and `ping` are always answered.
+ */
+export interface ControlOptions {
+  /** The cluster's control key (`CELERIAC_CONTROL_KEY`, `--control-key-file`), ≥ 16 bytes. */
+  key?: ControlKey;
+  /**
+   * Run unsigned changing commands too: Celery's behaviour, for fleets operated with
+   * Python's `celery control` (`--allow-unsigned-control`). Default false.
+   */
+  allowUnsigned?: boolean;
+  /** How old (or early) a signature may be; default 30 s. */
+  windowMs?: number;
 }
 
 /** Options of `createWorker`. */
@@ -67,9 +85,11 @@ export interface WorkerOptions {
   maxMemoryPerChild?: number;
   /**
    * Grow the pool up to `max` executors while tasks wait, shrink it back to `min` when
-   * idle (Celery's `--autoscale MAX,MIN`).
+   * idle (Celery's `--autoscale MAX,MIN`). The pool starts with `min` executors (at least
+   * one); it shrinks only `keepaliveMs` (default 30 s, Celery's `AUTOSCALE_KEEPALIVE`)
+   * after it last grew.
    */
-  autoscale?: { max: number; min: number };
+  autoscale?: { max: number; min: number; keepaliveMs?: number };
   /**
    * What thread and process units import to find the tasks: a module URL or path,
    * optionally `#exportName`; the export (default `default`, then `app`) is anything with
@@ -79,7 +99,8 @@ export interface WorkerOptions {
   appModule?: string;
   /**
    * Node flags for thread and process units (e.g. a TypeScript loader:
-   * `['--import', 'tsx']`). Default: the worker's own `process.execArgv`.
+   * `['--import', 'tsx']`). Default: the worker's own `process.execArgv`, plus tsx and the
+   * `@celeriac/source` condition when the worker itself runs from its TypeScript sources.
    */
   unitExecArgv?: readonly string[];
   /**
@@ -102,8 +123,12 @@ export interface WorkerOptions {
   logger?: Logger;
   /** Celery events (`celery events`, Flower); off by default. */
   events?: boolean | EventOptions;
-  /** Remote control over pidbox (`celery inspect …`); on by default. */
-  control?: boolean;
+  /**
+   * Remote control over pidbox (`celery inspect …`, `celery control …`); on by default,
+   * with changing commands refused unless signed (see {@link ControlOptions}); `false`
+   * turns it off (Celery's `--without-control`).
+   */
+  control?: boolean | ControlOptions;
   /** Warm shutdown: how long running tasks may take before they are ended. Default 30 s. */
   shutdownTimeoutMs?: number;
   /** App-wide defaults of task options (time limits: Celery's `--time-limit`, …). */
@@ -129,10 +154,10 @@ export interface ResolvedWorkerOptions {
   concurrency: number;
   maxTasksPerChild: number | undefined;
   maxMemoryPerChild: number | undefined;
-  autoscale: { max: number; min: number } | undefined;
+  autoscale: { max: number; min: number; keepaliveMs?: number } | undefined;
   prefetchMultiplier: number;
   hostname: string;
-  control: boolean;
+  control: ControlOptions | false;
   events: Required<EventOptions> | null;
   shutdownTimeoutMs: number;
   resultExtended: boolean;
@@ -184,7 +209,8 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     autoscale,
     prefetchMultiplier: Math.max(0, options.prefetchMultiplier ?? 4),
     hostname: nodeName(options.hostname),
-    control: options.control ?? true,
+    control:
+      options.control === false ? false : options.control === true ? {} : (options.control ?? {}),
     events: events && {
       taskEvents: events.taskEvents ?? true,
       heartbeatIntervalMs: events.heartbeatIntervalMs ?? 2000,

@@ -10,6 +10,7 @@ import { assembleWorker, type WorkerParts } from './lifecycle/assemble.js';
 import { oneLine } from './lifecycle/connection.js';
 import { ShutdownMode } from './lifecycle/shutdown.js';
 import { installSignalHandlers } from './lifecycle/signals.js';
+import { signals } from './worker-signals.js';
 import { createWorkerTree, type WorkerTree } from './lifecycle/worker-tree.js';
 import { requestInfo, type RequestInfo } from './pipeline/request.js';
 import type { WorkerOptions } from './worker-options.js';
@@ -102,7 +103,9 @@ export function createWorker(options: WorkerOptions): Worker {
     const closing: Promise<void>[] = [];
     if (options.ownTransport) closing.push(options.transport.close());
     if (options.ownBackend) closing.push(options.backend.close());
-    void Promise.allSettled(closing).then(() => settle(final));
+    void Promise.allSettled(closing)
+      .then(() => signals.workerShutdown.send({ hostname, state: final }, { logger }))
+      .then(() => settle(final));
   };
   const tree = createWorkerTree(parts, {
     stopSignal: stopping.signal,
@@ -133,6 +136,7 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     if (state === WorkerState.starting) state = WorkerState.running;
     logger.info(`${hostname} ready.`, { queues: parts.consumer.queues, pool: parts.pool.kind });
+    await signals.workerReady.send({ hostname }, { logger });
   }
 
   function stop(stopOptions: StopOptions = {}): Promise<void> {

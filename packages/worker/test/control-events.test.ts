@@ -1,70 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { BrokerMessage, Delivery } from '@celeriac/protocol';
+import type { BrokerMessage } from '@celeriac/protocol';
 import { implementTask } from '@celeriac/worker';
+import { inspector } from './pidbox-caller.js';
 import { celeryMessage, Fixture, waitFor } from './support.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const json = (m: BrokerMessage): unknown => JSON.parse(decoder.decode(m.body));
-
-/** A `celery inspect` client over the pidbox, as kombu's Mailbox sends it (§6.2). */
-async function inspector(fx: Fixture) {
-  const oid = randomUUID();
-  const replyQueue = `${oid}.reply.celery.pidbox`;
-  await fx.producer.declareExchange({
-    name: 'reply.celery.pidbox',
-    type: 'direct',
-    durable: false,
-  });
-  await fx.producer.declareExchange({ name: 'celery.pidbox', type: 'fanout', durable: false });
-  await fx.producer.declareQueue({ name: replyQueue, autoDelete: true });
-  await fx.producer.bindQueue({
-    queue: replyQueue,
-    exchange: 'reply.celery.pidbox',
-    routingKey: oid,
-  });
-  const replies: Delivery[] = [];
-  await fx.producer.consume(
-    [replyQueue],
-    (d) => {
-      replies.push(d);
-      void d.ack();
-    },
-    { prefetch: 0 },
-  );
-  return {
-    async call(
-      method: string,
-      args: Record<string, unknown> = {},
-      destination: string[] | null = null,
-    ) {
-      const ticket = randomUUID();
-      await fx.producer.publish(
-        {
-          body: encoder.encode(
-            JSON.stringify({
-              method,
-              arguments: args,
-              destination,
-              pattern: null,
-              matcher: null,
-              ticket,
-              reply_to: { exchange: 'reply.celery.pidbox', routing_key: oid },
-            }),
-          ),
-          contentType: 'application/json',
-          contentEncoding: 'utf-8',
-          headers: { clock: 1, expires: Date.now() / 1000 + 1 },
-          properties: { deliveryMode: 2 },
-        },
-        { exchange: 'celery.pidbox', routingKey: '' },
-      );
-      const reply = await waitFor(() => replies.find((r) => r.message.headers.ticket === ticket));
-      return json(reply.message) as Record<string, unknown>;
-    },
-  };
-}
 
 function gate() {
   let open!: () => void;
@@ -114,7 +57,7 @@ describe('remote control over the pidbox', () => {
   it('revoke with terminate, rate_limit and destination filtering', async () => {
     await using fx = new Fixture();
     const w = fx.worker([implementTask('proj.stuck', () => new Promise(() => {}))], {
-      control: true,
+      control: { allowUnsigned: true },
     });
     await w.start();
     const inspect = await inspector(fx);
@@ -142,7 +85,7 @@ describe('remote control: time_limit and shutdown', () => {
   it('time_limit changes a task limits at runtime; shutdown stops the worker warm', async () => {
     await using fx = new Fixture();
     const w = fx.worker([implementTask('proj.stuck', () => new Promise(() => {}))], {
-      control: true,
+      control: { allowUnsigned: true },
     });
     await w.start();
     const inspect = await inspector(fx);

@@ -82,7 +82,10 @@ export class RecordingTransport implements Transport {
   queueLength(name: string): Promise<number> {
     return this.inner.queueLength(name);
   }
+  /** Set to make every publish fail (a broker out of reach), as a real transport's would. */
+  failPublish: Error | undefined;
   publish(message: BrokerMessage, route: Route, options?: PublishOptions): Promise<void> {
+    if (this.failPublish) return Promise.reject(this.failPublish);
     this.published.push({ message, route });
     return this.inner.publish(message, route, options);
   }

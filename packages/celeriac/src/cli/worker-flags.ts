@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { LogLevel } from '@celeriac/worker';
 import type { AppWorkerOptions } from '../app.js';
+import { readControlKeyFile } from '../control-key.js';
 import type { LoadedApp } from './load-app.js';
 import { unitExecArgv } from './loader.js';
 import { beatOptions } from './beat-flags.js';
@@ -28,11 +29,26 @@ export interface WorkerFlags {
   shutdownTimeout?: number;
   metricsPort?: number;
   metricsHost: string;
+  /** The key read from `--control-key-file` (the file's bytes, read as the CLI reads it). */
+  controlKeyFile?: Uint8Array;
+  allowUnsignedControl?: boolean;
+  withoutControl?: boolean;
   /** `-B`: run a beat replica in the worker (a child of its actor tree). */
   beat?: boolean;
   beatNamespace?: string;
   beatLease?: number;
   beatMaxInterval?: number;
+}
+
+/** A control-key reader as a flag's parser: its one-line error becomes commander's. */
+function keyParser<T>(read: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return read(text);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  };
 }
 
 /** Celery's level names (any case) → the worker logger's. */
@@ -103,6 +119,20 @@ export function addWorkerFlags(command: Command): Command {
         .env('CELERIAC_METRICS_HOST')
         .default('0.0.0.0'),
     )
+    .addOption(
+      new Option(
+        '--control-key-file <path>',
+        'the cluster’s control key: changing remote-control commands must be signed with it',
+      )
+        .argParser(keyParser(readControlKeyFile))
+        .env('CELERIAC_CONTROL_KEY_FILE'),
+    )
+    .option(
+      '--allow-unsigned-control',
+      'run unsigned changing commands (Celery’s behaviour, for Python’s celery control)',
+    )
+    .option('--without-control', 'turn remote control off (inspect and control unanswered)')
+    .addOption(new Option('--without-heartbeat', 'accepted for Celery’s command lines').hideHelp())
     .addOption(new Option('--without-gossip', 'accepted for Celery’s command lines').hideHelp())
     .addOption(new Option('--without-mingle', 'accepted for Celery’s command lines').hideHelp());
 }
@@ -127,6 +157,14 @@ export function workerOptionsFrom(
   if (flags.autoscale) options.autoscale = flags.autoscale;
   if (flags.hostname !== undefined) options.hostname = flags.hostname;
   if (flags.events) options.events = true;
+  // Without these flags the app decides: its control key (or $CELERIAC_CONTROL_KEY).
+  if (flags.withoutControl) options.control = false;
+  else if (flags.controlKeyFile !== undefined || flags.allowUnsignedControl) {
+    options.control = {
+      ...(flags.controlKeyFile !== undefined ? { key: flags.controlKeyFile } : {}),
+      ...(flags.allowUnsignedControl ? { allowUnsigned: true } : {}),
+    };
+  }
   if (flags.prefetchMultiplier !== undefined) {
     options.prefetchMultiplier = flags.prefetchMultiplier;
   }

@@ -1,8 +1,10 @@
 /**
  * The remote-control command names (Celery 5.2's `celery/worker/control.py`, plus
  * celeriac's `actor_tree`): the read-only inspect commands, and the commands that change
- * a worker — the ones issue 17's control key will have to sign.
+ * a worker. Which of them need the control key is decided in one place,
+ * `@celeriac/protocol`'s `controlCommandKind`: see {@link isChangingCommand}.
  */
+import { ControlCommandKind, controlCommandKind } from '@celeriac/protocol';
 
 /** Read-only commands: `celery inspect <name>`. */
 export const InspectCommand = {
@@ -47,19 +49,12 @@ export const ControlCommand = {
 /** One of the values of {@link ControlCommand}. */
 export type ControlCommand = (typeof ControlCommand)[keyof typeof ControlCommand];
 
-// `heartbeat` only makes the worker send an event now (monitors ask for it at start, as
-// `celery events` does); `hello` is mingle's exchange of revoked ids.
-const READ_ONLY: ReadonlySet<string> = new Set([
-  ...Object.values(InspectCommand),
-  'heartbeat',
-  'hello',
-]);
-
 /**
- * Whether `method` changes a worker (issue 17: such requests must be signed). Anything
- * not known to be read-only counts as changing, so a command added later is signed (and
- * refused unsigned) by default.
+ * Whether `method` changes a worker, so needs the cluster's control key: the protocol's
+ * {@link controlCommandKind}, the one list (an allowlist of read-only commands; anything
+ * else, unknown commands included, is changing). `heartbeat` is read-only; mingle's
+ * `hello` is changing (it carries revoked ids the receiver merges).
  */
 export function isChangingCommand(method: string): boolean {
-  return !READ_ONLY.has(method);
+  return controlCommandKind(method) === ControlCommandKind.changing;
 }

@@ -3,15 +3,20 @@
  * broadcast, inspect and control command takes (Celery's `destination`, `timeout`,
  * `limit`, `pattern`, `matcher`, `reply`).
  */
-import type { BrokerMessage, ControlRequest, ExchangeType, Transport } from '@celeriac/protocol';
+import type {
+  BrokerMessage,
+  ControlKey,
+  ControlRequest,
+  ExchangeType,
+  Transport,
+} from '@celeriac/protocol';
 import type { RetryPolicy } from '../publish-retry.js';
 
 /**
  * Signs a request before it is published: gets the encoded message and the request, and
  * returns the message to publish (e.g. with signature headers). Called for every
- * request; {@link isChangingCommand} says which ones change a worker. Issue 17's control
- * key (HMAC over the body and a timestamp) plugs in here; without one, requests go out
- * unsigned, as Celery's do.
+ * request, after the `controlKey` signature when there is one. For the cluster's
+ * control key, give `controlKey` instead; this hook is for other schemes.
  */
 export type ControlSigner = (
   message: BrokerMessage,
@@ -39,6 +44,18 @@ export interface ControlOptions {
    * default a random uuid4.
    */
   oid?: string;
+  /**
+   * The cluster's control key (`CELERIAC_CONTROL_KEY`, `--control-key-file`: at least
+   * 16 bytes; text counts as its UTF-8 bytes). With it, every command that changes a
+   * worker (`controlCommandKind` in `@celeriac/protocol` says which: all but the
+   * read-only `inspect` ones, `ping` and `heartbeat`) carries a `celeriac_signature`
+   * header that celeriac workers check; read-only ones go unsigned unless
+   * `signReadOnly`. Without it, requests go out unsigned, as Celery's do, and celeriac
+   * workers refuse the changing ones. A key too short throws `SecurityConfigError` here.
+   */
+  controlKey?: ControlKey;
+  /** Sign read-only requests too (they are answered either way); default false. */
+  signReadOnly?: boolean;
   /** Signs every request before it is published; see {@link ControlSigner}. */
   sign?: ControlSigner;
   /** Publish retry, as the task client's (`false`, `true` = Celery's policy, or a policy). */

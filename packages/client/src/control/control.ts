@@ -7,7 +7,11 @@
  */
 import {
   ClosedError,
+  ControlCommandKind,
+  controlCommandKind,
+  controlKeyBytes,
   encodeControlRequest,
+  signControlRequest,
   ExchangeType,
   Pidbox,
   uuid4,
@@ -85,6 +89,8 @@ class CeleriacControl extends WorkerCommandsBase implements Control {
   readonly #replies: ReplyQueue;
   readonly #timeoutMs: number;
   readonly #sign: ControlSigner | undefined;
+  readonly #controlKey: Uint8Array | undefined;
+  readonly #signReadOnly: boolean;
   readonly #retry: boolean;
   readonly #policy: Required<RetryPolicy>;
   readonly #now: () => Date;
@@ -96,6 +102,10 @@ class CeleriacControl extends WorkerCommandsBase implements Control {
     this.oid = options.oid ?? uuid4();
     this.#timeoutMs = options.timeoutMs ?? 1000;
     this.#sign = options.sign;
+    // Checked now, so a short key fails at start-up rather than at the first command.
+    this.#controlKey =
+      options.controlKey === undefined ? undefined : controlKeyBytes(options.controlKey);
+    this.#signReadOnly = options.signReadOnly ?? false;
     const retry = options.publishRetry ?? true;
     this.#retry = retry !== false;
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...(typeof retry === 'object' ? retry : {}) };
@@ -139,6 +149,13 @@ class CeleriacControl extends WorkerCommandsBase implements Control {
         timeout: plan.timeoutMs / 1000,
         now: this.#now().getTime(),
       });
+      const key = this.#controlKey;
+      if (
+        key &&
+        (this.#signReadOnly || controlCommandKind(command) === ControlCommandKind.changing)
+      ) {
+        message = signControlRequest(message, key, { now: this.#now().getTime() });
+      }
       if (this.#sign) message = await this.#sign(message, plan.request);
       if (ticket === undefined) {
         await this.#publish(command, message);
@@ -230,6 +247,9 @@ class CeleriacControl extends WorkerCommandsBase implements Control {
  * ```ts
  * await using control = createControl({ transport });
  * const pongs = await control.ping({ timeoutMs: 500 }); // { 'celery@host': { ok: 'pong' } }
+ * // Changing commands are signed with the cluster's control key when given one:
+ * await using admin = createControl({ transport, controlKey: readFileSync(keyFile) });
+ * await admin.shutdown({ destination: ['w1@host'] });
  * const active = await control.inspect({ destination: ['celery@host'] }).active();
  * await control.rateLimit('shop.email.send', '10/s', { reply: true });
  * ```

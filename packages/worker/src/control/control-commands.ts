@@ -2,7 +2,7 @@
  * The remote-control commands that change a worker (`celery control …`), with Celery
  * 5.2's reply shapes (`celery/worker/control.py`): revoke, terminate, rate_limit,
  * time_limit, enable_events, disable_events, heartbeat, shutdown, add_consumer,
- * cancel_consumer. A command that cannot apply throws;
+ * cancel_consumer, pool_grow, pool_shrink, autoscale. A command that cannot apply throws;
  * the pidbox replies `{"error": "Name('message')"}`, as kombu does.
  */
 import { errorReply, okReply, type ExchangeType } from '@celeriac/protocol';
@@ -17,6 +17,25 @@ function isExchangeType(type: string): type is ExchangeType {
 function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
+
+function count(value: unknown, fallback: number): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : fallback;
+}
+
+function optionalCount(value: unknown): number | undefined {
+  const n = count(value, -1);
+  return n < 0 ? undefined : n;
+}
+
+/** Python's `ValueError`, as a raised command error is replied. */
+function valueError(message: string): Error {
+  const error = new Error(message);
+  error.name = 'ValueError';
+  return error;
+}
+
+const AUTOSCALE_NOTE = 'is not supported with autoscale. Adjust autoscale range instead.';
 
 /** The control commands. */
 export const CONTROL_COMMANDS: Readonly<Record<string, ControlCommand>> = {
@@ -74,6 +93,30 @@ export const CONTROL_COMMANDS: Readonly<Record<string, ControlCommand>> = {
     s.logger.warn('Got shutdown from remote');
     s.shutdown();
     return NO_REPLY;
+  },
+  pool_grow: (s, a) => {
+    if (s.pool.autoscaler) return errorReply(`pool_grow ${AUTOSCALE_NOTE}`);
+    const n = count(a.n, 1);
+    s.pool.grow(n).then(
+      () => s.logger.info(`Pool grown by ${n}: ${s.pool.concurrency} executor(s)`),
+      (error: unknown) => s.logger.error(`pool_grow failed: ${String(error)}`),
+    );
+    return okReply('pool will grow');
+  },
+  pool_shrink: (s, a) => {
+    if (s.pool.autoscaler) return errorReply(`pool_shrink ${AUTOSCALE_NOTE}`);
+    const n = count(a.n, 1);
+    s.pool.shrink(n).then(
+      () => s.logger.info(`Pool shrunk by ${n}: ${s.pool.concurrency} executor(s)`),
+      (error: unknown) => s.logger.error(`pool_shrink failed: ${String(error)}`),
+    );
+    return okReply('pool will shrink');
+  },
+  autoscale: async (s, a) => {
+    const autoscaler = s.pool.autoscaler;
+    if (!autoscaler) throw valueError('Autoscale not enabled');
+    const [max, min] = await autoscaler.update(optionalCount(a.max), optionalCount(a.min));
+    return okReply(`autoscale now max=${max} min=${min}`);
   },
   add_consumer: async (s, a) => {
     const queue = optionalString(a.queue);

@@ -13,6 +13,7 @@ import {
 } from '@celeriac/protocol';
 import type { WorkerClock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { ActorTransitionFields } from './actor-tree.js';
 
 /** Celery task event types the worker sends. */
 export const TaskEventType = {
@@ -56,6 +57,10 @@ export interface EventDispatcherOptions {
 
 /** Most task events in one `task.multi` message (Celery flushes at 24). */
 const MAX_BATCH = 24;
+/** Actor transitions kept while the broker is unreachable (the newest). */
+const MAX_BACKLOG = 1000;
+/** Wait before publishing kept actor transitions again after a failure. */
+const BACKLOG_RETRY_MS = 1000;
 
 /** Sends this worker's events. */
 export class EventDispatcher implements TaskEventSink {
@@ -67,6 +72,12 @@ export class EventDispatcher implements TaskEventSink {
   #enabled: boolean;
   #pending = new Set<Promise<void>>();
   #active: () => number = () => 0;
+  /** Actor transitions not yet published, oldest first. */
+  #backlog: EventCommon[] = [];
+  #draining = false;
+  #running = false;
+  #backlogFailing = false;
+  #backlogRetry: unknown;
 
   constructor(options: EventDispatcherOptions) {
     this.#o = options;
@@ -106,6 +117,8 @@ export class EventDispatcher implements TaskEventSink {
       durable: true,
     });
     await this.#publishWorker('worker-online');
+    this.#running = true;
+    void this.#drain();
     const beat = () => {
       void this.#publishWorker('worker-heartbeat');
       this.#heartbeat = this.#o.clock.setTimeout(beat, this.#o.heartbeatIntervalMs);
@@ -120,7 +133,9 @@ export class EventDispatcher implements TaskEventSink {
 
   /** Flush task events, stop heartbeats, send `worker-offline`. */
   async stop(): Promise<void> {
+    this.#running = false;
     this.#o.clock.clearTimeout(this.#heartbeat);
+    this.#o.clock.clearTimeout(this.#backlogRetry);
     this.#flush();
     await Promise.allSettled([...this.#pending]);
     await this.#publishWorker('worker-offline');
@@ -139,6 +154,46 @@ export class EventDispatcher implements TaskEventSink {
     else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.#flush());
+    }
+  }
+
+  /**
+   * Send an `actor-transition` event (contract 6). Unlike task events, these are kept
+   * (the newest 1,000) while the broker cannot be reached and sent in order once it can,
+   * so that a monitor learns what the worker went through during an outage.
+   */
+  sendActorTransition(fields: ActorTransitionFields): void {
+    this.#backlog.push(this.#event('actor-transition', { ...fields }));
+    if (this.#backlog.length > MAX_BACKLOG) {
+      this.#backlog.splice(0, this.#backlog.length - MAX_BACKLOG);
+    }
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#draining || !this.#running) return;
+    this.#draining = true;
+    try {
+      while (this.#backlog.length > 0 && this.#running) {
+        const { message, routingKey } = encodeEventMessage(this.#backlog[0]!);
+        try {
+          await this.#o.transport.publish(message, { exchange: this.#o.exchange, routingKey });
+        } catch (error) {
+          if (!this.#backlogFailing) {
+            this.#backlogFailing = true;
+            this.#o.logger.warn('Could not publish actor transitions; keeping them to resend', {
+              kept: this.#backlog.length,
+              error: error instanceof Error ? error.message : String(error),
+            });
+          }
+          this.#backlogRetry = this.#o.clock.setTimeout(() => void this.#drain(), BACKLOG_RETRY_MS);
+          return;
+        }
+        this.#backlogFailing = false;
+        this.#backlog.shift();
+      }
+    } finally {
+      this.#draining = false;
     }
   }
 

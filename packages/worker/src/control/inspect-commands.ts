@@ -1,7 +1,7 @@
 /**
  * The read-only remote-control commands (`celery inspect …`) with Celery 5.2's reply
  * shapes (`celery/worker/control.py`): ping, active, reserved, scheduled, revoked,
- * registered, stats, query_task, active_queues, clock, hello.
+ * registered, stats, query_task, active_queues, clock, hello; and celeriac's `actor_tree`.
  */
 import { okReply } from '@celeriac/protocol';
 import { requestInfo, type TaskRequest } from '../pipeline/request.js';
@@ -29,11 +29,12 @@ export function scheduledInfo(scope: Pick<ControlScope, 'intake' | 'hostname'>, 
 function stats(s: ControlScope): Record<string, unknown> {
   const units = s.pool.units();
   const pool: Record<string, unknown> = {
-    'max-concurrency': s.pool.concurrency,
+    'max-concurrency': s.pool.maxConcurrency,
     processes: units.map((u) => (u.kind === 'threads' ? u.threadId : u.pid)),
-    'max-tasks-per-child': s.pool.maxTasksPerChild ?? null,
+    'max-tasks-per-child': s.pool.maxTasksPerChild ?? 'N/A',
     'put-guarded-by-semaphore': false,
-    timeouts: [s.taskDefaults.softTimeLimit ?? null, s.taskDefaults.timeLimit ?? null],
+    timeouts: [s.taskDefaults.softTimeLimit ?? 0, s.taskDefaults.timeLimit ?? 0],
+    writes: writeStats(s.pool.writes(), units.filter((u) => u.busy).length),
     implementation: `celeriac:${s.pool.kind}`,
   };
   const reply: Record<string, unknown> = {
@@ -49,6 +50,20 @@ function stats(s: ControlScope): Record<string, unknown> {
   const autoscaler = s.pool.autoscalerInfo();
   if (autoscaler !== undefined) reply['autoscaler'] = autoscaler;
   return reply;
+}
+
+/** Tasks handed to each executor, as prefork's `human_write_stats` shows them. */
+function writeStats(writes: readonly number[], active: number): Record<string, unknown> {
+  const total = writes.reduce((a, b) => a + b, 0);
+  const per = (v: number) => (v && total ? v / total : 0).toFixed(2);
+  return {
+    total,
+    avg: per(total && writes.length ? total / writes.length : 0),
+    all: writes.map(per).join(', '),
+    raw: writes.join(', '),
+    strategy: 'fair',
+    inqueues: { total: writes.length, active },
+  };
 }
 
 /** The inspect commands. */
@@ -103,6 +118,8 @@ export const INSPECT_COMMANDS: Readonly<Record<string, ControlCommand>> = {
       max_priority: null,
     })),
   clock: (s) => ({ clock: s.events?.clock ?? 0 }),
+  /** celeriac's own: the supervision tree (Python workers answer KeyError). */
+  actor_tree: (s) => ({ root: s.actors.tree() }),
   hello: (s, a) =>
     a.from_node === s.hostname ? NO_REPLY : { revoked: {}, clock: s.events?.clock ?? 0 },
 };

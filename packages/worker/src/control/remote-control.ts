@@ -4,6 +4,11 @@
  * requests addressed to it, and replies `{<node>: value}` to `reply.celery.pidbox` with
  * the request's `ticket`. Stopping only cancels the consumer: the queue is auto-delete
  * with an expiry, and another live worker with the same node name may still use it.
+ *
+ * A request that would change the worker runs only when the scope's authorizer allows it
+ * (signed with the control key, or unsigned ones allowed): a refusal is logged on one
+ * line naming the command and the caller, and answered `{error: …}` so that the caller
+ * learns why instead of waiting for a timeout.
  */
 import {
   decodeControlRequest,
@@ -91,7 +96,14 @@ export class RemoteControl {
       return;
     }
     if (!matchesDestination(request, scope.hostname)) return;
-    const reply = await this.#run(request);
+    // An unknown command runs nothing: it gets Celery's KeyError, signed or not. Mingle's
+    // `hello` (Python workers send it unsigned at start) changes nothing here: this worker
+    // answers it without merging the sender's revoked ids, so it needs no signature.
+    const verdict =
+      COMMANDS[request.method] && request.method !== 'hello'
+        ? scope.authorizer.authorize(delivery.message, request)
+        : ({ allowed: true } as const);
+    const reply = verdict.allowed ? await this.#run(request) : this.#refuse(verdict.error.message);
     if (reply === NO_REPLY || !request.replyTo || request.ticket === undefined) return;
     const clock = scope.events?.tick() ?? ++this.#localClock;
     try {
@@ -105,6 +117,11 @@ export class RemoteControl {
         error: error instanceof Error ? error.message : String(error),
       });
     }
+  }
+
+  #refuse(reason: string): unknown {
+    this.#scope.logger.warn(`Remote control: ${reason}`);
+    return { error: reason };
   }
 
   async #run(request: ControlRequest): Promise<unknown> {

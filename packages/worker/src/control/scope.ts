@@ -2,7 +2,7 @@
  * What remote-control commands reach: the worker's parts they read (`inspect`) or change
  * (`control`), passed explicitly.
  */
-import type { Transport } from '@celeriac/protocol';
+import type { ControlAuthorizer, Transport } from '@celeriac/protocol';
 import type { WorkerClock } from '../clock.js';
 import type { TaskConsumer } from '../lifecycle/consumer.js';
 import type { Logger } from '../logger.js';
@@ -12,6 +12,7 @@ import type { WorkerStats } from '../pipeline/stats.js';
 import type { TaskRegistry } from '../pipeline/task-registry.js';
 import type { Pool } from '../pool/pool.js';
 import type { TaskOptions } from '../task-options.js';
+import type { ActorWatch } from './actor-tree.js';
 import type { EventDispatcher } from './events.js';
 
 /** The parts of a worker commands use. */
@@ -29,6 +30,10 @@ export interface ControlScope {
   readonly events: EventDispatcher | null;
   /** App-wide task defaults (`inspect stats` shows their time limits). */
   readonly taskDefaults: TaskOptions;
+  /** Which requests run: changing commands need a signature (or `allowUnsigned`). */
+  readonly authorizer: ControlAuthorizer;
+  /** The worker's actor tree (`inspect actor_tree`). */
+  readonly actors: ActorWatch;
   /** Ask the worker to stop (warm), as the `shutdown` command does. */
   readonly shutdown: () => void;
 }

@@ -6,13 +6,15 @@
  */
 import { createActorSystem, type ActorSystem } from '@celeriac/actors';
 import { createClient, type Client } from '@celeriac/client';
-import type { ResultBackend, Transport } from '@celeriac/protocol';
-import { builtinTasks } from '../canvas/builtin-tasks.js';
+import { createControlAuthorizer, type ResultBackend, type Transport } from '@celeriac/protocol';
+import { BuiltinTask, builtinTasks } from '../canvas/builtin-tasks.js';
 import { createSignatureSender } from '../canvas/send-signature.js';
 import { systemClock, type WorkerClock } from '../clock.js';
+import { ActorWatch } from '../control/actor-tree.js';
 import { EventDispatcher, NO_EVENTS } from '../control/events.js';
-import { InvalidOptionError } from '../errors.js';
 import { RemoteControl } from '../control/remote-control.js';
+import { systemOf } from '../telemetry.js';
+import { WorkerMetrics } from '../worker-metrics.js';
 import type { TaskImplementation } from '../implement-task.js';
 import { createConsoleLogger, logsAt, type Logger } from '../logger.js';
 import { Intake } from '../pipeline/intake.js';
@@ -21,9 +23,12 @@ import { ResultWriter } from '../pipeline/result-writer.js';
 import { WorkerStats } from '../pipeline/stats.js';
 import { TaskRegistry } from '../pipeline/task-registry.js';
 import { AsyncUnit } from '../pool/async-unit.js';
+import { Autoscaler } from '../pool/autoscaler.js';
 import type { HandlerDeps } from '../pool/handler-run.js';
 import { Pool } from '../pool/pool.js';
-import type { Unit } from '../pool/unit.js';
+import { startRemoteUnit } from '../pool/remote-unit.js';
+import { defaultUnitExecArgv } from '../pool/unit-channel.js';
+import { PoolKind, type Unit } from '../pool/unit.js';
 import {
   resolveWorkerOptions,
   type ResolvedWorkerOptions,
@@ -76,7 +81,8 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
     canvasBackend: backend,
   });
   const send = createSignatureSender(client);
-  const registry = new TaskRegistry(withBuiltins(input.tasks, send), input.taskDefaults);
+  const tasks = [...input.tasks];
+  const registry = new TaskRegistry(withBuiltins(tasks, send), input.taskDefaults);
   const results = new ResultWriter({
     backend,
     hostname,
@@ -115,10 +121,17 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
       await results.store(request, state, meta, null);
     },
   };
-  const createUnit = unitFactory(options, handlerDeps);
+  const createUnit = unitFactory(options, input, handlerDeps, localTaskNames(tasks));
+  const autoscale = options.autoscale;
   const pool = new Pool({
     kind: options.pool,
-    concurrency: options.concurrency,
+    // Celery starts an autoscaled pool at its min (here at least one executor).
+    concurrency: autoscale ? Math.max(1, autoscale.min) : options.concurrency,
+    maxConcurrency: options.concurrency,
+    // pool_grow / pool_shrink move the prefetch with the size (the autoscaler, with max).
+    onResize: (size) => {
+      if (!autoscale) consumer.setBasePrefetch(size * options.prefetchMultiplier);
+    },
     maxTasksPerChild: options.maxTasksPerChild,
     logger,
     executor: {
@@ -131,6 +144,24 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
       createUnit,
       ...(options.pool === 'async' ? {} : { lostCheckMs: 1000 }),
     },
+  });
+  if (autoscale) {
+    pool.autoscaler = new Autoscaler({
+      pool,
+      clock,
+      logger,
+      ...autoscale,
+      onMax: (max) => consumer.setBasePrefetch(max * options.prefetchMultiplier),
+    });
+  }
+  const metrics = new WorkerMetrics({
+    system: systemOf(transport.kind),
+    hostname,
+    active: () => pool.units().filter((unit) => unit.busy).length,
+    reserved: () => pool.reserved().length,
+    prefetch: () => consumer.prefetch,
+    queues: () => consumer.queues,
+    queueLength: (queue) => transport.queueLength(queue),
   });
   const intake = new Intake({
     hostname,
@@ -148,7 +179,20 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
     revoked,
     pool,
     held: consumer,
+    metrics,
   });
+  const system = createActorSystem({
+    clock,
+    onUnhandledError: (error, actor) =>
+      logger.error(`Unhandled error in actor ${actor.path}`, {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
+  const actors = new ActorWatch(
+    system,
+    events ? (fields) => events.sendActorTransition(fields) : undefined,
+    (path) => metrics.restarted(path),
+  );
   const control = options.control
     ? new RemoteControl({
         hostname,
@@ -163,16 +207,11 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
         consumer,
         events,
         taskDefaults: input.taskDefaults ?? {},
+        authorizer: createControlAuthorizer({ ...options.control, now }),
+        actors,
         shutdown,
       })
     : null;
-  const system = createActorSystem({
-    clock,
-    onUnhandledError: (error, actor) =>
-      logger.error(`Unhandled error in actor ${actor.path}`, {
-        error: error instanceof Error ? error.message : String(error),
-      }),
-  });
   return {
     options,
     input,
@@ -197,13 +236,28 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
 /** How the executors of this pool kind get their unit. */
 function unitFactory(
   options: ResolvedWorkerOptions,
+  input: WorkerOptions,
   deps: HandlerDeps,
+  local: ReadonlySet<string>,
 ): (signal: AbortSignal) => Unit | Promise<Unit> {
   const kind = options.pool;
-  if (kind !== 'async') {
-    throw new InvalidOptionError('pool', `the ${kind} pool is not implemented yet`);
-  }
-  return () => new AsyncUnit(deps);
+  if (kind === PoolKind.async) return () => new AsyncUnit(deps);
+  const unitOptions = {
+    kind,
+    appModule: input.appModule!,
+    execArgv: input.unitExecArgv ?? defaultUnitExecArgv(),
+    maxTasksPerChild: options.maxTasksPerChild,
+    maxMemoryPerChild: options.maxMemoryPerChild,
+    deps,
+    local,
+  };
+  return (signal) => startRemoteUnit(unitOptions, signal);
+}
+
+/** Celery's builtins the app does not implement itself: run in the worker on every pool. */
+function localTaskNames(tasks: readonly TaskImplementation[]): ReadonlySet<string> {
+  const own = new Set(tasks.map((t) => t.name));
+  return new Set(Object.values<string>(BuiltinTask).filter((name) => !own.has(name)));
 }
 
 /** The application's tasks plus Celery's builtins it does not implement itself. */

@@ -8,7 +8,7 @@
  * ├── events            Celery events (when enabled)
  * ├── pool              supervisor, one-for-one: executor-1 … executor-N, each owning
  * │                     its unit (activity idle | <task>.running)
- * ├── timer             lease renewal of held messages
+ * ├── timer             lease renewal of held messages; the autoscaler (when set)
  * ├── consumer          the task subscription; paused while the connection is degraded
  * └── control           remote control over the pidbox (when enabled)
  * ```
@@ -123,6 +123,10 @@ export function createWorkerTree(parts: WorkerParts, hooks: WorkerTreeHooks): Wo
           }),
         release: (stop: () => void) => stop(),
       },
+      autoscaler: {
+        acquire: () => pool.autoscaler?.start() ?? noop,
+        release: (stop: () => void) => stop(),
+      },
     },
   });
 
@@ -223,4 +227,8 @@ export function createWorkerTree(parts: WorkerParts, hooks: WorkerTreeHooks): Wo
       await parts.client.close();
     },
   };
+}
+
+function noop(): void {
+  return undefined;
 }

@@ -11,6 +11,7 @@ import type { LimitedSet } from './limited-set.js';
 import { TaskEventType } from '../control/events.js';
 import type { Pool } from '../pool/pool.js';
 import type { ExecutionOutcome } from '../pool/outcome.js';
+import type { WorkerMetrics } from '../worker-metrics.js';
 import { endConsumerSpan, recordOutcome, startConsumerSpan } from '../telemetry.js';
 import { Settlement, type SettleAs } from './acknowledgement.js';
 import { decodeRequest, Refusal } from './decode.js';
@@ -19,6 +20,7 @@ import { discard, finish, type FinishDeps } from './finish.js';
 import { RateLimiter } from './rate-limiter.js';
 import { refuseMessage, refuseUnknown } from './refuse.js';
 import { RequestPhase, type TaskRequest } from './request.js';
+import { outcomeSignalsConnected, sendOutcome, sendPrerun, sendRevoked } from './task-signals.js';
 import type { RegisteredTask, TaskRegistry } from './task-registry.js';
 
 /** Messages held in memory raise the consumer's prefetch by one each (Celery's QoS). */
@@ -34,6 +36,8 @@ export interface IntakeDeps extends FinishDeps {
   readonly revoked: LimitedSet;
   readonly pool: Pool;
   readonly held: HeldMessages;
+  /** Where processed tasks are measured (none in some tests). */
+  readonly metrics?: WorkerMetrics;
 }
 
 /** Owns the requests of one worker, from delivery to settlement. */
@@ -199,6 +203,8 @@ export class Intake {
       deps.hostname,
     );
     const execution = { request, task, context: spanContext };
+    const prerun = sendPrerun(request, deps.hostname, deps.logger);
+    if (prerun) await prerun;
     request.phase = RequestPhase.reserved;
     const started = deps.pool.start(execution) ?? (await deps.pool.reserve(execution));
     if (started.kind === 'withdrawn') {
@@ -223,6 +229,10 @@ export class Intake {
         ? await finish(deps, request, task, outcome)
         : await context.with(spanContext, finish, undefined, deps, request, task, outcome);
     endConsumerSpan(span);
+    deps.metrics?.processed(request, outcome, deps.clock.now());
+    if (outcomeSignalsConnected()) {
+      await sendOutcome(request, outcome, deps.hostname, deps.logger);
+    }
     return how;
   }
 
@@ -232,7 +242,13 @@ export class Intake {
     reason: 'revoked' | 'expired',
   ): Promise<SettleAs> {
     request.phase = reason === 'expired' ? RequestPhase.expired : RequestPhase.revoked;
-    return discard(this.#deps, request, task, reason);
+    const deps = this.#deps;
+    const how = discard(deps, request, task, reason);
+    if (!outcomeSignalsConnected()) return how;
+    return how.then(async (settleAs) => {
+      await sendRevoked(request, deps.hostname, deps.logger, reason);
+      return settleAs;
+    });
   }
 
   /** A request taken back before it started: revoked, or handed back at shutdown. */

@@ -7,15 +7,21 @@
  * per child) is restarted by the pool before it takes another request: a fresh unit. An
  * executor that crashed (its unit died on its own) is restarted by the supervisor, with
  * its restart intensity and backoff; the pool serves the queue again once it recovered.
+ * The pool grows and shrinks while it runs (`pool_grow`, `pool_shrink`, the autoscaler):
+ * executors are added to and removed from the supervisor; shrinking takes idle ones
+ * first and retires busy ones as they finish.
  */
 import {
+  asSupervisor,
   defineSupervisor,
   type ActorDefinition,
   type ActorRef,
   type ChildSpec,
+  type SupervisorRef,
   type TransitionRecord,
 } from '@celeriac/actors';
 import type { Logger } from '../logger.js';
+import type { Autoscaler } from './autoscaler.js';
 import type { TaskRequest } from '../pipeline/request.js';
 import { defineExecutor, runOn, unitOf, type ExecutorDeps } from './executor.js';
 import type { EndReason, ExecutionOutcome } from './outcome.js';
@@ -35,7 +41,12 @@ export type Started =
 /** Options of {@link Pool}. */
 export interface PoolOptions {
   readonly kind: PoolKind;
+  /** Executors at start. */
   readonly concurrency: number;
+  /** The most executors it may have (the autoscaler's max, else `concurrency`). */
+  readonly maxConcurrency: number;
+  /** Told the new size after the pool grew or shrank (the consumer's prefetch follows). */
+  readonly onResize: (size: number) => void;
   /** Replace a unit after this many tasks (threads and processes). */
   readonly maxTasksPerChild: number | undefined;
   readonly executor: ExecutorDeps;
@@ -44,6 +55,8 @@ export interface PoolOptions {
 
 interface Member {
   readonly actor: ActorRef;
+  /** Tasks handed to it (`inspect stats` writes). */
+  written: number;
   /** The run's outcome, after the pool saw it (bound once per executor, not per run). */
   readonly done: (outcome: ExecutionOutcome) => ExecutionOutcome;
   readonly crashed: (error: unknown) => ExecutionOutcome;
@@ -59,9 +72,18 @@ export class Pool {
   readonly #options: PoolOptions;
   #members: Member[] = [];
   readonly #waiting: Waiter[] = [];
+  #supervisor: SupervisorRef | undefined;
+  #executor: ActorDefinition | undefined;
+  #nextId: number;
+  /** Busy executors to remove once they finish (a shrink found too few idle). */
+  #retiring = 0;
+  #resizing: Promise<unknown> = Promise.resolve();
+  /** Set while autoscaling: `inspect stats` shows it. */
+  autoscaler: Autoscaler | undefined;
 
   constructor(options: PoolOptions) {
     this.#options = options;
+    this.#nextId = options.concurrency;
   }
 
   /** The pool kind. */
@@ -72,6 +94,7 @@ export class Pool {
   /** The `pool` supervisor: one-for-one over `executor-1 … executor-N`. */
   define(): ActorDefinition {
     const executor = defineExecutor(this.#options.executor);
+    this.#executor = executor;
     const n = this.#options.concurrency;
     const children: ChildSpec[] = Array.from({ length: n }, (_, i) => ({
       id: `executor-${i + 1}`,
@@ -81,7 +104,7 @@ export class Pool {
       name: 'pool',
       strategy: 'one-for-one',
       // A unit that dies on its own is replaced at once the first times, then slower.
-      intensity: { maxRestarts: Math.max(20, n * 10), withinMs: 60_000 },
+      intensity: { maxRestarts: Math.max(20, this.#options.maxConcurrency * 10), withinMs: 60_000 },
       backoff: { initialMs: 0, maxMs: 5_000, factor: 2, jitter: 0.2 },
       children,
       hooks: {
@@ -95,21 +118,66 @@ export class Pool {
 
   /** Use the executors of the started pool supervisor. */
   bind(supervisor: ActorRef): void {
-    const executors = Object.values(supervisor.resources as Record<string, ActorRef>);
-    this.#members = executors.map((actor) => {
-      const member: Member = {
-        actor,
-        done: (outcome) => this.#afterRun(member, outcome),
-        crashed: (error) => this.#afterCrash(actor, error),
-      };
-      return member;
-    });
+    this.#supervisor = asSupervisor(supervisor);
+    this.#refresh();
     this.pump();
   }
 
   /** Number of executors. */
   get concurrency(): number {
-    return this.#members.length || this.#options.concurrency;
+    return this.#supervisor ? this.#members.length : this.#options.concurrency;
+  }
+
+  /** `max-concurrency` of `inspect stats`. */
+  get maxConcurrency(): number {
+    return this.autoscaler?.max ?? this.concurrency;
+  }
+
+  /** Requests waiting for an executor or running on one (the autoscaler's demand). */
+  get demand(): number {
+    return this.#waiting.length + this.#members.filter((m) => busy(m.actor)).length;
+  }
+
+  /** Tasks handed to each executor, in start order (`inspect stats` writes). */
+  writes(): number[] {
+    return this.#members.map((m) => m.written);
+  }
+
+  /** Add `n` executors (`pool_grow`, the autoscaler); resolves once they started. */
+  grow(n: number): Promise<void> {
+    return this.#serial(async () => {
+      const supervisor = this.#supervisor;
+      if (supervisor === undefined || this.#executor === undefined) return;
+      const cancel = Math.min(n, this.#retiring);
+      this.#retiring -= cancel;
+      for (let i = cancel; i < n; i++) {
+        await supervisor.addChild({ id: `executor-${++this.#nextId}`, actor: this.#executor });
+        this.#refresh();
+        this.pump();
+      }
+      this.#options.onResize(this.#members.length - this.#retiring);
+    });
+  }
+
+  /**
+   * Remove `n` executors, never the last one (`pool_shrink`, the autoscaler): idle ones
+   * now, busy ones once their task ended. Resolves once the idle ones stopped.
+   */
+  shrink(n: number): Promise<void> {
+    return this.#serial(async () => {
+      const supervisor = this.#supervisor;
+      if (supervisor === undefined) return;
+      let left = Math.max(0, Math.min(n, this.#members.length - this.#retiring - 1));
+      // The prefetch shrinks first, so no more is taken than the smaller pool runs.
+      this.#options.onResize(this.#members.length - this.#retiring - left);
+      for (const member of [...this.#members].reverse()) {
+        if (left <= 0) break;
+        if (member.actor.activity !== 'idle') continue;
+        await this.#remove(member.actor);
+        left--;
+      }
+      this.#retiring += left;
+    });
   }
 
   /** `--max-tasks-per-child`, when set. */
@@ -119,7 +187,7 @@ export class Pool {
 
   /** The autoscaler's state for `inspect stats`, when autoscaling. */
   autoscalerInfo(): Record<string, unknown> | undefined {
-    return undefined;
+    return this.autoscaler?.info();
   }
 
   /** The units of the started executors (for `inspect stats`). */
@@ -208,6 +276,7 @@ export class Pool {
   }
 
   #run(member: Member, execution: Execution): Started {
+    member.written++;
     const pid = unitOf(member.actor).pid;
     const outcome = runOn(member.actor, execution).then(member.done, member.crashed);
     return { kind: 'running', outcome, pid };
@@ -216,7 +285,10 @@ export class Pool {
   #afterRun(member: Member, outcome: ExecutionOutcome): ExecutionOutcome {
     const actor = member.actor;
     const spent = unitOf(actor).spent;
-    if (spent !== undefined) {
+    if (this.#retiring > 0 && this.#members.length > 1) {
+      this.#retiring--;
+      void this.#serial(() => this.#remove(actor));
+    } else if (spent !== undefined) {
       this.#replace(actor, spent);
     } else if (this.#waiting.length > 0 && actor.activity === 'idle') {
       const waiter = this.#waiting.shift()!;
@@ -245,6 +317,44 @@ export class Pool {
           error: error instanceof Error ? error.message : String(error),
         }),
     );
+  }
+
+  /** The members, from the supervisor's children (kept per actor across resizes). */
+  #refresh(): void {
+    const known = new Map(this.#members.map((m) => [m.actor, m]));
+    this.#members = this.#supervisor!.children.map((actor) => {
+      const old = known.get(actor);
+      if (old) return old;
+      const member: Member = {
+        actor,
+        written: 0,
+        done: (outcome) => this.#afterRun(member, outcome),
+        crashed: (error) => this.#afterCrash(actor, error),
+      };
+      return member;
+    });
+  }
+
+  async #remove(actor: ActorRef): Promise<void> {
+    try {
+      await this.#supervisor!.removeChild(actor.id, { timeoutMs: 5_000 });
+    } catch (error) {
+      this.#options.logger.error(`Could not remove ${actor.path} from the pool`, {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    this.#refresh();
+  }
+
+  /** Resizes run one after another. */
+  #serial(step: () => Promise<void>): Promise<void> {
+    const next = this.#resizing.then(step);
+    this.#resizing = next.catch((error: unknown) =>
+      this.#options.logger.error('Resizing the pool failed', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+    return next;
   }
 }
 

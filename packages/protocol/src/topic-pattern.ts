@@ -1,8 +1,10 @@
 /**
  * AMQP 0-9-1 topic matching: keys and patterns are dot-separated words; `*` matches
  * exactly one word and `#` matches zero or more words (RabbitMQ's semantics, which are
- * what Celery's event and routing bindings assume).
+ * what Celery's event and routing bindings assume). One definition for the memory
+ * broker's topic exchanges and for event subscriptions (`order.*`, `order.#`).
  */
+import { ValidationError } from './errors.js';
 
 /** A compiled topic pattern: call it with a routing key. */
 export type TopicMatcher = (routingKey: string) => boolean;
@@ -39,4 +41,31 @@ function matchWords(pattern: string[], p: number, key: string[], k: number): boo
     p++;
     k++;
   }
+}
+
+/** Longest topic pattern or event name accepted, in characters (AMQP's routing key limit). */
+export const MAX_TOPIC_LENGTH = 255;
+
+/**
+ * Check an event or document name (`order.created`) or, with `pattern`, a subscription
+ * pattern (`order.*`, `order.#`): non-empty dot-separated words of letters, digits, `_`,
+ * `-` and `:`, at most {@link MAX_TOPIC_LENGTH} characters; `*` and `#` only as whole
+ * words of a pattern. Throws `ValidationError` naming `what` and the problem.
+ */
+export function assertTopic(value: unknown, what: string, pattern = false): string {
+  const fail = (message: string): never => {
+    throw new ValidationError(`Invalid ${what}`, [{ path: '', message }]);
+  };
+  if (typeof value !== 'string' || value === '') return fail('expected a non-empty string');
+  if (value.length > MAX_TOPIC_LENGTH) {
+    return fail(`${value.length} characters, at most ${MAX_TOPIC_LENGTH}`);
+  }
+  for (const word of value.split('.')) {
+    if (pattern && (word === '*' || word === '#')) continue;
+    if (!/^[A-Za-z0-9_:-]+$/.test(word)) {
+      const hint = pattern ? '; * and # stand alone between dots' : '; no * or # in a name';
+      return fail(`${JSON.stringify(value)}: bad word ${JSON.stringify(word)}${hint}`);
+    }
+  }
+  return value;
 }
