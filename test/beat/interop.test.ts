@@ -18,14 +18,8 @@ import { BEAT_TEST_APP, duplicates, gaps, ticksIn, waitForTicks } from './ticks.
 
 const PYTHON_DIR = fileURLToPath(new URL('./python/', import.meta.url));
 
-async function redisCoordination(): Promise<boolean> {
-  const redis = (await import('@celeriac/redis')) as Record<string, unknown>;
-  return typeof redis['createRedisBeatCoordination'] === 'function';
-}
-
 afterEach(() => killPythonChildren());
 
-const HAS_REDIS_COORDINATION = await redisCoordination();
 afterAll(() => killLeftovers());
 
 function scope() {
@@ -87,7 +81,7 @@ describe('beat interop with Python Celery on Redis', () => {
     }
   });
 
-  it.runIf(HAS_REDIS_COORDINATION)(
+  it(
     'a celeriac beat’s runs run on a Python worker, headers read as request attributes',
     { timeout: 90_000 },
     async () => {

@@ -24,12 +24,6 @@ async function terminate(cli: CliProcess): Promise<number | null> {
   return code;
 }
 
-/** Does @celeriac/redis provide the beat coordination yet? */
-async function redisCoordination(): Promise<boolean> {
-  const redis = (await import('@celeriac/redis')) as Record<string, unknown>;
-  return typeof redis['createRedisBeatCoordination'] === 'function';
-}
-
 describe('celeriac worker -B on memory://', () => {
   it(
     'sends a 1-second entry once per tick; a bad entry is one line',
@@ -83,7 +77,7 @@ describe('command lines that cannot run', () => {
   );
 });
 
-describe.runIf(await redisCoordination())('celeriac beat on Redis', () => {
+describe('celeriac beat on Redis', () => {
   it(
     'two replicas and a worker: one tick per second; SIGTERM hands over at once',
     { timeout: 90_000 },
