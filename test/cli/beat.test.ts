@@ -46,6 +46,7 @@ describe('celeriac worker -B on memory://', () => {
       expect(bad.length).toBeGreaterThanOrEqual(1);
       expect(bad[0]).toMatch(/invalid cron expression "61 \* \* \* \*"/);
       expect(worker.output()).toContain('runs in this worker');
+      expect(worker.output()).toMatch(/^ {2}beat: +ON \(namespace celeriac\)$/m);
       expect(worker.output()).not.toMatch(/^\s+at /m); // no stack trace
     },
   );
