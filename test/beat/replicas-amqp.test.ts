@@ -11,12 +11,7 @@ import { replicaScenario } from './replicas-support.js';
 
 afterAll(() => killLeftovers());
 
-async function amqpCoordination(): Promise<boolean> {
-  const amqp = (await import('@celeriac/amqp')) as Record<string, unknown>;
-  return typeof amqp['createAmqpBeatCoordination'] === 'function';
-}
-
-describe.runIf(await amqpCoordination())('celeriac beat replicas on RabbitMQ', () => {
+describe('celeriac beat replicas on RabbitMQ', () => {
   it('each tick once across two leader kills and a restart', { timeout: 180_000 }, async () => {
     const id = randomUUID().slice(0, 8);
     const namespace = `beat-rep-${id}`;

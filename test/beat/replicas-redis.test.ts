@@ -12,12 +12,7 @@ import { replicaScenario } from './replicas-support.js';
 
 afterAll(() => killLeftovers());
 
-async function redisCoordination(): Promise<boolean> {
-  const redis = (await import('@celeriac/redis')) as Record<string, unknown>;
-  return typeof redis['createRedisBeatCoordination'] === 'function';
-}
-
-describe.runIf(await redisCoordination())('celeriac beat replicas on Redis', () => {
+describe('celeriac beat replicas on Redis', () => {
   it('each tick once across two leader kills and a restart', { timeout: 180_000 }, async () => {
     const id = randomUUID().slice(0, 8);
     const prefix = `beat-rep-${id}:`;

@@ -39,7 +39,17 @@ export function gaps(ticks: readonly Tick[]): number[] {
   return times.slice(1).map((t, i) => t - times[i]!);
 }
 
-/** Matches an output with at least `n` TICK lines. */
-export function ticksPattern(n: number): RegExp {
-  return new RegExp(`(?:TICK [\\s\\S]*?){${n}}`);
+/** Resolves once `output()` holds at least `n` TICK lines; rejects after `timeoutMs`. */
+export async function waitForTicks(
+  output: () => string,
+  n: number,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (ticksIn(output()).length < n) {
+    if (Date.now() > deadline) {
+      throw new Error(`fewer than ${n} ticks within ${timeoutMs} ms; output:\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

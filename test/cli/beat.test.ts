@@ -11,7 +11,7 @@ import { BIN, killLeftovers, runCli, spawnCli } from '../support/cli-process.js'
 import type { CliProcess } from '../support/cli-process.js';
 import { REDIS } from '../support/cli-redis.js';
 import { deleteRedisKeys } from '../support/redis-keys.js';
-import { BEAT_TEST_APP, duplicates, gaps, ticksIn, ticksPattern } from '../beat/ticks.js';
+import { BEAT_TEST_APP, duplicates, gaps, ticksIn, waitForTicks } from '../beat/ticks.js';
 
 afterEach(() => killLeftovers());
 afterAll(() => killLeftovers());
@@ -24,12 +24,6 @@ async function terminate(cli: CliProcess): Promise<number | null> {
   return code;
 }
 
-/** Does @celeriac/redis provide the beat coordination yet? */
-async function redisCoordination(): Promise<boolean> {
-  const redis = (await import('@celeriac/redis')) as Record<string, unknown>;
-  return typeof redis['createRedisBeatCoordination'] === 'function';
-}
-
 describe('celeriac worker -B on memory://', () => {
   it(
     'sends a 1-second entry once per tick; a bad entry is one line',
@@ -39,7 +33,7 @@ describe('celeriac worker -B on memory://', () => {
         env: { BEAT_TEST_BAD_ENTRY: '1' },
       });
       await worker.waitFor('leads celeriac', 20_000);
-      await worker.waitFor(ticksPattern(5), 15_000);
+      await waitForTicks(worker.output, 5, 15_000);
       expect(await terminate(worker)).toBe(0);
       const ticks = ticksIn(worker.output());
       expect(ticks.length).toBeGreaterThanOrEqual(5);
@@ -52,6 +46,7 @@ describe('celeriac worker -B on memory://', () => {
       expect(bad.length).toBeGreaterThanOrEqual(1);
       expect(bad[0]).toMatch(/invalid cron expression "61 \* \* \* \*"/);
       expect(worker.output()).toContain('runs in this worker');
+      expect(worker.output()).toMatch(/^ {2}beat: +ON \(namespace celeriac\)$/m);
       expect(worker.output()).not.toMatch(/^\s+at /m); // no stack trace
     },
   );
@@ -83,7 +78,7 @@ describe('command lines that cannot run', () => {
   );
 });
 
-describe.runIf(await redisCoordination())('celeriac beat on Redis', () => {
+describe('celeriac beat on Redis', () => {
   it(
     'two replicas and a worker: one tick per second; SIGTERM hands over at once',
     { timeout: 90_000 },
@@ -107,7 +102,7 @@ describe.runIf(await redisCoordination())('celeriac beat on Redis', () => {
         await first.waitFor(`leads ${namespace}`, 30_000);
         const second = spawnCli(BIN, beatArgs, { env });
         await second.waitFor('is starting.', 30_000);
-        await worker.waitFor(ticksPattern(4), 15_000);
+        await waitForTicks(worker.output, 4, 15_000);
 
         const stoppedAt = Date.now();
         expect(await terminate(first)).toBe(0);
@@ -115,7 +110,7 @@ describe.runIf(await redisCoordination())('celeriac beat on Redis', () => {
         await second.waitFor(`leads ${namespace}`, 5_000);
         // Released, not lapsed: the follower took over within a poll (lease / 3 = 1 s).
         expect(Date.now() - stoppedAt).toBeLessThan(3_000);
-        await worker.waitFor(ticksPattern(ticksIn(worker.output()).length + 3), 15_000);
+        await waitForTicks(worker.output, ticksIn(worker.output()).length + 3, 15_000);
         expect(await terminate(second)).toBe(0);
         await new Promise((resolve) => setTimeout(resolve, 1_500));
         expect(await terminate(worker)).toBe(0);

@@ -10,6 +10,10 @@ import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 import process from 'node:process';
 import { URL } from 'node:url';
+import { reexecForDashboard } from './node-flags.js';
+
+const reexecuted = await reexecForDashboard(process.argv.slice(2));
+if (reexecuted !== undefined) process.exit(reexecuted);
 
 const dist = new URL('../dist/cli/run.js', import.meta.url);
 const fromSource = process.env.CELERIAC_CLI_SOURCE === '1' || !existsSync(dist);

@@ -297,10 +297,10 @@ export function createApp(options: AppOptions = {}): App {
       if (closing) throw new ClosedError('celeriac app');
       const { namespace, ...rest } = beatOptions;
       const client = await app.client();
-      const coordination = await createBeatCoordination(
-        brokerUrl,
-        namespace === undefined ? {} : { namespace },
-      );
+      const coordination = await createBeatCoordination(brokerUrl, {
+        ...(namespace === undefined ? {} : { namespace }),
+        connection: options,
+      });
       const beat = createBeat({
         ...rest,
         client,

@@ -6,7 +6,7 @@
  */
 import type { BeatCoordination } from '@celeriac/protocol';
 import { BrokerScheme, brokerScheme } from './urls.js';
-import { UnsupportedUrlError } from './errors.js';
+import type { ConnectionOptions } from './urls.js';
 
 /** The coordination namespace when none is given (memory's default too). */
 export const DEFAULT_BEAT_NAMESPACE = 'celeriac';
@@ -15,21 +15,12 @@ export const DEFAULT_BEAT_NAMESPACE = 'celeriac';
 export interface BeatCoordinationOptions {
   /** Which beat: replicas with the same namespace on one broker elect one leader. */
   namespace?: string;
-}
-
-type Factory = (url: string, options: { namespace: string }) => BeatCoordination;
-
-/** A driver module's coordination factory, looked up by name. */
-function factoryOf(module: object, name: string, url: string): Factory {
-  const factory = (module as Record<string, unknown>)[name];
-  if (typeof factory !== 'function') {
-    throw new UnsupportedUrlError(
-      'Beat broker',
-      url,
-      `a broker whose package provides ${name} (this installation's does not)`,
-    );
-  }
-  return factory as Factory;
+  /**
+   * The app's driver options: on Redis its `globalKeyprefix` (the check that an entry's
+   * queue exists looks where the transport keeps queues) and ioredis options, on RabbitMQ
+   * its queue type and TLS options.
+   */
+  connection?: ConnectionOptions;
 }
 
 /**
@@ -47,13 +38,22 @@ export async function createBeatCoordination(
       return createMemoryBeatCoordination(brokerUrl, { namespace });
     }
     case BrokerScheme.redis: {
-      const redis = await import('@celeriac/redis');
-      return factoryOf(redis, 'createRedisBeatCoordination', brokerUrl)(brokerUrl, { namespace });
+      const { createRedisBeatCoordination } = await import('@celeriac/redis');
+      const redis = options.connection?.redis;
+      return createRedisBeatCoordination(brokerUrl, {
+        namespace,
+        ...(redis?.globalKeyprefix ? { globalKeyprefix: redis.globalKeyprefix } : {}),
+        ...(redis?.redis ? { redis: redis.redis } : {}),
+      });
     }
     case BrokerScheme.amqp: {
-      const amqp = await import('@celeriac/amqp');
-      const url = brokerUrl.replace(/^pyamqp:/i, 'amqp:');
-      return factoryOf(amqp, 'createAmqpBeatCoordination', url)(url, { namespace });
+      const { createAmqpBeatCoordination } = await import('@celeriac/amqp');
+      const amqp = options.connection?.amqp;
+      return createAmqpBeatCoordination(brokerUrl.replace(/^pyamqp:/i, 'amqp:'), {
+        namespace,
+        ...(amqp?.defaultQueueType ? { queueType: amqp.defaultQueueType } : {}),
+        ...(amqp?.tls ? { tls: amqp.tls } : {}),
+      });
     }
   }
 }

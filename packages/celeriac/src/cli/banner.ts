@@ -20,6 +20,8 @@ export interface BannerInput {
   queues: readonly string[];
   tasks: readonly string[];
   now: Date;
+  /** `-B`: the embedded beat's namespace. */
+  beat?: string;
 }
 
 /** The banner's lines. */
@@ -38,6 +40,7 @@ export function banner(input: BannerInput): string[] {
     row('results', maskUrl(input.backendUrl)),
     row('pool', `${input.pool}, concurrency ${input.concurrency}${prefetch}`),
     row('task events', input.events ? 'ON' : 'OFF (enable -E to monitor tasks in this worker)'),
+    ...(input.beat === undefined ? [] : [row('beat', `ON (namespace ${input.beat})`)]),
     '[queues]',
     ...input.queues.map((queue) => `  .> ${queue}`),
     '[tasks]',

@@ -52,7 +52,17 @@ async function runBeat(io: Io, flags: Flags, command: Command): Promise<void> {
       logger.info(`--schedule ${flags.schedule} ignored: the schedule state is kept in the broker`);
     }
     const beat = await app.beat({ ...options, logger });
-    for (const line of bannerLines(app, beat, await beat.entries())) io.out(line);
+    // The banner's entries come from the store; a store that does not answer now is no
+    // reason not to start (the beat retries, degraded, until it does).
+    const entries = await beat.entries().then(
+      (list) => list,
+      (error: unknown) => {
+        const reason = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
+        logger.warn(`beat: could not list the entries yet: ${reason}`);
+        return undefined;
+      },
+    );
+    for (const line of bannerLines(app, beat, entries)) io.out(line);
     await runUntilStopped(beat, logger);
   } finally {
     await app?.close();
@@ -91,7 +101,11 @@ async function runUntilStopped(beat: Beat, logger: Logger): Promise<void> {
   }
 }
 
-function bannerLines(app: App, beat: Beat, entries: readonly BeatEntryInfo[]): string[] {
+function bannerLines(
+  app: App,
+  beat: Beat,
+  entries: readonly BeatEntryInfo[] | undefined,
+): string[] {
   const row = (label: string, value: string) => `  ${`${label}:`.padEnd(13)} ${value}`;
   return [
     `celeriac beat v${celeriacVersion()} (Node ${process.version}, pid ${process.pid}) is starting.`,
@@ -101,9 +115,11 @@ function bannerLines(app: App, beat: Beat, entries: readonly BeatEntryInfo[]): s
     row('replica', beat.holder),
     row('timezone', app.conf.timezone ?? 'UTC'),
     '[entries]',
-    ...(entries.length > 0
-      ? entries.map((e) => `  . ${e.name}: ${e.task} ${describe(e)}`)
-      : ['  (none yet: the app declares no beatSchedule; entries added at run time will run)']),
+    ...(entries === undefined
+      ? [`  (${Object.keys(app.conf.beatSchedule ?? {}).join(', ') || 'none'}; state unknown yet)`]
+      : entries.length > 0
+        ? entries.map((e) => `  . ${e.name}: ${e.task} ${describe(e)}`)
+        : ['  (none yet: the app declares no beatSchedule; entries added at run time will run)']),
     '',
   ];
 }

@@ -1,11 +1,11 @@
 /**
  * `celeriac dashboard`: the live web dashboard (`@celeriac/dashboard`) on the broker of
  * `-b` or the app, with Flower's defaults (127.0.0.1:5555), optional basic auth or a
- * token, read-only unless `--enable-control` or a control key is given. It starts itself
- * again under `DASHBOARD_NODE_FLAGS` (smaller V8 heaps; about half the RSS under load).
+ * token, read-only unless `--enable-control` or a control key is given. The bin starts it
+ * under `DASHBOARD_NODE_FLAGS` (smaller V8 heaps; about half the RSS under load).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DASHBOARD_NODE_FLAGS, startDashboard } from '@celeriac/dashboard';
+import { startDashboard } from '@celeriac/dashboard';
 import type { BasicUser, DashboardAuth, DashboardControl } from '@celeriac/dashboard';
 import type { ResultBackend, Transport } from '@celeriac/protocol';
 import { createConsoleLogger } from '@celeriac/worker';
@@ -14,10 +14,8 @@ import { controlKeyFromEnv, controlSigner, readControlKeyFile } from '../control
 import { UsageError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
 import { createResultBackend, createTransport } from '../urls.js';
-import { CommandExit } from './command-exit.js';
 import { addConnectionOptions, connectionFlags, openApp } from './connection-options.js';
 import type { Io } from './io.js';
-import { needsReexec, reexec } from './node-reexec.js';
 import { integer, list } from './parse-options.js';
 
 interface DashboardFlags {
@@ -68,14 +66,7 @@ async function runDashboard(io: Io, flags: DashboardFlags, command: Command): Pr
   // The key is the dashboard's (read above), not the app's client's.
   const { controlKeyFile, ...connection } = connectionFlags(command);
   void controlKeyFile;
-  // Refuse what cannot run before starting again.
   const { app } = await openApp(connection, { sharedBroker: true });
-  if (needsReexec(DASHBOARD_NODE_FLAGS)) {
-    await app.close();
-    const code = await reexec(DASHBOARD_NODE_FLAGS);
-    if (code !== 0) throw new CommandExit(code, 'the dashboard process failed');
-    return;
-  }
   const logger = createConsoleLogger({ name: 'dashboard' });
   let transport: Transport | undefined;
   let backend: ResultBackend | undefined;

@@ -20,6 +20,8 @@ Environment:
   CELERIAC_BROKER_URL       broker URL when neither -b nor the app names one
   CELERIAC_RESULT_BACKEND   result backend URL when neither --backend nor the app names one
   CELERIAC_BEAT_NAMESPACE   beat --namespace, worker --beat-namespace
+  CELERIAC_CONTROL_KEY      the control key: inspect, control, status and dashboard sign with it
+  CELERIAC_DASHBOARD_TOKEN  dashboard --auth-token
   OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, …
                             worker, beat and call send OpenTelemetry traces (docs/observability.md)
 

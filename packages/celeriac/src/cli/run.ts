@@ -5,7 +5,6 @@
  */
 import { setLoadedFromSource } from './loader.js';
 import { main } from './main.js';
-import { setStartedByBin } from './node-reexec.js';
 
 /** Options the bin passes. */
 export interface RunOptions {
@@ -16,7 +15,6 @@ export interface RunOptions {
 /** Run the CLI and exit the process with its exit code. */
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<never> {
   setLoadedFromSource(options.fromSource ?? false);
-  setStartedByBin();
   // Output piped into a reader that quit (`celeriac inspect stats | head`): done, quietly.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);

@@ -11,6 +11,7 @@ import type { Logger, Worker } from '@celeriac/worker';
 import { WorkerState, createConsoleLogger } from '@celeriac/worker';
 import type { App } from '../app.js';
 import { UsageError } from '../errors.js';
+import { DEFAULT_BEAT_NAMESPACE } from '../beat-coordination.js';
 import { banner } from './banner.js';
 import { beatOptionsFrom } from './beat-flags.js';
 import { CommandExit } from './command-exit.js';
@@ -54,7 +55,22 @@ async function runWorker(io: Io, flags: WorkerFlags, command: Command): Promise<
     for (const warning of apiVersionWarnings(loaded.path)) logger.warn(warning);
     const options = workerOptionsFrom(flags, loaded);
     const worker = await app.worker({ ...options, logger });
-    for (const line of bannerLines(worker, app, loaded, options)) io.out(line);
+    const beatOptions = flags.beat
+      ? beatOptionsFrom(
+          {
+            ...(flags.beatNamespace !== undefined ? { namespace: flags.beatNamespace } : {}),
+            ...(flags.beatLease !== undefined ? { lease: flags.beatLease } : {}),
+            ...(flags.beatMaxInterval !== undefined ? { maxInterval: flags.beatMaxInterval } : {}),
+          },
+          'beat-',
+        )
+      : undefined;
+    const embedBeat = beatOptions && app.beat.bind(app, { ...beatOptions, logger });
+    const beatNamespace = beatOptions
+      ? (beatOptions.namespace ?? DEFAULT_BEAT_NAMESPACE)
+      : undefined;
+    for (const line of bannerLines(worker, app, loaded, options, beatNamespace)) io.out(line);
+
     if (telemetry.summary) logger.info(`OpenTelemetry: ${telemetry.summary}`);
     if (flags.metricsPort !== undefined) {
       server = await startHealthServer({
@@ -67,17 +83,6 @@ async function runWorker(io: Io, flags: WorkerFlags, command: Command): Promise<
         `Metrics and health on http://${flags.metricsHost}:${server.port}/metrics, /livez, /readyz`,
       );
     }
-    const beatOptions = flags.beat
-      ? beatOptionsFrom(
-          {
-            ...(flags.beatNamespace !== undefined ? { namespace: flags.beatNamespace } : {}),
-            ...(flags.beatLease !== undefined ? { lease: flags.beatLease } : {}),
-            ...(flags.beatMaxInterval !== undefined ? { maxInterval: flags.beatMaxInterval } : {}),
-          },
-          'beat-',
-        )
-      : undefined;
-    const embedBeat = beatOptions && app.beat.bind(app, { ...beatOptions, logger });
     await runUntilStopped(io, worker, logger, embedBeat);
   } finally {
     await server?.close();
@@ -141,6 +146,7 @@ function bannerLines(
   app: App,
   loaded: LoadedApp,
   options: ReturnType<typeof workerOptionsFrom>,
+  beat: string | undefined,
 ): string[] {
   const queues = options.queues ?? (app.conf.defaultQueue ? [app.conf.defaultQueue] : ['celery']);
   const concurrency = options.autoscale
@@ -158,5 +164,6 @@ function bannerLines(
     queues,
     tasks: app.tasks.map((task) => task.name),
     now: new Date(),
+    ...(beat === undefined ? {} : { beat }),
   });
 }
