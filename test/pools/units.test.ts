@@ -11,6 +11,7 @@ import {
   appModule,
   celeryMessage,
   Fixture,
+  pause,
   POOLS,
   scratchFile,
   tasks,
@@ -184,6 +185,20 @@ describe('a process unit killed from outside', () => {
     expect(String((meta.result as { excMessage: unknown[] }).excMessage[0])).toContain('SIGKILL');
     const next = await fx.send(celeryMessage('pools.add', { args: [5, 5] }));
     expect((await fx.result(next, 'SUCCESS', 15_000)).result).toBe(10);
+  });
+
+  it('SIGKILL of an idle unit: replaced, the next task runs on a fresh process', async () => {
+    await using fx = new Fixture({ simulated: false });
+    const worker = fx.worker(tasks, { pool: 'processes', appModule, concurrency: 1 });
+    await worker.start();
+    const first = await fx.send(celeryMessage('pools.whoami'));
+    const before = ((await fx.result(first, 'SUCCESS', 15_000)).result as Who).pid;
+    process.kill(before, 'SIGKILL');
+    // Once its exit is seen, the lost unit takes no task; its executor is restarted.
+    await pause(200);
+    const next = await fx.send(celeryMessage('pools.whoami'));
+    const after = ((await fx.result(next, 'SUCCESS', 15_000)).result as Who).pid;
+    expect(after).not.toBe(before);
   });
 
   it('acks late + rejectOnWorkerLost: SIGKILL mid-task requeues it, and it runs again', async () => {

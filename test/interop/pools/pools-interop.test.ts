@@ -117,7 +117,7 @@ describe('a Python client and celery control → a celeriac worker on the proces
       { apply: 'interop_pools.add', args: [1, 2], options: { queue: extra }, timeout: 2 },
     ]);
     expect(ignored).toMatchObject({ state: 'PENDING', exc_type: 'TimeoutError' });
-  });
+  }, 120_000);
 
   it('-P threads: time_limit=1 of a CPU-bound task is TimeLimitExceeded, the next task runs', async () => {
     const id = randomUUID().slice(0, 8);
@@ -157,5 +157,5 @@ describe('a Python client and celery control → a celeriac worker on the proces
     for (const line of lines) if (typeof line.id === 'string') taskIds.push(line.id);
     expect(lines[0]).toMatchObject({ state: 'FAILURE', exc_type: 'TimeLimitExceeded' });
     expect(lines[1]).toMatchObject({ state: 'SUCCESS', result: 4 });
-  });
+  }, 60_000);
 });

@@ -268,9 +268,10 @@ export class Pool {
   /** An idle executor whose unit can take a task. */
   #idle(): Member | undefined {
     for (const member of this.#members) {
-      if (member.actor.activity === 'idle' && unitOf(member.actor).spent === undefined) {
-        return member;
-      }
+      if (member.actor.activity !== 'idle') continue;
+      // A spent unit is replaced first; a lost one's executor is about to crash.
+      const unit = unitOf(member.actor);
+      if (unit.spent === undefined && unit.lost === undefined) return member;
     }
     return undefined;
   }

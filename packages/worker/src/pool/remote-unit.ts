@@ -136,6 +136,10 @@ class RemoteUnit implements Unit {
     }
     const deps = this.#options.deps;
     const options = task.options;
+    // Gone before the run was handed over (its executor crashes and is replaced).
+    if (this.#lost !== undefined) {
+      return Promise.resolve({ kind: 'lost', reason: this.#lost, shutdown: false });
+    }
     return new Promise<ExecutionOutcome>((resolve) => {
       const hard = limits.hard;
       const timer =
