@@ -290,6 +290,14 @@ export class RedisTransport implements Transport {
   }
 
   async #deleteQueueOn(redis: ScriptedRedis, name: string): Promise<void> {
+    if (this.keys.cluster) {
+      // The binding sets and the queue's lists sit in different slots: no one MULTI.
+      for (const binding of this.#router.bindings.filter((b) => b.queue === name)) {
+        await redis.srem(this.keys.bindingKey(binding.exchange), this.#router.memberOf(binding));
+      }
+      await redis.del(...this.keys.queueKeys(name));
+      return;
+    }
     const pipeline = redis.multi();
     for (const binding of this.#router.bindings.filter((b) => b.queue === name)) {
       pipeline.srem(this.keys.bindingKey(binding.exchange), this.#router.memberOf(binding));
