@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { waitFor } from '@celeriac/testing';
 import type { ServerProcess } from './redis-servers.js';
-import { baseArgs, freePorts, startServer, tempDir } from './redis-servers.js';
+import { baseArgs, freeClusterPorts, startServer, tempDir } from './redis-servers.js';
 
 const run = promisify(execFile);
 
@@ -29,7 +29,7 @@ export interface ClusterSetup {
 /** Start the cluster; everything started is killed when a later step fails. */
 export async function startClusterSetup(): Promise<ClusterSetup> {
   const dir = tempDir('cluster');
-  const ports = await freePorts(6);
+  const ports = await freeClusterPorts(6);
   const nodes: ServerProcess[] = [];
   const dispose = async () => {
     for (const node of [...nodes].reverse()) await node.kill();

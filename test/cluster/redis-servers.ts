@@ -34,6 +34,31 @@ export async function freePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
+/** Whether nothing listens on loopback `port` now. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` ports for Redis Cluster nodes, each with its cluster bus port (`port + 10000`)
+ * free too: taken from 20000–29999 (below the ephemeral range, so the bus port stays
+ * valid), starting at an offset derived from the process id so parallel runs rarely meet.
+ */
+export async function freeClusterPorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  const start = 20_000 + ((process.pid * 37) % 9_000);
+  for (let i = 0; ports.length < count && i < 10_000; i++) {
+    const port = 20_000 + ((start - 20_000 + i) % 10_000);
+    if ((await isFree(port)) && (await isFree(port + 10_000))) ports.push(port);
+  }
+  if (ports.length < count) throw new Error('no free ports for the Redis Cluster nodes');
+  return ports;
+}
+
 /** A private temporary directory, removed by the returned function. */
 export function tempDir(name: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `celeriac-${name}-`));

@@ -20,7 +20,7 @@ import type { BeatScriptedRedis } from './beat-scripts.js';
 import { withBeatScripts } from './beat-scripts.js';
 import { KombuKeys } from './kombu-keys.js';
 import { commandClient, connectOnce } from './redis-clients.js';
-import { maskRedisUrl, parseRedisUrl } from './redis-url.js';
+import { RedisMode, maskRedisUrl, parseRedisUrl } from './redis-url.js';
 import type { RedisConnectionSettings } from './redis-url.js';
 import { resolveTransportOptions } from './transport-options.js';
 
@@ -34,6 +34,13 @@ export interface RedisBeatCoordinationOptions {
   connectionName?: string;
   /** Extra ioredis options (timeouts, TLS details…). */
   redis?: RedisOptions;
+  /**
+   * After a claim, wait until this many replicas have it (`WAIT`), and refuse to send
+   * (a retryable `ConnectionLostError`) when they do not within `timeoutMs`: a failover
+   * can then not forget a run that was sent. Default on `sentinel://` URLs
+   * `{ replicas: 1, timeoutMs: 1000 }`, elsewhere none. Not available on a Cluster.
+   */
+  waitReplicas?: { replicas: number; timeoutMs: number } | false;
 }
 
 /** The keys of one namespace, all in the slot of `{celeriac.beat.<ns>}`. */
@@ -182,6 +189,7 @@ export class RedisBeatCoordination implements BeatCoordination {
     );
     switch (outcome) {
       case ClaimOutcome.claimed:
+        await this.#replicated(claim.entry);
         return { outcome, run: parseRun(claim.entry, detail) };
       case ClaimOutcome.alreadyRun:
         return { outcome, run: parseRun(claim.entry, detail) };
@@ -189,6 +197,22 @@ export class RedisBeatCoordination implements BeatCoordination {
         return { outcome, revision: detail === '' ? undefined : Number(detail) };
       default:
         return { outcome: ClaimOutcome.fenced };
+    }
+  }
+
+  /** The `WAIT` after a claim (see {@link RedisBeatCoordinationOptions.waitReplicas}). */
+  async #replicated(entry: string): Promise<void> {
+    const wait =
+      this.#options.waitReplicas ??
+      (this.#settings.mode === RedisMode.sentinel ? { replicas: 1, timeoutMs: 1000 } : false);
+    if (!wait || this.#settings.mode === RedisMode.cluster) return;
+    const acked = await this.#call('claimRun', (r) => r.wait(wait.replicas, wait.timeoutMs));
+    if (acked < wait.replicas) {
+      throw new ConnectionLostError(
+        `Redis at ${this.#url}: the run of ${JSON.stringify(entry)} is recorded, but only ` +
+          `${acked} of ${wait.replicas} replicas have it after ${wait.timeoutMs} ms; not sending ` +
+          'it, so a failover cannot make it run twice',
+      );
     }
   }
 

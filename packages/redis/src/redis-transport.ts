@@ -94,6 +94,20 @@ export class RedisTransport implements Transport {
     return this.#conn.ready();
   }
 
+  /** `publishWaitReplicas`: the publish counts once enough replicas have it. */
+  async #replicated(redis: ScriptedRedis, destination: string): Promise<void> {
+    const wait = this.options.publishWaitReplicas;
+    if (!wait || this.keys.cluster) return;
+    const acked = await redis.wait(wait.replicas, wait.timeoutMs);
+    if (acked < wait.replicas) {
+      throw new PublishError(
+        `Redis took the message for ${destination}, but only ${acked} of ${wait.replicas} ` +
+          `replicas have it after ${wait.timeoutMs} ms (publishWaitReplicas)`,
+        { retryable: true },
+      );
+    }
+  }
+
   async declareExchange(spec: ExchangeSpec): Promise<void> {
     await this.#ready();
     this.#router.declare(spec.name, spec.type);
@@ -136,14 +150,18 @@ export class RedisTransport implements Transport {
     const startedAt = performance.now();
     try {
       const copies = await publishMessage(redis, this.keys, this.#router, message, route, priority);
+      await this.#replicated(redis, destination);
       recordPublish(destination, startedAt, copies);
     } catch (cause) {
-      const error = this.#conn.closing
-        ? new ClosedError('RedisTransport')
-        : new PublishError(
-            `Redis did not take the message for ${route.exchange || '(default)'}/${route.routingKey}`,
-            { cause, retryable: true },
-          );
+      const error =
+        cause instanceof PublishError
+          ? cause
+          : this.#conn.closing
+            ? new ClosedError('RedisTransport')
+            : new PublishError(
+                `Redis did not take the message for ${route.exchange || '(default)'}/${route.routingKey}`,
+                { cause, retryable: true },
+              );
       recordPublish(destination, startedAt, 0, error);
       throw error;
     }
@@ -272,6 +290,14 @@ export class RedisTransport implements Transport {
   }
 
   async #deleteQueueOn(redis: ScriptedRedis, name: string): Promise<void> {
+    if (this.keys.cluster) {
+      // The binding sets and the queue's lists sit in different slots: no one MULTI.
+      for (const binding of this.#router.bindings.filter((b) => b.queue === name)) {
+        await redis.srem(this.keys.bindingKey(binding.exchange), this.#router.memberOf(binding));
+      }
+      await redis.del(...this.keys.queueKeys(name));
+      return;
+    }
     const pipeline = redis.multi();
     for (const binding of this.#router.bindings.filter((b) => b.queue === name)) {
       pipeline.srem(this.keys.bindingKey(binding.exchange), this.#router.memberOf(binding));

@@ -167,7 +167,11 @@ export function ioredisOptions(
       ? {
           sentinels: settings.nodes ?? [{ host: settings.host, port: settings.port }],
           name: settings.masterName ?? 'mymaster',
-          failoverDetector: true,
+          // No `failoverDetector`: its disconnect during a reconnect attempt can end the
+          // client for good (status "end", "Connection is closed."), seen under load. A
+          // dead master closes the connection anyway, and a demoted one answers READONLY:
+          // reconnect (asking the Sentinels again) and resend.
+          reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
           ...(settings.tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls.tls } : {}),
         }
       : { host: settings.host, port: settings.port };

@@ -61,6 +61,13 @@ export interface RedisTransportOptions {
   connectionName?: string;
   /** Extra ioredis options (timeouts, TLS details, retryStrategy…). */
   redis?: RedisOptions;
+  /**
+   * A publish resolves only once this many replicas have it (`WAIT` after the write),
+   * else it rejects with a retryable `PublishError`: a failover (Sentinel) then cannot
+   * lose a confirmed publish. Off by default (kombu does not wait); not on a Cluster,
+   * where `WAIT` cannot be routed to the queue's master.
+   */
+  publishWaitReplicas?: { replicas: number; timeoutMs: number };
   /** Called for a message that cannot be decoded (default: a process warning). */
   onMalformedMessage?: (malformed: MalformedMessage) => void;
 }
@@ -85,6 +92,7 @@ export interface ResolvedTransportOptions {
   fanoutExchanges: readonly string[];
   connectionName: string;
   redis: RedisOptions;
+  publishWaitReplicas: { replicas: number; timeoutMs: number } | undefined;
   onMalformedMessage: (malformed: MalformedMessage) => void;
 }
 
@@ -111,6 +119,7 @@ export function resolveTransportOptions(options: RedisTransportOptions): Resolve
     fanoutExchanges: options.fanoutExchanges ?? CELERY_FANOUT_EXCHANGES,
     connectionName: options.connectionName ?? 'celeriac',
     redis: options.redis ?? {},
+    publishWaitReplicas: options.publishWaitReplicas,
     onMalformedMessage:
       options.onMalformedMessage ??
       ((m) =>
