@@ -261,6 +261,7 @@ export {
   MESSAGE_HEADER,
   PUBLISH_QUEUE,
   PUBLISH_TASK,
+  defineSubscriberTask,
   defineSubscription,
   matchSubscriptions,
   readMessageHeader,
