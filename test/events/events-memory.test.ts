@@ -23,7 +23,9 @@ import {
   MAX_DEDUP_KEY_LENGTH,
   MESSAGE_HEADER,
   ValidationError,
+  RemoteTaskError,
   defineEvent,
+  defineSubscriberTask,
   defineSubscription,
   defineTask,
   readMessageHeader,
@@ -172,6 +174,34 @@ describe('events on memory://', () => {
     expect(await workerTransport.queueLength('sms')).toBe(0);
     expect(() => defineSubscription('order.*x', 'a.b')).toThrow(/bad word "\*x"/);
     expect(() => defineEvent('order.*', z.object({}))).toThrow(/no \* or # in a name/);
+  });
+});
+
+describe('a subscriber task validates on receipt', () => {
+  it('records a raw payload that fails the event schema as the task failure, with the reason', async () => {
+    const email = defineSubscriberTask('shop.email.order_confirmation', orderCreated);
+    const sent: string[] = [];
+    const { makeClient } = await setup(
+      [implementTask(email, (_ctx, order) => sent.push(order.orderId))],
+      ['email'],
+    );
+    const client = makeClient({
+      subscriptions: [defineSubscription(orderCreated, email, { queue: 'email' })],
+    });
+    const ok = await client.publish(orderCreated, { orderId: 'A-1', total: 1 });
+    await ok.tasks[0]!.result.get({ timeoutMs: 5000 });
+    // A publisher that knows neither contract (a bridge, another app): nothing is checked
+    // before sending, so the subscriber's worker refuses it.
+    const blind = makeClient({
+      subscriptions: [defineSubscription('order.created', email.name, { queue: 'email' })],
+    });
+    const raw = await blind.publish('order.created', { orderId: 'A-2', total: 'lots' });
+    const failure = await raw.tasks[0]!.result.get({ timeoutMs: 5000, propagate: false });
+    expect(failure).toBeInstanceOf(RemoteTaskError);
+    expect((failure as RemoteTaskError).message).toMatch(
+      /Invalid arguments for task shop\.email\.order_confirmation: args\[0\]\.total: expected number, received string/,
+    );
+    expect(sent).toEqual(['A-1']);
   });
 });
 

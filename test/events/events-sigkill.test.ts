@@ -1,5 +1,5 @@
 /**
- * Issue 20's durability claim on Redis: 1,000 events published as `celeriac.publish`
+ * Issue 20's durability claim on Redis and RabbitMQ: 1,000 events published as `celeriac.publish`
  * tasks (as a Python publisher sends them) are fanned out to three subscriptions by a
  * celeriac worker running the publish bridge with late acknowledgement. The worker is
  * SIGKILLed mid-way and a new one started: every subscription's queue then holds all
@@ -18,9 +18,12 @@ import {
   uuid4,
   decodeTaskMessage,
 } from '@celeriac/protocol';
+import { AmqpTransport, createAmqpTransport } from '@celeriac/amqp';
 import { createRedisTransport } from '@celeriac/redis';
+import type { Transport } from '@celeriac/protocol';
 import { TEST_REDIS_URL, deleteRedisKeys } from '../support/redis-keys.js';
 
+const AMQP_URL = process.env['CELERIAC_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
 const CHILD = fileURLToPath(new URL('./bridge-worker-child.ts', import.meta.url));
 const EVENTS = 1000;
 const CONCURRENCY = 4;
@@ -33,14 +36,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
-function startBridge(prefix: string): Promise<ChildProcess> {
+function startBridge(brokerUrl: string, prefix: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     ['--conditions=@celeriac/source', '--import', 'tsx', CHILD],
     {
       env: {
         ...process.env,
-        BROKER_URL: TEST_REDIS_URL,
+        BROKER_URL: brokerUrl,
+        RESULTS_URL: TEST_REDIS_URL,
         PREFIX: prefix,
         VISIBILITY: '2',
         CONCURRENCY: String(CONCURRENCY),
@@ -68,48 +72,76 @@ function startBridge(prefix: string): Promise<ChildProcess> {
   });
 }
 
-describe('event fan-out survives a SIGKILLed bridge worker (Redis)', () => {
+const brokers = [
+  {
+    name: 'Redis',
+    url: TEST_REDIS_URL,
+    make: (prefix: string): Transport =>
+      createRedisTransport(TEST_REDIS_URL, { globalKeyprefix: prefix, prioritySteps: [0] }),
+    q: (_prefix: string, name: string) => name,
+  },
+  {
+    name: 'RabbitMQ',
+    url: AMQP_URL,
+    make: (): Transport => createAmqpTransport(AMQP_URL),
+    // No key prefix on RabbitMQ: the queue names carry it (as the child's do).
+    q: (prefix: string, name: string) => `${prefix}${name}`,
+  },
+];
+
+describe.each(brokers)('event fan-out survives a SIGKILLed bridge worker ($name)', (broker) => {
   it('every subscription gets all 1,000 events; duplicates bounded by what was in flight', async () => {
     const prefix = `celeriac-evk-${uuid4().slice(0, 8)}:`;
-    const transport = createRedisTransport(TEST_REDIS_URL, {
-      globalKeyprefix: prefix,
-      prioritySteps: [0],
-    });
+    const q = (name: string) => broker.q(prefix, name);
+    const transport = broker.make(prefix);
     const client = createClient({ transport, taskDefaults: { ignoreResult: true } });
     cleanups.push(async () => {
       await client.close();
+      for (const name of [PUBLISH_QUEUE, 'sub-a', 'sub-b', 'sub-c']) {
+        if (transport instanceof AmqpTransport) {
+          await transport.deleteQueue(q(name)).catch(() => undefined);
+          await transport.deleteExchange(q(name)).catch(() => undefined);
+        }
+      }
       await transport.close();
       await deleteRedisKeys(prefix);
     });
-    const first = await startBridge(prefix);
+    // 0 until the child's first publish declares the queue (RabbitMQ answers 404 before).
+    const length = (name: string) => transport.queueLength(q(name)).catch(() => 0);
+    const first = await startBridge(broker.url, prefix);
     const sent: Promise<unknown>[] = [];
     for (let n = 0; n < EVENTS; n++) {
       sent.push(
-        client.sendTask(PUBLISH_TASK, ['shop.order.created', { n }], {}, { queue: PUBLISH_QUEUE }),
+        client.sendTask(
+          PUBLISH_TASK,
+          ['shop.order.created', { n }],
+          {},
+          { queue: q(PUBLISH_QUEUE) },
+        ),
       );
     }
     await Promise.all(sent);
 
     // Kill the bridge once it fanned out some hundreds of events, not all.
     const started = Date.now();
-    while ((await transport.queueLength('sub-c')) < 200 && Date.now() - started < 30_000) {
+    while ((await length('sub-c')) < 200 && Date.now() - started < 30_000) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     children.delete(first);
-    const atKill = await transport.queueLength('sub-c');
+    const atKill = await length('sub-c');
     expect(atKill).toBeGreaterThanOrEqual(200);
     expect(atKill).toBeLessThan(EVENTS);
 
-    await startBridge(prefix);
+    await startBridge(broker.url, prefix);
     const finished = Date.now();
-    while ((await transport.queueLength('sub-c')) < EVENTS && Date.now() - finished < 60_000) {
+    while ((await length('sub-c')) < EVENTS && Date.now() - finished < 60_000) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // Let redelivered bridge tasks (after the 2 s visibility timeout) finish too.
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(await transport.queueLength(PUBLISH_QUEUE)).toBe(0);
+    expect(await length(PUBLISH_QUEUE)).toBe(0);
 
     const report: Record<string, { total: number; unique: number; duplicates: number }> = {};
     for (const queue of ['sub-a', 'sub-b', 'sub-c']) {
@@ -121,7 +153,7 @@ describe('event fan-out survives a SIGKILLed bridge worker (Redis)', () => {
         let timer = setTimeout(resolve, 1000);
         void transport
           .consume(
-            [queue],
+            [q(queue)],
             (delivery) => {
               total++;
               const task = decodeTaskMessage(delivery.message);

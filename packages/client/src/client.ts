@@ -4,15 +4,7 @@
  * `ResultBackend`. It owns neither (unless told to): several clients and a worker may
  * share one transport.
  */
-import {
-  anonNodename,
-  ClosedError,
-  createMessageSecurity,
-  generateOid,
-  isAuthSerializer,
-  SecurityConfigError,
-  uuid4,
-} from '@celeriac/protocol';
+import { anonNodename, ClosedError, generateOid, uuid4 } from '@celeriac/protocol';
 import type {
   AnyMessageContract,
   MessageSubscription,
@@ -26,6 +18,7 @@ import { applyFrozen, withTail, type CanvasHost, type Tail } from './canvas/appl
 import { freeze, resultOf, unitOf, type FrozenResult } from './canvas/freeze.js';
 import { GroupResult } from './canvas/group-result.js';
 import { sendOnce } from './dedup.js';
+import { signerOf } from './client-security.js';
 import { NoResultBackendError } from './errors.js';
 import {
   publishMessage,
@@ -53,19 +46,6 @@ import {
   type UnitRecorder,
 } from './telemetry.js';
 import { Topology } from './topology.js';
-
-/** The auth serializer a client signs with, checked at creation (it must hold a key). */
-function signerOf(security: ClientOptions['security']) {
-  if (security === undefined) return undefined;
-  const auth = isAuthSerializer(security) ? security : createMessageSecurity(security);
-  if (auth.signer === undefined) {
-    throw new SecurityConfigError(
-      'security: a client signs every task, so it needs key and cert (security_key, ' +
-        'security_certificate), not only a certificate store',
-    );
-  }
-  return auth;
-}
 
 /** Random per process, like Python's `uuid.getnode()` is per machine. */
 const NODE_ID = randomInt(2 ** 47);

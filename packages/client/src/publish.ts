@@ -69,10 +69,11 @@ export interface Published {
   tasks: PublishedTask[];
 }
 
-/** The subscriptions a client publishes to. */
+/** The subscriptions a client publishes to, by unique name. */
 export class SubscriptionRegistry {
   readonly #byName = new Map<string, MessageSubscription>();
 
+  /** Start with `initial` (the client's `subscriptions` option). */
   constructor(initial: Iterable<MessageSubscription> = []) {
     for (const subscription of initial) this.add(subscription);
   }
@@ -95,6 +96,7 @@ export class SubscriptionRegistry {
     };
   }
 
+  /** The subscriptions, in the order added. */
   list(): MessageSubscription[] {
     return [...this.#byName.values()];
   }

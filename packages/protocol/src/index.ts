@@ -6,7 +6,9 @@
  * interfaces the broker packages implement. Security: Celery's `auth` serializer
  * (`createAuthSerializer`, signed bodies both ways), remote-control authorization with
  * the cluster's control key (`signControlRequest`, `createControlAuthorizer`), and bounds
- * on hostile input (`maxMessageBytes`, `maxJsonDepth`, capped decompression). Pure: no I/O.
+ * on hostile input (`maxMessageBytes`, `maxJsonDepth`, capped decompression). Event and
+ * document contracts (`defineEvent`, `defineDocument`), subscriptions with topic patterns
+ * (`defineSubscription`) and the dedup record's interface (`claimDedup`). Pure: no I/O.
  *
  * @example
  * ```ts
@@ -261,6 +263,7 @@ export {
   MESSAGE_HEADER,
   PUBLISH_QUEUE,
   PUBLISH_TASK,
+  defineSubscriberTask,
   defineSubscription,
   matchSubscriptions,
   readMessageHeader,

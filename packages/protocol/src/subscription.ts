@@ -14,8 +14,9 @@
  */
 import { createHash } from 'node:crypto';
 import { ValidationError } from './errors.js';
-import type { AnyMessageContract, MessageKind } from './message-contract.js';
-import type { TaskContract } from './task-contract.js';
+import { z } from 'zod';
+import type { AnyMessageContract, MessageKind, PayloadOf } from './message-contract.js';
+import { defineTask, type TaskContract, type TaskContractOptions } from './task-contract.js';
 import { assertTopic, compileTopic, type TopicMatcher } from './topic-pattern.js';
 
 /**
@@ -148,4 +149,33 @@ export function readMessageHeader(headers: Record<string, unknown>): MessageHead
     return undefined;
   }
   return { kind, id, name, subscription, published };
+}
+
+/**
+ * A task contract for a subscriber of `message`: one positional argument, the payload,
+ * checked against the message's schema. A worker that implements it validates every
+ * delivery — including one published raw, without the client's check — and records a
+ * payload that does not match as the task's failure, with the reason.
+ *
+ * @example
+ * ```ts
+ * const sendEmail = defineSubscriberTask('shop.email.order_confirmation', orderCreated);
+ * defineSubscription(orderCreated, sendEmail, { queue: 'email' });
+ * implementTask(sendEmail, (ctx, order) => mail(order.email)); // order is typed
+ * ```
+ */
+export function defineSubscriberTask<
+  C extends AnyMessageContract,
+  R extends z.ZodType = z.ZodUnknown,
+>(
+  name: string,
+  message: C,
+  spec: { result?: R; options?: TaskContractOptions } = {},
+): TaskContract<[PayloadOf<C>], Record<string, unknown>, z.output<R>> {
+  const args = z.tuple([message.schema as z.ZodType<PayloadOf<C>>]);
+  return defineTask(name, {
+    args,
+    ...(spec.result === undefined ? {} : { result: spec.result }),
+    ...(spec.options === undefined ? {} : { options: spec.options }),
+  });
 }
