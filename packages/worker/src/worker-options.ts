@@ -1,7 +1,13 @@
 /**
  * Options of `createWorker` and their defaults (Celery 5.2's, where Celery has one).
  */
-import type { ControlKey, ResultBackend, Transport } from '@celeriac/protocol';
+import type {
+  AuthSerializer,
+  ControlKey,
+  MessageSecurityOptions,
+  ResultBackend,
+  Transport,
+} from '@celeriac/protocol';
 import type { QueueDeclaration } from '@celeriac/client';
 import type { WorkerClock } from './clock.js';
 import { InvalidOptionError } from './errors.js';
@@ -137,6 +143,14 @@ export interface WorkerOptions {
   resultExtended?: boolean;
   /** Content types accepted; default JSON only. */
   accept?: readonly string[];
+  /**
+   * Signed task messages (Celery's `app.setup_security()`): the trusted certificates
+   * (`store`, Celery's `security_cert_store`) verify every task message, and an unsigned,
+   * tampered, expired or untrusted one is refused (rejected, one log line naming it and
+   * the reason) and never run; with `key` and `cert`, the worker's follow-ups (callbacks,
+   * chain steps) are signed too. Settings or an `AuthSerializer` from `@celeriac/protocol`.
+   */
+  security?: MessageSecurityOptions | AuthSerializer;
   /** Renew held messages' leases this often (ms); default 60 s. */
   leaseRenewIntervalMs?: number;
   /** Close `transport` once the worker has stopped or crashed; default false (the caller owns it). */

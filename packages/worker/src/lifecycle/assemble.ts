@@ -6,13 +6,20 @@
  */
 import { createActorSystem, type ActorSystem } from '@celeriac/actors';
 import { createClient, type Client } from '@celeriac/client';
-import { createControlAuthorizer, type ResultBackend, type Transport } from '@celeriac/protocol';
+import {
+  createControlAuthorizer,
+  createMessageSecurity,
+  isAuthSerializer,
+  type ResultBackend,
+  type Transport,
+} from '@celeriac/protocol';
 import { BuiltinTask, builtinTasks } from '../canvas/builtin-tasks.js';
 import { createSignatureSender } from '../canvas/send-signature.js';
 import { systemClock, type WorkerClock } from '../clock.js';
 import { ActorWatch } from '../control/actor-tree.js';
 import { EventDispatcher, NO_EVENTS } from '../control/events.js';
 import { RemoteControl } from '../control/remote-control.js';
+import { InvalidOptionError } from '../errors.js';
 import { systemOf } from '../telemetry.js';
 import { WorkerMetrics } from '../worker-metrics.js';
 import type { TaskImplementation } from '../implement-task.js';
@@ -67,6 +74,21 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
   const logger = input.logger ?? createConsoleLogger({ name: hostname });
   const now = () => clock.now();
   const { transport, backend } = input;
+  // Signed messages: every task is verified on receipt, and follow-ups are signed when
+  // the worker has a key and certificate of its own.
+  const security = input.security;
+  const auth =
+    security === undefined
+      ? undefined
+      : isAuthSerializer(security)
+        ? security
+        : createMessageSecurity(security);
+  if (auth !== undefined && !auth.verifies) {
+    throw new InvalidOptionError(
+      'security',
+      'a worker verifies every task message: give the trusted certificates (store)',
+    );
+  }
   // Follow-ups (callbacks, chain steps) go through a client on the worker's transport.
   // It gets no backend: the worker does not wait for the results of what it sends.
   const client = createClient({
@@ -79,6 +101,7 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
     ...(input.queueDeclarations ? { queues: input.queueDeclarations } : {}),
     // Chords sent as follow-ups (a chain step, a chord body) set their size here.
     canvasBackend: backend,
+    ...(auth?.signer !== undefined ? { security: auth } : {}),
   });
   const send = createSignatureSender(client);
   const tasks = [...input.tasks];
@@ -175,6 +198,7 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
     events: events ?? NO_EVENTS,
     stats,
     accept: options.accept,
+    ...(auth === undefined ? {} : { auth }),
     registry,
     revoked,
     pool,

@@ -10,6 +10,7 @@ import {
   ContentDisallowedError,
   DecodeError,
   decodeTaskMessage,
+  type AuthSerializer,
   kwargsRepr,
   type BrokerMessage,
   type Delivery,
@@ -62,10 +63,11 @@ export function decodeRequest(
   delivery: Delivery,
   accept: readonly string[],
   now: number,
+  auth?: AuthSerializer,
 ): TaskRequest | Refusal {
   let request: TaskRequest;
   try {
-    request = decode(delivery, accept, now);
+    request = decode(delivery, accept, now, auth);
   } catch (error) {
     return new Refusal(delivery, error);
   }
@@ -83,9 +85,15 @@ export function decodeRequest(
   return request;
 }
 
-function decode(delivery: Delivery, accept: readonly string[], now: number): TaskRequest {
+function decode(
+  delivery: Delivery,
+  accept: readonly string[],
+  now: number,
+  auth: AuthSerializer | undefined,
+): TaskRequest {
   const message = delivery.message;
-  const decoded = decodeTaskMessage(message, { accept });
+  // With `auth`, only bodies signed by a trusted certificate decode (SignatureError else).
+  const decoded = decodeTaskMessage(message, auth === undefined ? { accept } : { accept, auth });
   const h = decoded.headers;
   const props = message.properties;
   return {

@@ -6,7 +6,7 @@
  * logged with the task, its id, its queue and what the transport does next.
  */
 import { context } from '@opentelemetry/api';
-import type { Delivery } from '@celeriac/protocol';
+import type { AuthSerializer, Delivery } from '@celeriac/protocol';
 import type { LimitedSet } from './limited-set.js';
 import { TaskEventType } from '../control/events.js';
 import type { Pool } from '../pool/pool.js';
@@ -32,6 +32,8 @@ export interface HeldMessages {
 export interface IntakeDeps extends FinishDeps {
   /** Content types accepted. */
   readonly accept: readonly string[];
+  /** Verifies signed task bodies; with it, unsigned ones are refused. */
+  readonly auth?: AuthSerializer;
   readonly registry: TaskRegistry;
   readonly revoked: LimitedSet;
   readonly pool: Pool;
@@ -84,7 +86,8 @@ export class Intake {
       void this.#settle(delivery.queue, undefined, delivery, Settlement.requeued);
       return;
     }
-    const decoded = decodeRequest(delivery, this.#deps.accept, this.#deps.clock.now());
+    const deps = this.#deps;
+    const decoded = decodeRequest(delivery, deps.accept, deps.clock.now(), deps.auth);
     if (decoded instanceof Refusal) {
       void this.#refuse(delivery, decoded);
       return;
