@@ -36,6 +36,11 @@ export function brokerScheme(url: string): BrokerScheme {
       return BrokerScheme.memory;
     case 'redis':
     case 'rediss':
+    // kombu's Sentinel lists and celeriac's Redis Cluster seeds (`docs/redis.md`).
+    case 'sentinel':
+    case 'sentinel+tls':
+    case 'redis+cluster':
+    case 'rediss+cluster':
       return BrokerScheme.redis;
     case 'amqp':
     case 'amqps':
@@ -45,7 +50,7 @@ export function brokerScheme(url: string): BrokerScheme {
       throw new UnsupportedUrlError(
         'Broker',
         url,
-        'memory://, redis://, rediss://, amqp:// or amqps://',
+        'memory://, redis://, rediss://, sentinel://, redis+cluster://, amqp:// or amqps://',
       );
   }
 }
@@ -102,7 +107,11 @@ export async function createResultBackend(
       return createMemoryResultBackend(url);
     }
     case 'redis':
-    case 'rediss': {
+    case 'rediss':
+    case 'sentinel':
+    case 'sentinel+tls':
+    case 'redis+cluster':
+    case 'rediss+cluster': {
       const { createRedisResultBackend } = await import('@celeriac/redis');
       return createRedisResultBackend(url, options.redisBackend);
     }
@@ -121,7 +130,7 @@ export async function createResultBackend(
       throw new UnsupportedUrlError(
         'Result backend',
         url,
-        'memory://, redis://, rediss:// or rpc://',
+        'memory://, redis://, rediss://, sentinel://, redis+cluster:// or rpc://',
       );
   }
 }

@@ -15,6 +15,20 @@ describe('broker and backend URLs', () => {
     expect(brokerScheme('rediss://h:6380/1')).toBe(BrokerScheme.redis);
     expect(brokerScheme('amqp://guest:guest@localhost//')).toBe(BrokerScheme.amqp);
     expect(brokerScheme('amqps://h/vh')).toBe(BrokerScheme.amqp);
+    // Replicated Redis: kombu's Sentinel list and celeriac's Cluster seeds.
+    expect(brokerScheme('sentinel://s1:26379;sentinel://s2:26379/0?master_name=m')).toBe(
+      BrokerScheme.redis,
+    );
+    expect(brokerScheme('redis+cluster://h1:7000;h2:7001')).toBe(BrokerScheme.redis);
+  });
+
+  it('makes Sentinel and Cluster transports and backends from their URLs', async () => {
+    const sentinel = await createTransport('sentinel://127.0.0.1:26399/0?master_name=m');
+    expect(sentinel.kind).toBe('redis');
+    const cluster = await createResultBackend('redis+cluster://127.0.0.1:7999', 'memory://');
+    expect(cluster.kind).toBe('redis');
+    await sentinel.close();
+    await cluster.close();
   });
 
   it('refuses an unknown scheme, naming it and hiding the password', () => {
