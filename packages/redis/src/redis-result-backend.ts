@@ -7,6 +7,7 @@ import type { RedisOptions } from 'ioredis';
 import type {
   ChordPart,
   ChordPartOutcome,
+  DedupClaim,
   GroupMeta,
   ResultBackend,
   ResultMeta,
@@ -48,6 +49,10 @@ export interface RedisResultBackendOptions {
 }
 
 const TASK_PREFIX = 'celery-task-meta-';
+/** Dedup records (`claimDedup`), beside Celery's keys under the same prefix. */
+const DEDUP_PREFIX = 'celeriac-dedup-';
+/** Delete the dedup record only while it still names the caller's task. */
+const RELEASE_DEDUP = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const GROUP_PREFIX = 'celery-taskset-meta-';
 
 /** A Celery-compatible Redis {@link ResultBackend}. */
@@ -285,6 +290,34 @@ export class RedisResultBackend implements ResultBackend {
 
   async chordPartReturned(groupId: string, part: ChordPart): Promise<ChordPartOutcome> {
     return chordPartReturned(await this.#redis(), this.#chordBase(groupId), part, this.#expiresMs);
+  }
+
+  /**
+   * Deduplicated sends: `SET <prefix>celeriac-dedup-<key> <taskId> NX PX ttl`, and the
+   * holder's id when the key is taken — one atomic step on the key's node, so every client
+   * on this Redis agrees (on Sentinel and Cluster too: one key, one slot).
+   */
+  async claimDedup(key: string, taskId: string, ttlMs: number): Promise<DedupClaim> {
+    const redis = await this.#redis();
+    const name = this.#dedupKey(key);
+    for (;;) {
+      const set = await redis.set(name, taskId, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+      if (set === 'OK') return { claimed: true };
+      const holder = await redis.get(name);
+      // Expired between the two calls: try to take it again.
+      if (holder !== null)
+        return holder === taskId ? { claimed: true } : { claimed: false, taskId: holder };
+    }
+  }
+
+  /** Free `key` if `taskId` still holds it (compare and delete, one script). */
+  async releaseDedup(key: string, taskId: string): Promise<void> {
+    const redis = await this.#redis();
+    await redis.eval(RELEASE_DEDUP, 1, this.#dedupKey(key), taskId);
+  }
+
+  #dedupKey(key: string): string {
+    return `${this.#prefix}${DEDUP_PREFIX}${key}`;
   }
 
   close(): Promise<void> {

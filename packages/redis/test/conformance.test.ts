@@ -24,5 +24,6 @@ resultBackendConformance('redis result backend', () => {
     cleanup: () => deletePrefixed(keyPrefix),
     supportsExpiry: true,
     expiresMs: 1000,
+    supportsDedup: true,
   };
 });
