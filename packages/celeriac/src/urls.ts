@@ -34,9 +34,9 @@ export function brokerScheme(url: string): BrokerScheme {
   switch (schemeOf(url)) {
     case 'memory':
       return BrokerScheme.memory;
+    // With kombu's Sentinel lists and celeriac's Redis Cluster seeds (`docs/redis.md`).
     case 'redis':
     case 'rediss':
-    // kombu's Sentinel lists and celeriac's Redis Cluster seeds (`docs/redis.md`).
     case 'sentinel':
     case 'sentinel+tls':
     case 'redis+cluster':
