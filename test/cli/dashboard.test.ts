@@ -13,7 +13,7 @@ import { waitFor } from '@celeriac/testing';
 import { BIN, CLI_TEST_APP, killLeftovers, runCli, spawnCli } from '../support/cli-process.js';
 import { redisScope } from '../support/cli-redis.js';
 import { ensureUiBuilt } from '../dashboard/ui-build.js';
-import { freePort } from '../reliability/redis-support.js';
+import { freePort } from '@celeriac/testing';
 
 beforeAll(() => ensureUiBuilt(), 120_000);
 afterAll(() => killLeftovers());

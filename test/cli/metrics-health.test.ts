@@ -8,7 +8,8 @@ import { waitFor } from '@celeriac/testing';
 import { BIN, CLI_TEST_APP, killLeftovers, runCli, spawnCli } from '../support/cli-process.js';
 import { redisScope } from '../support/cli-redis.js';
 import { startPrometheus } from '../support/prometheus.js';
-import { freePort, startPrivateRedis } from '../reliability/redis-support.js';
+import { freePort } from '@celeriac/testing';
+import { startPrivateRedis } from '../reliability/redis-support.js';
 
 afterAll(() => killLeftovers());
 

@@ -11,21 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { waitFor } from '@celeriac/testing';
+import { freePort, waitFor } from '@celeriac/testing';
 
-/** A free TCP port on loopback (nothing listens on it once this resolves). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
-}
+export { freePort };
 
 /** `count` distinct free ports. */
 export async function freePorts(count: number): Promise<number[]> {

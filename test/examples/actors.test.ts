@@ -5,37 +5,12 @@
  * decision linked to the crashed lifetime, the restarted lifetime linked to both, the
  * abandoned step of the removed child, and the application's span inside a step.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const exampleDir = fileURLToPath(new URL('../../examples/actors/', import.meta.url));
-
-function run(timeoutMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@celeriac/source', '--import', 'tsx', 'src/main.ts'],
-      { cwd: exampleDir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`examples/actors did not exit within ${timeoutMs} ms:\n${out}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
+import { runExample } from './run-example.js';
 
 describe('examples/actors', () => {
   it('tells its story and prints a trace that says why', async () => {
-    const { code, out } = await run(60_000);
+    const { code, out } = await runExample('actors', [], 60_000);
     expect(code, out).toBe(0);
     expect(out).toMatch(/story told: degraded, restarted, abandoned, released/);
     expect(out).toMatch(

@@ -5,36 +5,12 @@
  * errback pages the on-call; one hit by a provider outage (503), retried, reported
  * undelivered and escalated by the chord body replacing itself with the alert task.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runExample } from './run-example.js';
 
-const exampleDir = fileURLToPath(new URL('../../examples/shop/', import.meta.url));
 const REDIS_URL = process.env['CELERIAC_TEST_REDIS'] ?? 'redis://127.0.0.1:6379/0';
 const AMQP_URL = process.env['CELERIAC_TEST_AMQP'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
-
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@celeriac/source', '--import', 'tsx', 'src/main.ts', ...args],
-      { cwd: exampleDir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`examples/shop did not exit within ${timeoutMs} ms:\n${out}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
@@ -45,7 +21,7 @@ async function expectStory(
   results: string,
   queue: RegExp = /shop\.[0-9a-f]{8}/,
 ): Promise<string> {
-  const { code, out } = await run(args, 60_000);
+  const { code, out } = await runExample('shop', args, 60_000);
   expect(code, out).toBe(0);
   const story = out.split('\n').filter((line) => line.startsWith('[shop] '));
   const header = new RegExp(

@@ -3,7 +3,7 @@
  * publisher confirms: every confirmed task completes, and the worker, which was never
  * restarted, consumes again by itself (its connection actor goes degraded → healthy).
  *
- * The broker is a private node (see `amqp-private-node.ts`): the shared one at 5672 is
+ * The broker is a private node (`test/cluster/rabbitmq-node.ts`): the shared one at 5672 is
  * used by other test files in parallel and must not be stopped.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,7 +13,7 @@ import { encodeTaskMessage } from '@celeriac/protocol';
 import { waitFor } from '@celeriac/testing';
 import { createWorker, implementTask, silentLogger } from '@celeriac/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrivateRabbitNode } from './amqp-private-node.js';
+import { RabbitNode } from '../cluster/rabbitmq-node.js';
 
 const TASKS = 2_000;
 /** Publishes awaiting their confirm at once (a producer that pipelines, as a client does). */
@@ -21,12 +21,12 @@ const WINDOW = 20;
 const quiet = { warn: () => undefined };
 const fast = { initialDelayMs: 100, maxDelayMs: 1_000 };
 
-let node: PrivateRabbitNode;
+let node: RabbitNode;
 beforeAll(async () => {
-  node = await PrivateRabbitNode.start();
+  node = await RabbitNode.start({ name: 'restart' });
 }, 90_000);
 afterAll(async () => {
-  await node[Symbol.asyncDispose]();
+  await node.dispose();
 }, 90_000);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

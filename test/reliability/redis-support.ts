@@ -7,14 +7,13 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { BrokerMessage } from '@celeriac/protocol';
 import { encodeTaskMessage } from '@celeriac/protocol';
-import { waitFor } from '@celeriac/testing';
+import { waitFor, freePort } from '@celeriac/testing';
 
 /** The shared Redis of the test suite (the witness of completions lives there). */
 export const REDIS_URL = process.env['CELERIAC_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
@@ -133,20 +132,6 @@ export async function deleteKeys(url: string, prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
-}
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
 }
 
 /** A private `redis-server` child on its own port and data directory. */

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@celeriac/testing';
-import { freePort } from '../reliability/redis-support.js';
+import { freePort } from '@celeriac/testing';
 
 /** One series of an instant query's result. */
 export interface Sample {

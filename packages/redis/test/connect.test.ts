@@ -13,7 +13,8 @@ import {
   createRedisResultBackend,
   createRedisTransport,
 } from '@celeriac/redis';
-import { freePort, startRedisServer } from './support/private-redis.js';
+import { freePort } from '@celeriac/testing';
+import { startRedisServer } from './support/private-redis.js';
 
 let cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {

@@ -33,6 +33,7 @@ export { beatCoordinationConformance } from './beat-coordination-conformance.js'
 export { BeatCoordinationTestContext } from './beat-coordination-context.js';
 export type { BeatCoordinationFixture } from './beat-coordination-fixture.js';
 export { collectDeliveries } from './collect-deliveries.js';
+export { freePort } from './free-port.js';
 export type { CollectOptions, DeliveryCollector } from './collect-deliveries.js';
 export { resultBackendConformance } from './result-backend-conformance.js';
 export { ResultBackendTestContext } from './result-backend-context.js';
