@@ -19,6 +19,7 @@ import {
   type TracerDelegator,
   type TracerProvider,
 } from '@opentelemetry/api';
+import { conversationIdOf } from '@celeriac/client';
 import type { TaskRequest } from './pipeline/request.js';
 
 /** Instrumentation scope name of the worker's spans. */
@@ -112,6 +113,9 @@ export function startConsumerSpan(
   // No SDK: the span would be a no-op one, and the message's own trace context (when a
   // propagator read one) is all the handler's context needs. Nothing built per task.
   if (tracingOff()) return { span: NOOP_SPAN, context: parent };
+  // The conventions' creation context: a link to the span that sent the message, beside
+  // being its child (so a trace viewer shows the hop, and a batch consumer could link many).
+  const creation = trace.getSpanContext(parent);
   const span = tracer().startSpan(
     `process ${request.name}`,
     {
@@ -125,7 +129,13 @@ export function startConsumerSpan(
         [SpanAttribute.taskName]: request.name,
         [SpanAttribute.taskRetries]: request.retries,
         [SpanAttribute.worker]: hostname,
+        [SpanAttribute.conversationId]: conversationIdOf(
+          request.id,
+          request.rootId,
+          request.groupId,
+        ),
       },
+      links: creation && isSpanContextValid(creation) ? [{ context: creation }] : [],
     },
     parent,
   );
