@@ -32,6 +32,8 @@ export interface RecordedSpan {
   spanId: string;
   parentSpanId: string | undefined;
   attributes: Attributes;
+  /** The span ids it links to. */
+  links: string[];
   status: SpanStatus;
   ended: boolean;
 }
@@ -100,6 +102,7 @@ class RecordingTracer implements Tracer {
       spanId: sc.spanId,
       parentSpanId: parent?.spanId,
       attributes: { ...options.attributes },
+      links: (options.links ?? []).map((l) => l.context.spanId),
       status: { code: 0 },
       ended: false,
     };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
-import { createClient } from '@celeriac/client';
+import { chord, createClient, group } from '@celeriac/client';
 import { signature } from '@celeriac/protocol';
 import { implementTask } from '@celeriac/worker';
 import { TRACER_NAME } from '../src/telemetry.js';
@@ -84,6 +84,46 @@ describe('telemetry', () => {
     expect(sendLog.parentSpanId).toBe(processAdd.spanId);
     expect(processLog.parentSpanId).toBe(sendLog.spanId);
     for (const span of [processAdd, sendLog, processLog]) expect(span.traceId).toBe(send.traceId);
+  });
+
+  it('a group of 5 and a chord are each one trace: members and the chord body under the unit’s send, linked to what sent them', async () => {
+    await using fx = new Fixture({ simulated: false });
+    const w = fx.worker([
+      implementTask('proj.add', async (_ctx, a: number, b: number) => a + b),
+      implementTask('proj.sum', async (_ctx, values: number[]) => values.reduce((x, y) => x + y)),
+    ]);
+    await w.start();
+    await using client = createClient({ transport: fx.producer, backend: fx.results });
+    const add = (a: number, b: number) =>
+      signature({ task: 'proj.add', args: [a, b], options: { queue: fx.queue } });
+    const before = tracing.spans.length;
+    const g = await client.send(group(add(1, 1), add(2, 2), add(3, 3), add(4, 4), add(5, 5)));
+    await Promise.all(g.results.map((r) => fx.result(r.id, 'SUCCESS')));
+    // The messaging spans (the executors' step spans live in their actors' own traces).
+    const messaging = (from: number) =>
+      tracing.spans.slice(from).filter((s) => /^(send|process) /.test(s.name));
+    const groupSpans = messaging(before);
+    const processes = groupSpans.filter((s) => s.name === 'process proj.add');
+    expect(processes).toHaveLength(5);
+    const traces = new Set(groupSpans.map((s) => s.traceId));
+    expect(traces.size).toBe(1);
+    for (const p of processes) {
+      expect(p.attributes['messaging.message.conversation_id']).toBe(g.id);
+      expect(p.links).toHaveLength(1);
+    }
+
+    const mark = tracing.spans.length;
+    const c = await client.send(
+      chord(
+        group(add(1, 2), add(3, 4)),
+        signature({ task: 'proj.sum', options: { queue: fx.queue } }),
+      ),
+    );
+    await fx.result(c.id, 'SUCCESS');
+    const chordSpans = messaging(mark);
+    expect(new Set(chordSpans.map((s) => s.traceId)).size).toBe(1);
+    expect(chordSpans.filter((s) => s.name === 'process proj.add')).toHaveLength(2);
+    expect(chordSpans.filter((s) => s.name === 'process proj.sum')).toHaveLength(1);
   });
 
   it('marks failed executions as errors', async () => {
