@@ -13,6 +13,9 @@
  *     depth 512): zlib is sized before it is inflated, depth scanned before parsing.
  *   - `inflate-cap`: what the protocol did before, for reference: Node's `inflateSync`
  *     with `maxOutputLength` = 64 MiB, then `JSON.parse` (no depth bound).
+ *   - `worker`: a celeriac worker on memory:// takes every message off its queue (one
+ *     pass): the valid tasks run (`decoded` counts the runs: none may be lost), the
+ *     hostile ones are refused on receipt — the issue's own measure (at most +32 MB).
  *
  * Prints one JSON line per mix and decoder (MB = 10^6 bytes), with the load average. The
  * two decoders do different amounts of work on valid messages (celeriac validates every
@@ -33,7 +36,7 @@ const DEEP = 20;
 const VALID = 2000;
 const CAP = 64 * 1024 * 1024;
 
-type Decoder = 'celeriac' | 'inflate-cap';
+type Decoder = 'celeriac' | 'inflate-cap' | 'worker';
 /** Which hostile bodies are mixed in. */
 type Mix = 'bombs' | 'deep' | 'both';
 
@@ -107,8 +110,43 @@ interface ChildResult {
   rssAfterMB: number;
 }
 
+/** In a child process: a worker runs `messages`; reports its runs and peak RSS. */
+async function workerChild(messages: readonly BrokerMessage[]): Promise<ChildResult> {
+  const { createMemoryResultBackend, createMemoryTransport } = await import('@celeriac/memory');
+  const { createWorker, implementTask, silentLogger } = await import('@celeriac/worker');
+  const url = 'memory://bench-hostile';
+  let ran = 0;
+  const worker = createWorker({
+    transport: createMemoryTransport(url),
+    backend: createMemoryResultBackend(url),
+    tasks: [implementTask('bench.valid', () => void (ran += 1), { ignoreResult: true })],
+    queues: ['hostile'],
+    logger: silentLogger,
+    control: false,
+    concurrency: 10,
+  });
+  await worker.start();
+  const producer = createMemoryTransport(url);
+  await producer.declareQueue({ name: 'hostile' });
+  for (const message of messages) {
+    await producer.publish(message, { exchange: '', routingKey: 'hostile' });
+  }
+  const deadline = Date.now() + 120_000;
+  while (ran < VALID && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while ((await producer.queueLength('hostile')) > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await worker.stop();
+  return {
+    decoded: ran,
+    refused: messages.length - VALID,
+    peakMB: peakMB(),
+    rssAfterMB: process.memoryUsage().rss / MB,
+  };
+}
+
 /** In a child process: decode the valid messages with `mix` mixed in; report the peak. */
-function child(decoder: Decoder, mix: Mix | 'none', bombFile: string): void {
+async function child(decoder: Decoder, mix: Mix | 'none', bombFile: string): Promise<void> {
   const valid = validMessages();
   const hostile =
     mix === 'none' ? [] : hostileMessages(new Uint8Array(readFileSync(bombFile)), mix);
@@ -118,6 +156,10 @@ function child(decoder: Decoder, mix: Mix | 'none', bombFile: string): void {
     if (i % 50 === 25 && hostile.length > 0) messages.push(hostile.shift()!);
   });
   messages.push(...hostile);
+  if (decoder === 'worker') {
+    console.log(JSON.stringify(await workerChild(messages)));
+    return;
+  }
   let decoded = 0;
   let refused = 0;
   for (let pass = 0; pass < 2; pass += 1) {
@@ -135,10 +177,10 @@ function child(decoder: Decoder, mix: Mix | 'none', bombFile: string): void {
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const round = (n: number) => Number(n.toFixed(1));
 
-function main(): void {
+async function main(): Promise<void> {
   const [mode, decoder, mix, bombFile] = process.argv.slice(2);
   if (mode === '--child') {
-    child(decoder as Decoder, mix as Mix | 'none', bombFile!);
+    await child(decoder as Decoder, mix as Mix | 'none', bombFile!);
     return;
   }
   if (mode === '--make-bomb') {
@@ -164,7 +206,7 @@ function main(): void {
   try {
     const bomb = join(dir, 'bomb.zlib');
     run(['--make-bomb', bomb]);
-    for (const decoder of ['celeriac', 'inflate-cap'] as const) {
+    for (const decoder of ['celeriac', 'inflate-cap', 'worker'] as const) {
       const alone = measure(decoder, 'none', bomb);
       for (const mix of ['both', 'bombs', 'deep'] as const) {
         const mixed = measure(decoder, mix, bomb);
@@ -195,4 +237,4 @@ function main(): void {
   }
 }
 
-main();
+await main();
