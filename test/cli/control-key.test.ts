@@ -2,7 +2,9 @@
  * `celeriac control` and `celeriac inspect` sign their requests with the control key from
  * `--control-key-file` or `$CELERIAC_CONTROL_KEY`: the messages on the real Redis carry
  * the signature header, and it verifies with the key (`verifyControlRequest`). A key file
- * that cannot be read or is too short is one line and exit code 1.
+ * that cannot be read or is too short is one line and exit code 1. End to end: a
+ * `celeriac worker` given the key refuses an unsigned `celeriac control shutdown` (it keeps
+ * running, logs the refusal) and stops on the signed one.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,7 @@ import {
 } from '@celeriac/protocol';
 import type { BrokerMessage } from '@celeriac/protocol';
 import { createRedisTransport } from '@celeriac/redis';
-import { CLI_TEST_APP, killLeftovers, runCli } from '../support/cli-process.js';
+import { BIN, CLI_TEST_APP, killLeftovers, runCli, spawnCli } from '../support/cli-process.js';
 import { REDIS, redisScope } from '../support/cli-redis.js';
 
 afterAll(() => killLeftovers());
@@ -100,6 +102,46 @@ describe('control requests signed by the CLI on Redis', () => {
         expect(seen.length).toBe(3);
       } finally {
         await spy.close();
+        await scope.cleanup();
+      }
+    },
+  );
+
+  it(
+    'a worker with the key: an unsigned shutdown is refused and logged, the signed one stops it',
+    { timeout: 90_000 },
+    async () => {
+      const scope = redisScope();
+      const dir = mkdtempSync(path.join(tmpdir(), 'cli-control-key-'));
+      const keyFile = path.join(dir, 'control.key');
+      writeFileSync(keyFile, `${KEY}\n`);
+      const node = `keyed-${scope.queue}@test`;
+      const worker = spawnCli(
+        BIN,
+        ['worker', '-A', CLI_TEST_APP, '-c', '1', '-n', node, '--control-key-file', keyFile],
+        { env: scope.env },
+      );
+      try {
+        await worker.waitFor(' ready.');
+        const cli = (args: string[], env: Record<string, string> = {}) =>
+          runCli([...args, '-A', CLI_TEST_APP, '-d', node, '-t', '3'], {
+            env: { ...scope.env, ...env },
+          });
+        // A cast (no reply): the refusal shows in the worker's log.
+        await cli(['control', 'shutdown']);
+        await waitFor(
+          () => /Remote control: refused control command "shutdown"/.test(worker.output()),
+          {
+            timeoutMs: 10_000,
+            description: 'the refusal in the worker’s log',
+          },
+        );
+        expect(worker.child.exitCode).toBeNull();
+        await cli(['control', 'shutdown'], { CELERIAC_CONTROL_KEY: KEY });
+        expect((await worker.exited).code).toBe(0);
+      } finally {
+        if (worker.child.exitCode === null) process.kill(worker.child.pid!, 'SIGTERM');
+        await worker.exited;
         await scope.cleanup();
       }
     },

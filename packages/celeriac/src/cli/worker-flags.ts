@@ -6,7 +6,6 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { LogLevel } from '@celeriac/worker';
 import type { AppWorkerOptions } from '../app.js';
-import { readControlKeyFile } from '../control-key.js';
 import type { LoadedApp } from './load-app.js';
 import { unitExecArgv } from './loader.js';
 import { beatOptions } from './beat-flags.js';
@@ -29,8 +28,11 @@ export interface WorkerFlags {
   shutdownTimeout?: number;
   metricsPort?: number;
   metricsHost: string;
-  /** The key read from `--control-key-file` (the file's bytes, read as the CLI reads it). */
-  controlKeyFile?: Uint8Array;
+  /**
+   * `--control-key-file`: read as every command reads it (`connection-options.ts` gives
+   * the key to the app, whose workers then require it).
+   */
+  controlKeyFile?: string;
   allowUnsignedControl?: boolean;
   withoutControl?: boolean;
   /** `-B`: run a beat replica in the worker (a child of its actor tree). */
@@ -38,17 +40,6 @@ export interface WorkerFlags {
   beatNamespace?: string;
   beatLease?: number;
   beatMaxInterval?: number;
-}
-
-/** A control-key reader as a flag's parser: its one-line error becomes commander's. */
-function keyParser<T>(read: (text: string) => T): (text: string) => T {
-  return (text) => {
-    try {
-      return read(text);
-    } catch (error) {
-      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
-    }
-  };
 }
 
 /** Celery's level names (any case) → the worker logger's. */
@@ -123,9 +114,7 @@ export function addWorkerFlags(command: Command): Command {
       new Option(
         '--control-key-file <path>',
         'the cluster’s control key: changing remote-control commands must be signed with it',
-      )
-        .argParser(keyParser(readControlKeyFile))
-        .env('CELERIAC_CONTROL_KEY_FILE'),
+      ).env('CELERIAC_CONTROL_KEY_FILE'),
     )
     .option(
       '--allow-unsigned-control',
@@ -157,14 +146,10 @@ export function workerOptionsFrom(
   if (flags.autoscale) options.autoscale = flags.autoscale;
   if (flags.hostname !== undefined) options.hostname = flags.hostname;
   if (flags.events) options.events = true;
-  // Without these flags the app decides: its control key (or $CELERIAC_CONTROL_KEY).
+  // The key itself reaches the worker through the app (`--control-key-file` or
+  // $CELERIAC_CONTROL_KEY): app.worker() requires it. These flags only loosen or cut.
   if (flags.withoutControl) options.control = false;
-  else if (flags.controlKeyFile !== undefined || flags.allowUnsignedControl) {
-    options.control = {
-      ...(flags.controlKeyFile !== undefined ? { key: flags.controlKeyFile } : {}),
-      ...(flags.allowUnsignedControl ? { allowUnsigned: true } : {}),
-    };
-  }
+  else if (flags.allowUnsignedControl) options.control = { allowUnsigned: true };
   if (flags.prefetchMultiplier !== undefined) {
     options.prefetchMultiplier = flags.prefetchMultiplier;
   }
