@@ -15,20 +15,26 @@ import { jsonLines, runPython } from '../support/python-celery.js';
 
 afterAll(() => killLeftovers());
 
+/** A CLI worker exporting its spans to a local OTLP/HTTP receiver, on its own Redis names. */
+async function tracedWorker() {
+  const receiver = await startOtlpReceiver();
+  const scope = redisScope();
+  const env = {
+    ...scope.env,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+  };
+  const worker = spawnCli(BIN, ['worker', '-A', CLI_TEST_APP, '-c', '1'], { env });
+  return { receiver, scope, env, worker };
+}
+
 describe('OpenTelemetry from OTEL_* variables', () => {
   it(
     'one trace across call and worker, at an OTLP/HTTP endpoint',
     { timeout: 90_000 },
     async () => {
-      const receiver = await startOtlpReceiver();
-      const scope = redisScope();
-      const env = {
-        ...scope.env,
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_BSP_SCHEDULE_DELAY: '200',
-      };
-      const worker = spawnCli(BIN, ['worker', '-A', CLI_TEST_APP, '-c', '1'], { env });
+      const { receiver, scope, env, worker } = await tracedWorker();
       try {
         await worker.waitFor('ready');
         expect(worker.output()).toContain('OpenTelemetry: traces (otlp)');
@@ -86,15 +92,7 @@ describe('OpenTelemetry from OTEL_* variables', () => {
     'a traceparent a Python Celery client put in the headers parents the worker’s span',
     { timeout: 90_000 },
     async () => {
-      const receiver = await startOtlpReceiver();
-      const scope = redisScope();
-      const env = {
-        ...scope.env,
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_BSP_SCHEDULE_DELAY: '200',
-      };
-      const worker = spawnCli(BIN, ['worker', '-A', CLI_TEST_APP, '-c', '1'], { env });
+      const { receiver, scope, worker } = await tracedWorker();
       try {
         await worker.waitFor('ready');
         // What opentelemetry-instrumentation-celery writes, made by hand: that package is
