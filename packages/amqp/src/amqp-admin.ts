@@ -9,13 +9,10 @@ import type { Binding, ExchangeSpec, QueueSpec } from '@celeriac/protocol';
 import type { Channel } from 'amqplib';
 import type { AmqpConnection, LiveConnection } from './amqp-connection.js';
 import { ChannelSlot } from './channel-slot.js';
+import { isNotFound } from './connection-errors.js';
 import { DeclaredTopology } from './declared-topology.js';
 import type { AmqpLogger } from './logger.js';
 import { assertExchangeOptions, assertQueueOptions } from './queue-arguments.js';
-
-function isNotFound(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 404 || /NOT_FOUND|404/.test(String(error));
-}
 
 /** The declaration side of an {@link AmqpTransport}. */
 export class AmqpAdmin {

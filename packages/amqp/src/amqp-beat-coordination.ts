@@ -21,7 +21,7 @@ import type {
 import { redactUrl } from './amqp-url.js';
 import { brokerHosts, parseBrokerUrl } from './broker-url.js';
 import { connectOnce } from './connect-attempt.js';
-import { oneLine } from './connection-errors.js';
+import { isNotFound, oneLine } from './connection-errors.js';
 import { tlsSocketOptions } from './tls-params.js';
 import * as beatState from './beat-state.js';
 import { applyRequest } from './beat-apply.js';
@@ -341,7 +341,7 @@ export class AmqpBeatCoordination implements BeatCoordination {
       await channel.close();
       return true;
     } catch (error) {
-      if (/NOT_FOUND|404/.test(oneLine(error))) return false;
+      if (isNotFound(error)) return false;
       throw new ConnectionLostError(
         `beat coordination: checking queue ${queue}: ${oneLine(error)}`,
         {
