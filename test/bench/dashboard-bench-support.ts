@@ -1,7 +1,7 @@
 /**
- * Helpers of `dashboard.bench.ts`: its child processes (the dashboard, plain JavaScript
- * on the built packages; the worker fleet, under tsx), their RSS, and the page
- * instrumentation (long tasks, the largest gap between animation frames).
+ * Helpers of `dashboard.bench.ts`: its child processes (`celeriac dashboard` from the
+ * built CLI, as installed; the worker fleet, under tsx), what /proc says of their memory
+ * and CPU, and the page instrumentation (long tasks, the largest gap between frames).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ export interface Memory {
   heapTotal: number;
   heapUsed: number;
   external: number;
+  arrayBuffers: number;
 }
 
 export interface Child {
@@ -26,16 +27,26 @@ export interface Child {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-/** Start `script` (an `.mjs` runs with `flags`, a `.ts` under tsx from source). */
-export function startChild(
-  script: string,
-  env: Record<string, string>,
-  ready: RegExp,
-  flags: readonly string[] = [],
-): Child {
-  const args = script.endsWith('.mjs')
-    ? [...flags, here(script)]
-    : ['--conditions=@celeriac/source', '--import', 'tsx', here(script)];
+const CLI = fileURLToPath(new URL('../../packages/celeriac/bin/celeriac.js', import.meta.url));
+
+/**
+ * `celeriac dashboard -b <redisUrl> --port 0` with exactly `flags` (the bin's own re-exec
+ * is turned off, so Node's defaults can be measured too; with DASHBOARD_NODE_FLAGS it is
+ * the command line the bin itself runs), reporting its memoryUsage().
+ */
+export function startDashboardCli(redisUrl: string, flags: readonly string[]): Child {
+  const args = [...flags, '--import', here('dashboard-bench-memory.mjs'), CLI, 'dashboard'];
+  const env: Record<string, string> = { CELERIAC_REEXECUTED: '1', CELERIAC_CLI_SOURCE: '' };
+  return spawnChild([...args, '-b', redisUrl, '--port', '0'], env, /dashboard on (\S+) /);
+}
+
+/** Start `script` under tsx, from source. */
+export function startChild(script: string, env: Record<string, string>, ready: RegExp): Child {
+  const args = ['--conditions=@celeriac/source', '--import', 'tsx', here(script)];
+  return spawnChild(args, env, ready);
+}
+
+function spawnChild(args: string[], env: Record<string, string>, ready: RegExp): Child {
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -55,7 +66,9 @@ export function startChild(
       const match = ready.exec(seen);
       if (match) resolve(match);
     });
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args.join(' ')} exited (${code}) before ready`)),
+    );
   });
   return { process: child, line, memory };
 }
@@ -71,14 +84,27 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Resident set size of `pid` in MB (Linux), and its private part: `RssAnon` leaves out
- * the file-backed pages (the node binary's code, shared by every Node process).
+ * What /proc says of `pid` (Linux), in MB: its resident set size (VmRSS), the private
+ * part (RssAnon: heap, stacks, malloc) and the file-backed part (RssFile: the pages of
+ * the node binary and libraries it has touched, shared with every process that maps
+ * them); and the CPU seconds it has used (user + system).
  */
-export function rssMb(pid: number): { rss: number; anon: number } {
+export function procStats(pid: number): { rss: number; anon: number; file: number; cpu: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) =>
     Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
-  return { rss: kb('VmRSS'), anon: kb('RssAnon') };
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), cpu: ticks / 100 };
+}
+
+/** An idle `node <flags>` (a timer, nothing loaded): what Node alone costs, in MB. */
+export async function bareNode(flags: readonly string[]): Promise<{ rss: number; file: number }> {
+  const child = spawn(process.execPath, [...flags, '-e', 'setInterval(() => {}, 1000)']);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const { rss, file } = procStats(child.pid!);
+  await stopChild(child);
+  return { rss, file };
 }
 
 /** Count long tasks and the largest frame gap in `page` from now on. */

@@ -10,7 +10,7 @@ import { constants } from 'node:os';
 import process from 'node:process';
 
 /** Keep equal to DASHBOARD_NODE_FLAGS (a test checks). */
-export const DASHBOARD_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
+export const DASHBOARD_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--max-opt=0'];
 const MARK = 'CELERIAC_REEXECUTED';
 /** Options before the command name that take a value. */
 const VALUED = new Set(['-A', '--app', '-b', '--broker', '--backend', '--result-backend']);

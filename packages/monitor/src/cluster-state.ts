@@ -11,7 +11,13 @@ import { ACTOR_TRANSITION, actorTransitionOf, applyActorTransition } from './act
 import { Counters, CountedEvent, type CountersOptions } from './counters.js';
 import type { ReceivedEvent } from './event-receiver.js';
 import { consoleLogger, type MonitorLogger } from './monitor-logger.js';
-import { applyTaskEvent, newTask, type TaskInfo, type TaskRecord } from './task-record.js';
+import {
+  applyTaskEvent,
+  newTask,
+  type Intern,
+  type TaskInfo,
+  type TaskRecord,
+} from './task-record.js';
 import { WorkerChange, type StateChange, type WatchedQueue } from './state-change.js';
 import { queryTasks, type TaskFilter } from './task-query.js';
 import { WatchedQueues } from './watched-queues.js';
@@ -40,6 +46,9 @@ export interface ClusterStateOptions {
 
 type Listener = (changes: readonly StateChange[]) => void;
 
+/** Distinct strings shared before the table starts over (it only saves copies). */
+const INTERNED_MAX = 10_000;
+
 /** The cluster as seen through its events. */
 export class ClusterState {
   readonly counters: Counters;
@@ -49,6 +58,8 @@ export class ClusterState {
   readonly #orphans = new Map<string, string[]>();
   readonly #queues = new WatchedQueues();
   readonly #taskNames = new Set<string>();
+  /** One copy of each hostname, task name, event type and queue the tasks hold. */
+  readonly #strings = new Map<string, string>();
   #listeners: readonly Listener[] = [];
   #eventCount = 0;
   readonly #maxTasks: number;
@@ -217,10 +228,10 @@ export class ClusterState {
         this.#orphans.delete(id);
       }
     }
-    if (subject === 'sent') task.client = event.hostname;
+    if (subject === 'sent') task.client = this.#intern(event.hostname);
     else this.#taskFromWorker(task, subject, event, changes);
     const hadParent = task.parentId;
-    const stateChanged = applyTaskEvent(task, subject, event);
+    const stateChanged = applyTaskEvent(task, subject, event, this.#intern);
     if (task.name !== null) this.#taskNames.add(task.name);
     if (task.parentId !== null && task.parentId !== hadParent) this.#adopt(task);
     this.#count(task, subject, event);
@@ -228,9 +239,9 @@ export class ClusterState {
   }
 
   #taskFromWorker(task: TaskRecord, subject: string, event: ReceivedEvent, changes: StateChange[]) {
-    task.worker = event.hostname;
     // Any event from a worker proves it alive (Celery's State does the same).
     const worker = this.#worker(event.hostname, event.local_received);
+    task.worker = this.#intern(worker.hostname);
     const wasOnline = worker.online;
     heardFrom(worker, event.local_received);
     worker.online = isAlive(worker, this.#now() / 1000);
@@ -274,6 +285,14 @@ export class ClusterState {
     applyActorTransition(worker.actorTree, transition);
     changes.push({ kind: 'actors', worker, transition });
   }
+
+  readonly #intern: Intern = (text) => {
+    const known = this.#strings.get(text);
+    if (known !== undefined) return known;
+    if (this.#strings.size >= INTERNED_MAX) this.#strings.clear();
+    this.#strings.set(text, text);
+    return text;
+  };
 
   #worker(hostname: string, now: number): WorkerRecord {
     let worker = this.#workers.get(hostname);

@@ -16,10 +16,15 @@ interface Target {
 
 const TAG = /"delivery_tag": ?"([^"]+)"/g;
 
+/**
+ * The message's delivery tag, copied: a match is a slice that keeps the whole message
+ * alive, and {@link Target.seen} holds 1,000 tags (at 1,000 tasks/s with events on, about
+ * 8 MB of event batches kept only for their tags).
+ */
 function tagOf(raw: string): string {
   let last: string | undefined;
   for (const match of raw.matchAll(TAG)) last = match[1];
-  return last ?? raw;
+  return last === undefined ? raw : (' ' + last).slice(1);
 }
 
 /** One subscriber connection shared by every fanout queue a transport consumes. */

@@ -2,10 +2,11 @@
  * `celeriac dashboard`: the live web dashboard (`@celeriac/dashboard`) on the broker of
  * `-b` or the app, with Flower's defaults (127.0.0.1:5555), optional basic auth or a
  * token, read-only unless `--enable-control` or a control key is given. The bin starts it
- * under `DASHBOARD_NODE_FLAGS` (smaller V8 heaps; about half the RSS under load).
+ * under `DASHBOARD_NODE_FLAGS` (small V8 heaps, interpreter only; about half the RSS under
+ * load). The dashboard's modules (its server, the monitor) load only when it runs, not in
+ * every `celeriac` process.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startDashboard } from '@celeriac/dashboard';
 import type { BasicUser, DashboardAuth, DashboardControl } from '@celeriac/dashboard';
 import type { ResultBackend, Transport } from '@celeriac/protocol';
 import { createConsoleLogger } from '@celeriac/worker';
@@ -79,6 +80,7 @@ async function runDashboard(io: Io, flags: DashboardFlags, command: Command): Pr
     );
     // rpc:// hands results only to the client that sent the task: nothing to read here.
     const stored = app.backendUrl.startsWith('rpc:') ? undefined : backend;
+    const { startDashboard } = await import('@celeriac/dashboard');
     const dashboard = await startDashboard({
       transport,
       ...(stored ? { backend: stored } : {}),
