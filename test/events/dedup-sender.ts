@@ -1,15 +1,18 @@
 /**
- * One of the processes of dedup-redis.test.ts: sends `DEDUP_COUNT` concurrent
- * `dedup.charge` tasks with one `dedupKey` on Redis, waits for each result, and prints one
+ * One of the processes of dedup-processes.test.ts: sends `DEDUP_COUNT` concurrent
+ * `dedup.charge` tasks with one `dedupKey` on `DEDUP_BROKER` (Redis or RabbitMQ), the
+ * dedup records and results in Redis (`DEDUP_URL`), waits for each result, and prints one
  * JSON line: the task ids it got and the results.
  */
+import { createAmqpTransport } from '@celeriac/amqp';
 import { createClient } from '@celeriac/client';
 import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
 
 const env = process.env;
-const transport = createRedisTransport(env['DEDUP_URL']!, {
-  globalKeyprefix: env['DEDUP_PREFIX']!,
-});
+const brokerUrl = env['DEDUP_BROKER']!;
+const transport = brokerUrl.startsWith('amqp')
+  ? createAmqpTransport(brokerUrl)
+  : createRedisTransport(brokerUrl, { globalKeyprefix: env['DEDUP_PREFIX']! });
 const backend = createRedisResultBackend(env['DEDUP_URL']!, { keyPrefix: env['DEDUP_PREFIX']! });
 const client = createClient({ transport, backend, defaultQueue: env['DEDUP_QUEUE']! });
 const sends = Array.from({ length: Number(env['DEDUP_COUNT']) }, () =>
