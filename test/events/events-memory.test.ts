@@ -7,7 +7,8 @@
  * - a payload that fails the event's schema, or a subscriber's `args` schema, is refused
  *   at publish and nothing is sent;
  * - 100 concurrent sends with one `dedupKey` from 4 clients → the handler runs once and
- *   every caller gets its result; the same for 20 concurrent publishes of one event;
+ *   every caller gets its result; the same for 20 concurrent publishes of one event; the
+ *   retries of a deduplicated task run (a retry is not a duplicate);
  * - a dedup key over the bound, or a client whose backend keeps no dedup records, is
  *   refused with one line.
  */
@@ -234,6 +235,25 @@ describe('deduplicated sends on memory://', () => {
     const plain = await clients[1]!.sendTask('shop.charge', ['A-1001']);
     await Promise.all([other.get({ timeoutMs: 5000 }), plain.get({ timeoutMs: 5000 })]);
     expect(runs).toBe(3);
+  });
+
+  it('runs the retries of a deduplicated task: a retry is not a duplicate', async () => {
+    const attempts: number[] = [];
+    const flaky = implementTask('shop.flaky', (ctx, order: string) => {
+      attempts.push(ctx.retries);
+      if (ctx.retries < 2) ctx.retry({ countdown: 0 });
+      return `${order} after ${ctx.retries} retries`;
+    });
+    const { makeClient } = await setup([flaky], ['celery']);
+    const client = makeClient({});
+    const first = await client.sendTask('shop.flaky', ['A-7'], {}, { dedupKey: 'flaky:A-7' });
+    expect(await first.get({ timeoutMs: 5000 })).toBe('A-7 after 2 retries');
+    expect(attempts).toEqual([0, 1, 2]);
+    // The key still holds after the retries: a later send joins the first.
+    const again = await client.sendTask('shop.flaky', ['A-7'], {}, { dedupKey: 'flaky:A-7' });
+    expect(again.id).toBe(first.id);
+    expect(await again.get({ timeoutMs: 5000 })).toBe('A-7 after 2 retries');
+    expect(attempts).toEqual([0, 1, 2]);
   });
 
   it('publishes an event once for 20 concurrent publishes with one key', async () => {
