@@ -13,8 +13,9 @@
  * - a payload failing the schema is refused by `app.publish`; sent raw, it is recorded as
  *   the subscriber task's failure with the reason.
  *
- * And on RabbitMQ with the `rpc://` backend (no storage): a publish with a `dedupKey` is
- * refused with one line.
+ * And: a second subscription of one name is refused (leaving no task), subscriptions follow
+ * `withConnection`, none is added after close; on RabbitMQ with the `rpc://` backend (no
+ * storage) a publish with a `dedupKey` is refused with one line.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -181,6 +182,29 @@ describe.each(brokers)('app.on and app.publish on $name', (broker) => {
 function sub(task: string, pattern: string, queue: string, served: boolean) {
   return { name: task, pattern, task, queue, consumed: served, registered: served };
 }
+
+describe('app.on declarations', () => {
+  it('refuses a second subscription of one name, keeps them across withConnection, and none after close', async () => {
+    const app = createApp({ broker: 'memory://' });
+    cleanups.push(() => app.close());
+    app.on(orderCreated, () => 'mailed', { task: 'shop.email', queue: 'email' });
+    expect(() => app.on(orderCreated, () => 'again', { task: 'shop.email' })).toThrow(
+      /^a subscription named "shop\.email" exists \(shop\.order\.created → shop\.email\); give the new one \(shop\.order\.created → shop\.email\) its own name$/,
+    );
+    // The refused one left no task behind.
+    expect(app.tasks.map((t) => t.name)).toEqual(['shop.email']);
+    app.on('shop.#', 'audit.record');
+    expect(app.subscriptions.map((s) => [s.name, s.pattern, s.task, s.queue])).toEqual([
+      ['shop.email', 'shop.order.created', 'shop.email', 'email'],
+      ['audit.record', 'shop.#', 'audit.record', 'celeriac.sub.audit.record'],
+    ]);
+    const other = app.withConnection({ broker: 'memory://' });
+    expect(other.subscriptions.map((s) => s.name)).toEqual(['shop.email', 'audit.record']);
+    await other.close();
+    await app.close();
+    expect(() => app.on('shop.#', 'audit.late', { name: 'late' })).toThrow(/closed/i);
+  });
+});
 
 describe('dedup without storage', () => {
   it('refuses a publish with a dedupKey on rpc:// with one line, sending nothing', async () => {
