@@ -11,7 +11,9 @@
  * - `inspect subscriptions` lists every subscription, including a pattern that matched
  *   nothing and a task this worker does not run;
  * - a payload failing the schema is refused by `app.publish`; sent raw, it is recorded as
- *   the subscriber task's failure with the reason.
+ *   the subscriber task's failure with the reason;
+ * - with `app.acceptPublishes`, a raw `celeriac.publish(name, payload)` task (what a Python
+ *   app sends) is fanned out to the same subscriptions, and a bad payload reaches no one.
  *
  * And: a second subscription of one name is refused (leaving no task), subscriptions follow
  * `withConnection`, none is added after close; on RabbitMQ with the `rpc://` backend (no
@@ -22,6 +24,7 @@ import { z } from 'zod';
 import { createAmqpTransport } from '@celeriac/amqp';
 import { DedupUnsupportedError } from '@celeriac/client';
 import {
+  PUBLISH_TASK,
   RemoteTaskError,
   defineDocument,
   defineEvent,
@@ -114,7 +117,11 @@ describe.each(brokers)('app.on and app.publish on $name', (broker) => {
     app.on(orderFacts, record('load'), { queue: queue('warehouse'), task: 'warehouse.load' });
     // A pattern that matches nothing, and a task that runs elsewhere (a Python worker).
     app.on('payment.#', 'py.audit', { queue: queue('audit') });
-    const queues = ['email', 'sms', 'analytics', 'warehouse', 'audit'].map(queue);
+    // Publishes from a publisher without the client (Python's send_task), on a queue of
+    // the test's own.
+    app.acceptPublishes({ contracts: [orderCreated], queue: queue('events') });
+    const queues = ['email', 'sms', 'analytics', 'warehouse', 'audit', 'events'].map(queue);
+    expect(app.workerQueues()).toEqual(['celery', ...queues.filter((q) => q !== queue('audit'))]);
 
     const worker = await app.worker({ hostname, logger: silentLogger, concurrency: 4 });
     cleanups.push(async () => {
@@ -176,6 +183,38 @@ describe.each(brokers)('app.on and app.publish on $name', (broker) => {
       /ValidationError: Invalid arguments for task shop\.email: args\[0\]\.orderId: expected string, received number; /,
     );
     expect(calls.filter((c) => c.task === 'email')).toHaveLength(1);
+
+    // A raw `celeriac.publish(name, payload)` task, as a Python app sends it: fanned out
+    // with its own id as the message id; a payload failing the schema fails it, reaching no one.
+    const bridged = await app.sendTask<{ id: string; tasks: Record<string, string> }>(
+      PUBLISH_TASK,
+      ['shop.order.created', { ...order, orderId: 'A-1002' }],
+      {},
+      { queue: queue('events') },
+    );
+    const fannedOut = await bridged.get({ timeoutMs: 15_000 });
+    expect(fannedOut.id).toBe(bridged.id);
+    expect(Object.keys(fannedOut.tasks)).toEqual(['shop.email', 'shop.sms', 'analytics.to_facts']);
+    const client = await app.client();
+    for (const taskId of Object.values(fannedOut.tasks)) {
+      await client.asyncResult(taskId).get({ timeoutMs: 15_000 });
+    }
+    expect(
+      calls
+        .filter((c) => c.header?.id === bridged.id)
+        .map((c) => c.task)
+        .sort(),
+    ).toEqual(['email', 'facts', 'sms']);
+    const refused = await app.sendTask(
+      PUBLISH_TASK,
+      ['shop.order.created', { orderId: 7 }],
+      {},
+      { queue: queue('events') },
+    );
+    const reason = await refused.get({ timeoutMs: 15_000, propagate: false });
+    expect((reason as RemoteTaskError).message).toMatch(
+      /Invalid payload of event shop\.order\.created: payload\.orderId: expected string, received number/,
+    );
   }, 60_000);
 });
 

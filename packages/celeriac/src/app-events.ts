@@ -7,6 +7,8 @@
  * subscribes a task that runs elsewhere (another app, a Python worker).
  */
 import {
+  PUBLISH_QUEUE,
+  PUBLISH_TASK,
   defineSubscriberTask,
   defineSubscription,
   type AnyMessageContract,
@@ -15,7 +17,7 @@ import {
   type PayloadOf,
   type TaskContract,
 } from '@celeriac/protocol';
-import type { Client, Published, PublishOptions } from '@celeriac/client';
+import { publishBridge, type Client, type Published, type PublishOptions } from '@celeriac/client';
 import {
   implementTask,
   type ImplementTaskOptions,
@@ -108,6 +110,20 @@ export interface AppEvents {
     payload: PayloadOf<C>,
     options?: PublishOptions,
   ): Promise<Published>;
+  /**
+   * Accept events and documents from publishers without celeriac's client — a Python app:
+   * `app.send_task('celeriac.publish', args=[name, payload], queue='celeriac.events')`.
+   * Registers the `celeriac.publish` task (late acknowledgement: a worker that dies
+   * half-way through a fan-out leaves it to be delivered again, and the same message id
+   * sends the same task ids), which fans each message out to the app's subscriptions
+   * with the task's id as the message id; the app's workers consume `queue` (default
+   * `celeriac.events`). With `contracts`, only their names are accepted and payloads are
+   * checked against their schemas: anything else is the task's failure, with the reason.
+   */
+  acceptPublishes(
+    this: void,
+    options?: { contracts?: readonly AnyMessageContract[]; queue?: string },
+  ): void;
   /** The app's subscriptions, in the order added (what `inspect subscriptions` lists). */
   readonly subscriptions: readonly MessageSubscription[];
 }
@@ -125,7 +141,10 @@ export interface AppEventsHost {
 export interface AppEventsPart extends AppEvents {
   /** Keep `client` subscribed to every subscription, now and later. */
   attach(client: Client): void;
-  /** The queues of the subscriptions whose task is one of `tasks` (a worker serves them). */
+  /**
+   * The queues of the subscriptions whose task is one of `tasks` (a worker serves them),
+   * and the `celeriac.publish` queue when the app accepts publishes.
+   */
   servedQueues(tasks: readonly TaskImplementation[]): string[];
 }
 
@@ -133,6 +152,7 @@ export interface AppEventsPart extends AppEvents {
 export function createAppEvents(host: AppEventsHost): AppEventsPart {
   const subscriptions: MessageSubscription[] = [];
   const clients = new Set<Client>();
+  let bridgeQueue: string | undefined;
 
   const add = (subscription: MessageSubscription): MessageSubscription => {
     host.assertOpen();
@@ -205,6 +225,25 @@ export function createAppEvents(host: AppEventsHost): AppEventsPart {
     async publish(message, payload, options) {
       return (await host.client()).publish(message, payload, options);
     },
+    acceptPublishes(options = {}) {
+      host.assertOpen();
+      if (bridgeQueue !== undefined) {
+        throw new RangeError(`this app accepts publishes already, on ${bridgeQueue}`);
+      }
+      const publisher: Pick<Client, 'publish'> = {
+        publish: async (
+          message: AnyMessageContract | string,
+          payload: unknown,
+          o?: PublishOptions,
+        ) => (await host.client()).publish(message as string, payload, o),
+      };
+      host.register(
+        implementTask(PUBLISH_TASK, publishBridge(publisher, options.contracts), {
+          acksLate: true,
+        }),
+      );
+      bridgeQueue = options.queue ?? PUBLISH_QUEUE;
+    },
     attach(client) {
       clients.add(client);
       for (const subscription of subscriptions) client.subscribe(subscription);
@@ -212,6 +251,7 @@ export function createAppEvents(host: AppEventsHost): AppEventsPart {
     servedQueues(tasks) {
       const names = new Set(tasks.map((t) => t.name));
       const queues = subscriptions.filter((s) => names.has(s.task)).map((s) => s.queue);
+      if (bridgeQueue !== undefined && names.has(PUBLISH_TASK)) queues.push(bridgeQueue);
       return [...new Set(queues)];
     },
   };

@@ -163,6 +163,12 @@ export interface App extends AsyncDisposable, AppEvents {
    */
   worker(options?: AppWorkerOptions): Promise<Worker>;
   /**
+   * The queues {@link App.worker} consumes unless given `queues`: the default queue, the
+   * queues of the subscriptions the app's handlers serve, and `celeriac.events` when the
+   * app accepts publishes.
+   */
+  workerQueues(): string[];
+  /**
    * A beat replica for the app's `beatSchedule` (not started: `await beat.start()`, or
    * run it as a worker's child with `beat.definition`), sending through the app's client,
    * and coordinating with every other replica of the namespace through the app's broker
@@ -238,6 +244,7 @@ export function createApp(options: AppOptions = {}): App {
     on: events.on,
     subscribe: events.subscribe,
     publish: events.publish,
+    acceptPublishes: events.acceptPublishes,
     task(contract, handler, taskOptions) {
       if (closing) throw new ClosedError('celeriac app');
       const implementation = implementTask(contract, handler, taskOptions);
@@ -276,6 +283,9 @@ export function createApp(options: AppOptions = {}): App {
     async sendTask(name, args, kwargs, sendOptions) {
       return (await app.client()).sendTask(name, args, kwargs, sendOptions);
     },
+    workerQueues() {
+      return [...new Set([options.defaultQueue ?? 'celery', ...events.servedQueues(tasks)])];
+    },
     async worker(workerOptions = {}) {
       if (closing) throw new ClosedError('celeriac app');
       const transport = await createTransport(brokerUrl, options);
@@ -287,8 +297,7 @@ export function createApp(options: AppOptions = {}): App {
           ? { brokerConnectionRetry: options.brokerConnectionRetry }
           : {}),
         ...(options.defaultQueue !== undefined ? { defaultQueue: options.defaultQueue } : {}),
-        // The default queue and the queues of the subscriptions the app's tasks serve.
-        queues: [...new Set([options.defaultQueue ?? 'celery', ...events.servedQueues(tasks)])],
+        queues: app.workerQueues(),
         subscriptions: events.subscriptions,
         ...workerOptions,
         // The app's control key (or $CELERIAC_CONTROL_KEY) is the workers' too, unless

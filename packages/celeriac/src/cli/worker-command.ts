@@ -148,11 +148,7 @@ function bannerLines(
   options: ReturnType<typeof workerOptionsFrom>,
   beat: string | undefined,
 ): string[] {
-  // As app.worker(): the default queue and the queues of the subscriptions the app serves.
-  const served = app.subscriptions.filter((s) => app.tasks.some((t) => t.name === s.task));
-  const queues = options.queues ?? [
-    ...new Set([app.conf.defaultQueue ?? 'celery', ...served.map((s) => s.queue)]),
-  ];
+  const queues = options.queues ?? app.workerQueues();
   const concurrency = options.autoscale
     ? `${options.autoscale.min}–${options.autoscale.max} (autoscale)`
     : (options.concurrency ?? 10);
