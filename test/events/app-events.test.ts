@@ -219,7 +219,8 @@ describe.each(brokers)('app.on and app.publish on $name', (broker) => {
 });
 
 function sub(task: string, pattern: string, queue: string, served: boolean) {
-  return { name: task, pattern, task, queue, consumed: served, registered: served };
+  const processed = served ? 1 : 0;
+  return { name: task, pattern, task, queue, consumed: served, registered: served, processed };
 }
 
 describe('app.on declarations', () => {

@@ -170,4 +170,6 @@ export interface SubscriptionInfo {
   consumed: boolean;
   /** Whether the answering worker runs the task. */
   registered: boolean;
+  /** Tasks of that task name the answering worker has finished since it started. */
+  processed: number;
 }
