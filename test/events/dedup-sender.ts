@@ -15,11 +15,14 @@ const transport = brokerUrl.startsWith('amqp')
   : createRedisTransport(brokerUrl, { globalKeyprefix: env['DEDUP_PREFIX']! });
 const backend = createRedisResultBackend(env['DEDUP_URL']!, { keyPrefix: env['DEDUP_PREFIX']! });
 const client = createClient({ transport, backend, defaultQueue: env['DEDUP_QUEUE']! });
+// Connected before the sends: the key's holder then sends at once after its claim, and a
+// slow first connect (a loaded machine) does not leave the callers that joined it waiting.
+await Promise.all([transport.connect(), backend.connect()]);
 const sends = Array.from({ length: Number(env['DEDUP_COUNT']) }, () =>
   client.sendTask<number>('dedup.charge', [10], {}, { dedupKey: env['DEDUP_KEY']! }),
 );
 const results = await Promise.all(sends);
-const values = await Promise.all(results.map((r) => r.get({ timeoutMs: 20_000 })));
+const values = await Promise.all(results.map((r) => r.get({ timeoutMs: 30_000 })));
 console.log(JSON.stringify({ ids: [...new Set(results.map((r) => r.id))], values }));
 await client.close();
 await transport.close();
