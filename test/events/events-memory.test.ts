@@ -8,7 +8,8 @@
  *   at publish and nothing is sent;
  * - 100 concurrent sends with one `dedupKey` from 4 clients → the handler runs once and
  *   every caller gets its result; the same for 20 concurrent publishes of one event; the
- *   retries of a deduplicated task run (a retry is not a duplicate);
+ *   retries of a deduplicated task run (a retry is not a duplicate); a caller that joined
+ *   a send which then failed gets the failure, and the next caller sends;
  * - a dedup key over the bound, or a client whose backend keeps no dedup records, is
  *   refused with one line.
  */
@@ -33,7 +34,12 @@ import {
   subscriptionTaskId,
   type MessageHeader,
 } from '@celeriac/protocol';
-import { DedupUnsupportedError, createClient, type Client } from '@celeriac/client';
+import {
+  DedupUnsupportedError,
+  beforeTaskPublish,
+  createClient,
+  type Client,
+} from '@celeriac/client';
 import {
   createWorker,
   implementTask,
@@ -293,6 +299,38 @@ describe('deduplicated sends on memory://', () => {
       `shop.analytics.record ${[...ids][0]}`,
       `shop.email.order_confirmation ${[...ids][0]}`,
     ]);
+  });
+
+  it('tells the callers that joined a send which then failed why, and lets the next caller send', async () => {
+    let runs = 0;
+    const charge = implementTask('shop.charge', (_ctx, order: string) => `${order} #${++runs}`);
+    const { makeClient } = await setup([charge], ['celery']);
+    const [first, second] = [makeClient({}), makeClient({})];
+    // The first send stalls after its claim, then fails to encode (a BigInt header).
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let stalled = false;
+    const disconnect = beforeTaskPublish.connect(async ({ message }) => {
+      if (stalled) return;
+      stalled = true;
+      await gate;
+      message.headers.extraHeaders = { bad: 10n };
+    });
+    stops.push(async () => disconnect());
+    const failing = first.sendTask('shop.charge', ['A-9'], {}, { dedupKey: 'charge:A-9' });
+    while (!stalled) await new Promise((resolve) => setTimeout(resolve, 5));
+    const joined = await second.sendTask('shop.charge', ['A-9'], {}, { dedupKey: 'charge:A-9' });
+    open();
+    await expect(failing).rejects.toThrow();
+    const outcome = await joined.get({ timeoutMs: 5000, propagate: false });
+    expect(outcome).toBeInstanceOf(RemoteTaskError);
+    expect((outcome as RemoteTaskError).message).toMatch(
+      /the send holding dedupKey "charge:A-9" failed: /,
+    );
+    // The key was given back: the next send is sent, and runs.
+    const next = await second.sendTask('shop.charge', ['A-9'], {}, { dedupKey: 'charge:A-9' });
+    expect(next.id).not.toBe(joined.id);
+    expect(await next.get({ timeoutMs: 5000 })).toBe('A-9 #1');
   });
 
   it('refuses a key over the bound, and a backend without dedup records, with one line', async () => {
