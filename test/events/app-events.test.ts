@@ -96,7 +96,8 @@ describe.each(brokers)('app.on and app.publish on $name', (broker) => {
     const prefix = `celeriac-appev-${id}:`;
     const queue = (name: string) => `appev-${id}-${name}`;
     const hostname = `appev-${id}@test`;
-    const app = createApp(broker.options(prefix));
+    // A default queue of the test's own: the brokers are shared, `celery` is everyone's.
+    const app = createApp({ ...broker.options(prefix), defaultQueue: queue('default') });
     const calls: { task: string; header: MessageHeader | undefined; payload: unknown }[] = [];
     const record =
       (task: string, out: (payload: never) => unknown = () => task) =>
@@ -121,12 +122,15 @@ describe.each(brokers)('app.on and app.publish on $name', (broker) => {
     // the test's own.
     app.acceptPublishes({ contracts: [orderCreated], queue: queue('events') });
     const queues = ['email', 'sms', 'analytics', 'warehouse', 'audit', 'events'].map(queue);
-    expect(app.workerQueues()).toEqual(['celery', ...queues.filter((q) => q !== queue('audit'))]);
+    expect(app.workerQueues()).toEqual([
+      queue('default'),
+      ...queues.filter((q) => q !== queue('audit')),
+    ]);
 
     const worker = await app.worker({ hostname, logger: silentLogger, concurrency: 4 });
     cleanups.push(async () => {
       await app.close();
-      await broker.clean([...queues, 'celery']);
+      await broker.clean([...queues, queue('default')]);
       await deleteRedisKeys(prefix);
     });
     await worker.start();
