@@ -7,7 +7,9 @@
  * - a payload that fails the event's schema, or a subscriber's `args` schema, is refused
  *   at publish and nothing is sent;
  * - 100 concurrent sends with one `dedupKey` from 4 clients → the handler runs once and
- *   every caller gets its result; the same for 20 concurrent publishes of one event;
+ *   every caller gets its result; the same for 20 concurrent publishes of one event; the
+ *   retries of a deduplicated task run (a retry is not a duplicate); a caller that joined
+ *   a send which then failed gets the failure, and the next caller sends;
  * - a dedup key over the bound, or a client whose backend keeps no dedup records, is
  *   refused with one line.
  */
@@ -32,7 +34,12 @@ import {
   subscriptionTaskId,
   type MessageHeader,
 } from '@celeriac/protocol';
-import { DedupUnsupportedError, createClient, type Client } from '@celeriac/client';
+import {
+  DedupUnsupportedError,
+  beforeTaskPublish,
+  createClient,
+  type Client,
+} from '@celeriac/client';
 import {
   createWorker,
   implementTask,
@@ -236,6 +243,25 @@ describe('deduplicated sends on memory://', () => {
     expect(runs).toBe(3);
   });
 
+  it('runs the retries of a deduplicated task: a retry is not a duplicate', async () => {
+    const attempts: number[] = [];
+    const flaky = implementTask('shop.flaky', (ctx, order: string) => {
+      attempts.push(ctx.retries);
+      if (ctx.retries < 2) ctx.retry({ countdown: 0 });
+      return `${order} after ${ctx.retries} retries`;
+    });
+    const { makeClient } = await setup([flaky], ['celery']);
+    const client = makeClient({});
+    const first = await client.sendTask('shop.flaky', ['A-7'], {}, { dedupKey: 'flaky:A-7' });
+    expect(await first.get({ timeoutMs: 5000 })).toBe('A-7 after 2 retries');
+    expect(attempts).toEqual([0, 1, 2]);
+    // The key still holds after the retries: a later send joins the first.
+    const again = await client.sendTask('shop.flaky', ['A-7'], {}, { dedupKey: 'flaky:A-7' });
+    expect(again.id).toBe(first.id);
+    expect(await again.get({ timeoutMs: 5000 })).toBe('A-7 after 2 retries');
+    expect(attempts).toEqual([0, 1, 2]);
+  });
+
   it('publishes an event once for 20 concurrent publishes with one key', async () => {
     const seen: string[] = [];
     const tasks = ['shop.email.order_confirmation', 'shop.analytics.record'].map((name) =>
@@ -273,6 +299,38 @@ describe('deduplicated sends on memory://', () => {
       `shop.analytics.record ${[...ids][0]}`,
       `shop.email.order_confirmation ${[...ids][0]}`,
     ]);
+  });
+
+  it('tells the callers that joined a send which then failed why, and lets the next caller send', async () => {
+    let runs = 0;
+    const charge = implementTask('shop.charge', (_ctx, order: string) => `${order} #${++runs}`);
+    const { makeClient } = await setup([charge], ['celery']);
+    const [first, second] = [makeClient({}), makeClient({})];
+    // The first send stalls after its claim, then fails to encode (a BigInt header).
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let stalled = false;
+    const disconnect = beforeTaskPublish.connect(async ({ message }) => {
+      if (stalled) return;
+      stalled = true;
+      await gate;
+      message.headers.extraHeaders = { bad: 10n };
+    });
+    stops.push(async () => disconnect());
+    const failing = first.sendTask('shop.charge', ['A-9'], {}, { dedupKey: 'charge:A-9' });
+    while (!stalled) await new Promise((resolve) => setTimeout(resolve, 5));
+    const joined = await second.sendTask('shop.charge', ['A-9'], {}, { dedupKey: 'charge:A-9' });
+    open();
+    await expect(failing).rejects.toThrow();
+    const outcome = await joined.get({ timeoutMs: 5000, propagate: false });
+    expect(outcome).toBeInstanceOf(RemoteTaskError);
+    expect((outcome as RemoteTaskError).message).toMatch(
+      /the send holding dedupKey "charge:A-9" failed: /,
+    );
+    // The key was given back: the next send is sent, and runs.
+    const next = await second.sendTask('shop.charge', ['A-9'], {}, { dedupKey: 'charge:A-9' });
+    expect(next.id).not.toBe(joined.id);
+    expect(await next.get({ timeoutMs: 5000 })).toBe('A-9 #1');
   });
 
   it('refuses a key over the bound, and a backend without dedup records, with one line', async () => {

@@ -1,7 +1,7 @@
 /**
  * What publishers and subscribers share: the events and documents (name + payload
- * schema), the subscribers' task contracts, and the subscriptions — which task runs, on
- * which queue, when a message matching a topic or pattern is published.
+ * schema), the subscribers' task contracts, and the shop's subscriptions — which task
+ * runs, on which queue, when a message matching a topic or pattern is published.
  */
 import { z } from 'zod';
 import { defineDocument, defineEvent, defineSubscription, defineTask } from '@celeriac/protocol';
@@ -33,12 +33,11 @@ export const sendSms = defineTask('shop.sms.order_confirmation', {
   args: z.tuple([z.object({ orderId: z.string(), phone: z.string() })]),
   result: z.string(),
 });
-/** A transformer: an order event in, an `analytics.order.facts` document out. */
-export const toOrderFacts = defineTask('analytics.order.to_facts', {
-  args: z.tuple([z.object({ orderId: z.string(), total: z.number(), items: z.number() })]),
-});
-export const loadFacts = defineTask('analytics.warehouse.load', {
-  args: z.tuple([orderFacts.schema]),
+/** What the analytics transformer reads of any `shop.order.*` event. */
+export const orderTotals = z.object({
+  orderId: z.string(),
+  total: z.number(),
+  items: z.number(),
 });
 
 // --- The social network ---------------------------------------------------------------
@@ -47,21 +46,15 @@ export const postCreated = defineEvent(
   'social.post.created',
   z.object({ postId: z.string(), author: z.string(), text: z.string() }),
 );
-export const fanOutToFollowers = defineTask('social.feed.fan_out', {
-  args: z.tuple([z.object({ postId: z.string(), author: z.string() })]),
-  result: z.number(),
-});
 export const pushToFeed = defineTask('social.feed.push', {
   args: z.tuple([z.string(), z.string()]), // follower, post id
 });
 
-// --- Subscriptions: each has its own queue, so each gets every message once ------------
+// --- Subscriptions a publisher may share: each has its own queue, so each gets every
+// message once. The transformer and the feed fan-out are declared with their handlers in
+// main.ts (`app.on`).
 
-export const subscriptions = [
+export const shopSubscriptions = [
   defineSubscription(orderCreated, sendEmail, { queue: 'email' }),
   defineSubscription(orderCreated, sendSms, { queue: 'sms' }),
-  // A pattern: every shop order event feeds analytics.
-  defineSubscription('shop.order.*', toOrderFacts, { queue: 'analytics' }),
-  defineSubscription(orderFacts, loadFacts, { queue: 'warehouse' }),
-  defineSubscription(postCreated, fanOutToFollowers, { queue: 'feeds' }),
 ];

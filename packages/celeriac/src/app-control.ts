@@ -41,6 +41,7 @@ const INSPECTIONS = [
   'report',
   'clock',
   'actorTree',
+  'subscriptions',
   'memsample',
   'memdump',
   'call',

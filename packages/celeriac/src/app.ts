@@ -36,6 +36,7 @@ import type { ConnectionOptions } from './urls.js';
 import { createResultBackend, createTransport, defaultBackendUrl } from './urls.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, connectPair } from './connect.js';
 import type { AppControl } from './app-control.js';
+import { createAppEvents, type AppEvents } from './app-events.js';
 import { createAppControl } from './app-control.js';
 import { createBeatCoordination } from './beat-coordination.js';
 import { controlKeyFromEnv, controlSigner } from './control-key.js';
@@ -115,8 +116,11 @@ export interface AppTask<C extends AnyTaskContract> {
   ): Promise<AsyncResult<ResultOf<C>>>;
 }
 
-/** A celeriac app. Close it (or `await using`) to close the connections it opened. */
-export interface App extends AsyncDisposable {
+/**
+ * A celeriac app. Close it (or `await using`) to close the connections it opened. Events
+ * and documents: `app.on`, `app.publish` ({@link AppEvents}).
+ */
+export interface App extends AsyncDisposable, AppEvents {
   /** The broker URL in use (from the options, `$CELERIAC_BROKER_URL`, or `memory://`). */
   readonly brokerUrl: string;
   /** The result backend URL in use (given, `$CELERIAC_RESULT_BACKEND`, or implied). */
@@ -151,12 +155,19 @@ export interface App extends AsyncDisposable {
     options?: SendTaskOptions,
   ): Promise<AsyncResult<T>>;
   /**
-   * A worker for the app's tasks (consuming the app's `defaultQueue` unless `queues`
-   * says otherwise, as Celery's worker consumes `task_default_queue`), on connections of its own (so a worker's broker
+   * A worker for the app's tasks (consuming the app's `defaultQueue`, as Celery's worker
+   * consumes `task_default_queue`, and the queues of the subscriptions whose handlers
+   * `app.on` registered, unless `queues` says otherwise), on connections of its own (so a worker's broker
    * outage or shutdown never touches the app's client). Its connections close when it
    * stops. Start it with `start()`.
    */
   worker(options?: AppWorkerOptions): Promise<Worker>;
+  /**
+   * The queues {@link App.worker} consumes unless given `queues`: the default queue, the
+   * queues of the subscriptions the app's handlers serve, and `celeriac.events` when the
+   * app accepts publishes.
+   */
+  workerQueues(): string[];
   /**
    * A beat replica for the app's `beatSchedule` (not started: `await beat.start()`, or
    * run it as a worker's child with `beat.definition`), sending through the app's client,
@@ -205,6 +216,13 @@ export function createApp(options: AppOptions = {}): App {
   const beats = new Set<{ beat: Beat; coordination: BeatCoordination }>();
   let clientPromise: Promise<Client> | undefined;
   let closing: Promise<void> | undefined;
+  const events = createAppEvents({
+    client: () => app.client(),
+    register: (implementation) => tasks.push(implementation),
+    assertOpen: () => {
+      if (closing) throw new ClosedError('celeriac app');
+    },
+  });
 
   const clientOptions = (transport: Transport, backend: ResultBackend): ClientOptions => {
     const o: ClientOptions = { transport, backend, ownTransport: true, ownBackend: true };
@@ -222,6 +240,11 @@ export function createApp(options: AppOptions = {}): App {
     conf: options,
     tasks,
     control: createAppControl(() => app.client()),
+    subscriptions: events.subscriptions,
+    on: events.on,
+    subscribe: events.subscribe,
+    publish: events.publish,
+    acceptPublishes: events.acceptPublishes,
     task(contract, handler, taskOptions) {
       if (closing) throw new ClosedError('celeriac app');
       const implementation = implementTask(contract, handler, taskOptions);
@@ -245,7 +268,9 @@ export function createApp(options: AppOptions = {}): App {
           const backend = await createResultBackend(backendUrl, brokerUrl, options);
           const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
           await connectPair({ transport, backend, brokerUrl, backendUrl }, timeoutMs);
-          return createClient(clientOptions(transport, backend));
+          const client = createClient(clientOptions(transport, backend));
+          events.attach(client);
+          return client;
         })();
         clientPromise = attempt;
         // A failed connect is not kept (the caller gets the error): the next call tries again.
@@ -258,6 +283,9 @@ export function createApp(options: AppOptions = {}): App {
     async sendTask(name, args, kwargs, sendOptions) {
       return (await app.client()).sendTask(name, args, kwargs, sendOptions);
     },
+    workerQueues() {
+      return [...new Set([options.defaultQueue ?? 'celery', ...events.servedQueues(tasks)])];
+    },
     async worker(workerOptions = {}) {
       if (closing) throw new ClosedError('celeriac app');
       const transport = await createTransport(brokerUrl, options);
@@ -268,9 +296,9 @@ export function createApp(options: AppOptions = {}): App {
         ...(options.brokerConnectionRetry
           ? { brokerConnectionRetry: options.brokerConnectionRetry }
           : {}),
-        ...(options.defaultQueue !== undefined
-          ? { defaultQueue: options.defaultQueue, queues: [options.defaultQueue] }
-          : {}),
+        ...(options.defaultQueue !== undefined ? { defaultQueue: options.defaultQueue } : {}),
+        queues: app.workerQueues(),
+        subscriptions: events.subscriptions,
         ...workerOptions,
         // The app's control key (or $CELERIAC_CONTROL_KEY) is the workers' too, unless
         // the options turn remote control off or give their own.
@@ -322,6 +350,7 @@ export function createApp(options: AppOptions = {}): App {
         ...(urls.controlKey !== undefined ? { controlKey: urls.controlKey } : {}),
       });
       (other.tasks as TaskImplementation[]).push(...tasks);
+      for (const subscription of events.subscriptions) other.subscribe(subscription);
       return other;
     },
     close() {

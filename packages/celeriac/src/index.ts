@@ -26,6 +26,7 @@
  */
 export { createApp, isApp } from './app.js';
 export type { App, AppBeatOptions, AppOptions, AppTask, AppWorkerOptions } from './app.js';
+export type { AppEvents, AppOnOptions, SubscriberTask, SubscriptionHandler } from './app-events.js';
 export {
   CONTROL_KEY_ENV,
   controlKeyFromEnv,
@@ -56,8 +57,23 @@ export {
 } from './urls.js';
 export type { ConnectionOptions } from './urls.js';
 export { main as runCli } from './cli/main.js';
-export { defineTask, RemoteTaskError, TaskState } from '@celeriac/protocol';
-export type { ArgsOf, KwargsOf, ResultOf, TaskContract } from '@celeriac/protocol';
+export {
+  defineDocument,
+  defineEvent,
+  defineSubscription,
+  defineTask,
+  RemoteTaskError,
+  TaskState,
+} from '@celeriac/protocol';
+export type {
+  ArgsOf,
+  DocumentContract,
+  EventContract,
+  KwargsOf,
+  MessageSubscription,
+  ResultOf,
+  TaskContract,
+} from '@celeriac/protocol';
 export type { AsyncResult, Client, SendTaskOptions } from '@celeriac/client';
 export {
   chain,

@@ -3,9 +3,17 @@
  * it is about to send, in the result backend (`claimDedup`), so every client and worker
  * sharing the backend agrees on one send per key within the TTL. A caller that finds the
  * key held sends nothing and gets the holder's id — and so its result. A send that fails
- * before the broker holds it gives the key back, so the next caller sends.
+ * before the broker holds it gives the key back, so the next caller sends, and records the
+ * failure as the id's result, so the callers that already joined it learn why instead of
+ * waiting for a task that never was.
  */
-import { assertDedupKey, DEFAULT_DEDUP_TTL_SECONDS } from '@celeriac/protocol';
+import {
+  assertDedupKey,
+  DEFAULT_DEDUP_TTL_SECONDS,
+  errorToExceptionInfo,
+  formatDateDone,
+  TaskState,
+} from '@celeriac/protocol';
 import type { ResultBackend } from '@celeriac/protocol';
 import { DedupUnsupportedError } from './errors.js';
 import type { SignalLogger } from './signal.js';
@@ -51,19 +59,28 @@ export async function sendOnce<R>(
   try {
     return { sent: true, value: await send() };
   } catch (error) {
-    // Give the key back so the next caller sends; the send's error is what surfaces, a
-    // failed release is logged (the key then lapses with its TTL).
-    try {
-      await backend.releaseDedup?.(key, id);
-    } catch (releaseError) {
-      logger.error(
-        `cannot release dedupKey ${JSON.stringify(key.slice(0, 80))} after a failed send`,
-        {
-          taskId: id,
-          error: releaseError instanceof Error ? releaseError.message : String(releaseError),
-        },
-      );
-    }
+    // Tell the callers that joined, then give the key back so the next caller sends. The
+    // send's error is what surfaces here; a failed record or release is logged (the key
+    // then lapses with its TTL). A task the broker did hold after all overwrites the
+    // FAILURE with its own result (a store never overwrites only SUCCESS).
+    const what = `dedupKey ${JSON.stringify(key.slice(0, 80))}`;
+    const failed = (step: string) => (stepError: unknown) =>
+      logger.error(`cannot ${step} ${what} after a failed send`, {
+        taskId: id,
+        error: stepError instanceof Error ? stepError.message : String(stepError),
+      });
+    const reason = error instanceof Error ? error.message : String(error);
+    await backend
+      .store({
+        taskId: id,
+        status: TaskState.FAILURE,
+        result: errorToExceptionInfo(new Error(`the send holding ${what} failed: ${reason}`)),
+        traceback: null,
+        children: [],
+        dateDone: formatDateDone(new Date()),
+      })
+      .then(undefined, failed('record the failure of'));
+    await Promise.resolve(backend.releaseDedup?.(key, id)).then(undefined, failed('release'));
     throw error;
   }
 }

@@ -103,6 +103,7 @@ export type {
   QueryTaskReply,
   QueueInfo,
   ScheduledTaskInfo,
+  SubscriptionInfo,
   TaskRequestInfo,
   WorkerStats,
 } from './control/control-replies.js';

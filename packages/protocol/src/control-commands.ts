@@ -25,7 +25,7 @@ export type ControlCommandKind = (typeof ControlCommandKind)[keyof typeof Contro
 
 /**
  * Commands that only read a worker's state: Celery's `inspect` commands (with their
- * `dump_*` aliases), celeriac's `actor_tree`, and `heartbeat` (it only triggers an event). Python-only diagnostics that write files
+ * `dump_*` aliases), celeriac's `actor_tree` and `subscriptions`, and `heartbeat` (it only triggers an event). Python-only diagnostics that write files
  * or cost much (`objgraph`, `memdump`, `memsample`) are deliberately not here.
  */
 export const READ_ONLY_CONTROL_COMMANDS: ReadonlySet<string> = new Set([
@@ -47,6 +47,7 @@ export const READ_ONLY_CONTROL_COMMANDS: ReadonlySet<string> = new Set([
   'conf',
   'report',
   'actor_tree',
+  'subscriptions',
   // A control command in Celery, but it only makes the worker send a heartbeat event now:
   // `celery events` and Flower broadcast it when they start, and refusing it would log a
   // warning per worker for nothing.

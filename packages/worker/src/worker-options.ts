@@ -5,6 +5,7 @@ import type {
   AuthSerializer,
   ControlKey,
   MessageSecurityOptions,
+  MessageSubscription,
   ResultBackend,
   Transport,
 } from '@celeriac/protocol';
@@ -135,6 +136,12 @@ export interface WorkerOptions {
    * turns it off (Celery's `--without-control`).
    */
   control?: boolean | ControlOptions;
+  /**
+   * The app's event and document subscriptions (`app.on`), answered to `inspect
+   * subscriptions`; read at each request, so a list added to later shows the additions.
+   * Listing them consumes nothing: `queues` says which subscription queues to consume.
+   */
+  subscriptions?: Iterable<MessageSubscription>;
   /** Warm shutdown: how long running tasks may take before they are ended. Default 30 s. */
   shutdownTimeoutMs?: number;
   /** App-wide defaults of task options (time limits: Celery's `--time-limit`, …). */

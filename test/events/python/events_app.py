@@ -1,8 +1,10 @@
 """Celery 5.2 app for test/events/events-python.test.ts: a Python subscriber of celeriac
 events, and a Python publisher. Configured from the environment:
 
-  EV_BROKER  redis://… broker and result backend
-  EV_PREFIX  kombu global_keyprefix, so tests share one Redis
+  EV_BROKER        redis://… or amqp://… broker
+  EV_BACKEND       redis://… result backend; default the broker
+  EV_PREFIX        kombu global_keyprefix on a Redis broker, so tests share one Redis
+  EV_EVENTS_QUEUE  where `celeriac.publish` goes; default `celeriac.events`
 
 A subscriber is a plain task taking the payload; the `celeriac_message` header (which
 message, which subscription) is on `self.request`.
@@ -12,9 +14,11 @@ import os
 from celery import Celery
 
 broker = os.environ["EV_BROKER"]
-app = Celery("events_interop", broker=broker, backend=broker)
+app = Celery("events_interop", broker=broker, backend=os.environ.get("EV_BACKEND", broker))
 app.conf.update(
-    broker_transport_options={"global_keyprefix": os.environ.get("EV_PREFIX", "")},
+    broker_transport_options=(
+        {"global_keyprefix": os.environ["EV_PREFIX"]} if os.environ.get("EV_PREFIX") else {}
+    ),
     task_serializer="json",
     result_serializer="json",
     accept_content=["json"],

@@ -52,6 +52,10 @@ export const INSPECT_COMMANDS: Readonly<Record<string, CommandSpec>> = {
   report: { signature: '', help: 'a bug report from each worker' },
   clock: { signature: '', help: 'each worker’s logical clock' },
   actor_tree: { signature: '', help: 'the actor tree of celeriac workers (Python: none)' },
+  subscriptions: {
+    signature: '',
+    help: 'event and document subscriptions of celeriac workers: pattern, task, queue',
+  },
 };
 
 /** `celeriac control <command>`: commands that change what workers do. */

@@ -148,7 +148,7 @@ function bannerLines(
   options: ReturnType<typeof workerOptionsFrom>,
   beat: string | undefined,
 ): string[] {
-  const queues = options.queues ?? (app.conf.defaultQueue ? [app.conf.defaultQueue] : ['celery']);
+  const queues = options.queues ?? app.workerQueues();
   const concurrency = options.autoscale
     ? `${options.autoscale.min}–${options.autoscale.max} (autoscale)`
     : (options.concurrency ?? 10);

@@ -1,6 +1,6 @@
 /**
  * The remote-control command names (Celery 5.2's `celery/worker/control.py`, plus
- * celeriac's `actor_tree`): the read-only inspect commands, and the commands that change
+ * celeriac's `actor_tree` and `subscriptions`): the read-only inspect commands, and the commands that change
  * a worker. Which of them need the control key is decided in one place,
  * `@celeriac/protocol`'s `controlCommandKind`: see {@link isChangingCommand}.
  */
@@ -25,6 +25,8 @@ export const InspectCommand = {
   objgraph: 'objgraph',
   /** celeriac workers only: the supervision tree (Python answers `KeyError`). */
   actorTree: 'actor_tree',
+  /** celeriac workers only: the app's event and document subscriptions. */
+  subscriptions: 'subscriptions',
 } as const;
 /** One of the values of {@link InspectCommand}. */
 export type InspectCommand = (typeof InspectCommand)[keyof typeof InspectCommand];

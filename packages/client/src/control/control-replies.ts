@@ -155,3 +155,21 @@ export interface ActorNode {
 export interface ActorTreeReply {
   root: ActorNode;
 }
+
+/** One subscription in `inspect subscriptions` (celeriac workers only). */
+export interface SubscriptionInfo {
+  /** Unique among the app's subscriptions. */
+  name: string;
+  /** The event or document name, or the pattern (`shop.order.*`, `shop.#`). */
+  pattern: string;
+  /** The task each matching message becomes. */
+  task: string;
+  /** The subscription's own queue. */
+  queue: string;
+  /** Whether the answering worker consumes the queue. */
+  consumed: boolean;
+  /** Whether the answering worker runs the task. */
+  registered: boolean;
+  /** Tasks of that task name the answering worker has finished since it started. */
+  processed: number;
+}

@@ -14,6 +14,7 @@ import type {
   QueryTaskReply,
   QueueInfo,
   ScheduledTaskInfo,
+  SubscriptionInfo,
   TaskRequestInfo,
   WorkerStats,
 } from './control-replies.js';
@@ -58,6 +59,12 @@ export interface Inspect {
   clock(): Promise<NodeReplies<ClockReply>>;
   /** A celeriac worker's supervision tree (contract 6); Python workers answer an error. */
   actorTree(): Promise<NodeReplies<ActorTreeReply>>;
+  /**
+   * A celeriac worker's event and document subscriptions (pattern, task, queue, and
+   * whether it serves them), including those no message has matched yet; Python workers
+   * answer an error.
+   */
+  subscriptions(): Promise<NodeReplies<SubscriptionInfo[]>>;
   /** Python's `memsample` (needs psutil on the worker). */
   memsample(): Promise<NodeReplies<unknown>>;
   /** Python's `memdump`: the last `samples` memory samples. */
@@ -97,6 +104,7 @@ export function createInspect(request: InspectRequest, options: InspectOptions):
     report: () => ask(InspectCommand.report),
     clock: () => ask(InspectCommand.clock),
     actorTree: () => ask(InspectCommand.actorTree),
+    subscriptions: () => ask(InspectCommand.subscriptions),
     memsample: () => ask(InspectCommand.memsample),
     memdump: (o) => ask(InspectCommand.memdump, { samples: o?.samples ?? 10 }),
     call: (command, args = {}) => ask(command, args),

@@ -1,11 +1,13 @@
 /**
  * The read-only remote-control commands (`celery inspect …`) with Celery 5.2's reply
  * shapes (`celery/worker/control.py`): ping, active, reserved, scheduled, revoked,
- * registered, stats, query_task, active_queues, clock, hello; and celeriac's `actor_tree`.
+ * registered, stats, query_task, active_queues, clock, hello; and celeriac's `actor_tree`
+ * and `subscriptions`.
  */
 import { okReply } from '@celeriac/protocol';
 import { requestInfo, type TaskRequest } from '../pipeline/request.js';
 import { ids, NO_REPLY, type ControlCommand, type ControlScope } from './scope.js';
+import { subscriptionsInfo } from './subscriptions.js';
 
 function infos(scope: ControlScope, requests: readonly TaskRequest[], safe: unknown) {
   return requests.map((r) => requestInfo(r, scope.hostname, { safe: safe === true }));
@@ -120,6 +122,8 @@ export const INSPECT_COMMANDS: Readonly<Record<string, ControlCommand>> = {
   clock: (s) => ({ clock: s.events?.clock ?? 0 }),
   /** celeriac's own: the supervision tree (Python workers answer KeyError). */
   actor_tree: (s) => ({ root: s.actors.tree() }),
+  /** celeriac's own: the app's event and document subscriptions. */
+  subscriptions: (s) => subscriptionsInfo(s),
   hello: (s, a) =>
     a.from_node === s.hostname ? NO_REPLY : { revoked: {}, clock: s.events?.clock ?? 0 },
 };

@@ -2,7 +2,7 @@
  * What remote-control commands reach: the worker's parts they read (`inspect`) or change
  * (`control`), passed explicitly.
  */
-import type { ControlAuthorizer, Transport } from '@celeriac/protocol';
+import type { ControlAuthorizer, MessageSubscription, Transport } from '@celeriac/protocol';
 import type { WorkerClock } from '../clock.js';
 import type { TaskConsumer } from '../lifecycle/consumer.js';
 import type { Logger } from '../logger.js';
@@ -34,6 +34,8 @@ export interface ControlScope {
   readonly authorizer: ControlAuthorizer;
   /** The worker's actor tree (`inspect actor_tree`). */
   readonly actors: ActorWatch;
+  /** The app's event and document subscriptions (`inspect subscriptions`), read live. */
+  readonly subscriptions: Iterable<MessageSubscription>;
   /** Ask the worker to stop (warm), as the `shutdown` command does. */
   readonly shutdown: () => void;
 }

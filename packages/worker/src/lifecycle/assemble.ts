@@ -233,6 +233,7 @@ export function assembleWorker(input: WorkerOptions, shutdown: () => void): Work
         taskDefaults: input.taskDefaults ?? {},
         authorizer: createControlAuthorizer({ ...options.control, now }),
         actors,
+        subscriptions: input.subscriptions ?? [],
         shutdown,
       })
     : null;

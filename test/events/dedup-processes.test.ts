@@ -1,17 +1,19 @@
 /**
- * Issue 20's dedup across processes on Redis: 4 processes each send 25 concurrent tasks
- * with one `dedupKey` (100 sends) to a celeriac worker; the handler runs once and every
- * caller gets its result, through the Redis result backend's `claimDedup`
- * (`SET NX PX`).
+ * Issue 20's dedup across processes, on Redis and on RabbitMQ: 4 processes each send 25
+ * concurrent tasks with one `dedupKey` (100 sends) to a celeriac worker; the handler runs
+ * once and every caller gets its result. The record is the Redis result backend's
+ * `claimDedup` (`SET NX PX`) in both cases: the broker only carries the one task sent.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { uuid4 } from '@celeriac/protocol';
+import { AmqpTransport, createAmqpTransport } from '@celeriac/amqp';
+import { uuid4, type Transport } from '@celeriac/protocol';
 import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
 import { createWorker, implementTask, silentLogger } from '@celeriac/worker';
 import { TEST_REDIS_URL, deleteRedisKeys } from '../support/redis-keys.js';
 
+const AMQP_URL = process.env['CELERIAC_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SENDER = fileURLToPath(new URL('./dedup-sender.ts', import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
@@ -42,14 +44,24 @@ function sender(env: Record<string, string>): Promise<{ ids: string[]; values: n
   });
 }
 
-describe('dedup across processes (Redis)', () => {
+const brokers: { name: string; url: string; transport: (prefix: string) => Transport }[] = [
+  {
+    name: 'Redis',
+    url: TEST_REDIS_URL,
+    transport: (prefix) => createRedisTransport(TEST_REDIS_URL, { globalKeyprefix: prefix }),
+  },
+  { name: 'RabbitMQ', url: AMQP_URL, transport: () => createAmqpTransport(AMQP_URL) },
+];
+
+describe.each(brokers)('dedup across processes ($name, records in Redis)', (broker) => {
   it('100 concurrent sends with one key from 4 processes: the handler runs once, all get its result', async () => {
     const id = uuid4().slice(0, 8);
     const prefix = `celeriac-dedup-${id}:`;
     const queue = `dedup.${id}`;
+    const transport = broker.transport(prefix);
     let runs = 0;
     const worker = createWorker({
-      transport: createRedisTransport(TEST_REDIS_URL, { globalKeyprefix: prefix }),
+      transport,
       backend: createRedisResultBackend(TEST_REDIS_URL, { keyPrefix: prefix }),
       tasks: [
         implementTask('dedup.charge', async (_ctx, amount: number) => {
@@ -62,15 +74,20 @@ describe('dedup across processes (Redis)', () => {
       hostname: `dedup-${id}@test`,
       logger: silentLogger,
       control: false,
-      ownTransport: true,
       ownBackend: true,
     });
     await worker.start();
     cleanups.push(async () => {
       await worker.stop();
+      await transport.deleteQueue(queue).catch(() => undefined);
+      if (transport instanceof AmqpTransport) {
+        await transport.deleteExchange(queue).catch(() => undefined);
+      }
+      await transport.close();
       await deleteRedisKeys(prefix);
     });
     const env = {
+      DEDUP_BROKER: broker.url,
       DEDUP_URL: TEST_REDIS_URL,
       DEDUP_PREFIX: prefix,
       DEDUP_QUEUE: queue,
