@@ -20,6 +20,7 @@ import {
   noopMessage,
   nowMs,
   paced,
+  profiled,
   until,
 } from './redis-bench-common.js';
 
@@ -98,10 +99,12 @@ export async function celeriacThroughput(
     let ran = 0;
     const w = worker(prefix, queue, () => void ran++, results, options.concurrency);
     const drainStart = performance.now();
-    await w.worker.start();
-    await until(() => ran >= tasks);
-    // Acks-late: the run ends when the last ack is in Redis (a result is stored first).
-    await until(async () => (await redis.hlen(`${prefix}unacked`)) === 0, 1);
+    await profiled(options.system, async () => {
+      await w.worker.start();
+      await until(() => ran >= tasks);
+      // Acks-late: the run ends when the last ack is in Redis (a result is stored first).
+      await until(async () => (await redis.hlen(`${prefix}unacked`)) === 0, 1);
+    });
     const drainSeconds = (performance.now() - drainStart) / 1000;
     await w.close();
     const stored = results ? await storedResults(redis, prefix) : tasks;

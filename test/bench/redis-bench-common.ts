@@ -109,3 +109,28 @@ export function drained(
 ): SystemResult {
   return { system, tasks, publishPerSecond, drainSeconds, tasksPerSecond: tasks / drainSeconds };
 }
+
+/**
+ * With BENCH_CPU_PROF=<dir>, a CPU profile of the drain window only (not the publishing,
+ * not the warm-ups' set-up): `<dir>/<system>-<time>.cpuprofile`, for Chrome DevTools or
+ * `redis-profile-top.ts` (top functions by self time).
+ */
+export async function profiled<T>(system: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env['BENCH_CPU_PROF'];
+  if (!dir) return run();
+  const { Session } = await import('node:inspector/promises');
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    await mkdir(dir, { recursive: true });
+    const file = `${dir}/${system}-${Date.now()}.cpuprofile`;
+    await writeFile(file, JSON.stringify(profile));
+  }
+}

@@ -187,6 +187,43 @@ redis.call('PUBLISH', ARGV[4], ARGV[1])
 return 1
 `;
 
+/**
+ * {@link STORE_RESULT} for many results in one call (see `result-batcher.ts`), each under
+ * `redis.pcall` so a failing key fails alone. KEYS: the meta keys (each also its channel).
+ * ARGV: expiry in ms, then json and ready flag per key. Returns per key 1 (stored), 0
+ * (refused) or the error's text.
+ */
+const STORE_RESULTS = `
+local ms = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS do
+  local key, json, ready = KEYS[i], ARGV[2 * i], ARGV[2 * i + 1]
+  local current = redis.pcall('GET', key)
+  local answer = 1
+  if type(current) == 'table' and current.err then
+    answer = current.err
+  elseif current then
+    local status = string.match(current, '^{"status": "([^"]*)"')
+    if not status then
+      local ok, meta = pcall(cjson.decode, current)
+      if ok and type(meta) == 'table' and type(meta.status) == 'string' then status = meta.status end
+    end
+    if status == 'SUCCESS' then answer = 0 end
+    if (status == 'FAILURE' or status == 'REVOKED') and ready ~= '1' then answer = 0 end
+  end
+  if answer == 1 then
+    local set
+    if ms > 0 and ms % 1000 == 0 then set = redis.pcall('SETEX', key, ms / 1000, json)
+    elseif ms > 0 then set = redis.pcall('PSETEX', key, ms, json)
+    else set = redis.pcall('SET', key, json) end
+    if type(set) == 'table' and set.err then answer = set.err
+    else redis.call('PUBLISH', key, json) end
+  end
+  out[i] = answer
+end
+return out
+`;
+
 /** A client with celeriac's scripts registered as commands. */
 export interface ScriptedRedis extends Redis {
   celeriacTake(keys: readonly string[], ...args: (string | number)[]): Promise<unknown[]>;
@@ -195,6 +232,7 @@ export interface ScriptedRedis extends Redis {
   celeriacUnlock(key: string, token: string): Promise<number>;
   celeriacPurge(keys: readonly string[]): Promise<number>;
   celeriacStoreResult(key: string, ...args: (string | number)[]): Promise<number>;
+  celeriacStoreResults(keys: readonly string[], ...args: (string | number)[]): Promise<unknown[]>;
 }
 
 /** Register every script on `client` (idempotent per client) and return it typed. */
@@ -208,11 +246,14 @@ export function withScripts(client: Redis): ScriptedRedis {
   client.defineCommand('celeriacUnlock', { lua: UNLOCK, numberOfKeys: 1 });
   client.defineCommand('celeriacPurgeRaw', { lua: PURGE });
   client.defineCommand('celeriacStoreResult', { lua: STORE_RESULT, numberOfKeys: 1 });
+  client.defineCommand('celeriacStoreResultsRaw', { lua: STORE_RESULTS });
   const raw = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   scripted.celeriacTake = (keys, ...args) =>
     raw['celeriacTakeRaw']!(keys.length, ...keys, ...args) as Promise<unknown[]>;
   scripted.celeriacRestore = (keys, ...args) =>
     raw['celeriacRestoreRaw']!(keys.length, ...keys, ...args) as Promise<number>;
+  scripted.celeriacStoreResults = (keys, ...args) =>
+    raw['celeriacStoreResultsRaw']!(keys.length, ...keys, ...args) as Promise<unknown[]>;
   scripted.celeriacPurge = (keys) =>
     raw['celeriacPurgeRaw']!(keys.length, ...keys) as Promise<number>;
   return scripted;
