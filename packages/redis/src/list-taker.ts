@@ -166,7 +166,7 @@ export class ListTaker {
     try {
       reply = await this.#host
         .command()
-        .celeriacTake(
+        .celeriacTakeBuffer(
           this.#keysByRotation[rotation]!,
           (Date.now() / 1000).toFixed(6),
           limit,

@@ -227,6 +227,8 @@ return out
 /** A client with celeriac's scripts registered as commands. */
 export interface ScriptedRedis extends Redis {
   celeriacTake(keys: readonly string[], ...args: (string | number)[]): Promise<unknown[]>;
+  /** {@link celeriacTake} with the envelopes and tags as Buffers (no UTF-8 decoding). */
+  celeriacTakeBuffer(keys: readonly string[], ...args: (string | number)[]): Promise<unknown[]>;
   celeriacAck(unacked: string, index: string, ...tags: string[]): Promise<number>;
   celeriacRestore(keys: readonly string[], ...args: (string | number)[]): Promise<number>;
   celeriacUnlock(key: string, token: string): Promise<number>;
@@ -250,6 +252,8 @@ export function withScripts(client: Redis): ScriptedRedis {
   const raw = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   scripted.celeriacTake = (keys, ...args) =>
     raw['celeriacTakeRaw']!(keys.length, ...keys, ...args) as Promise<unknown[]>;
+  scripted.celeriacTakeBuffer = (keys, ...args) =>
+    raw['celeriacTakeRawBuffer']!(keys.length, ...keys, ...args) as Promise<unknown[]>;
   scripted.celeriacRestore = (keys, ...args) =>
     raw['celeriacRestoreRaw']!(keys.length, ...keys, ...args) as Promise<number>;
   scripted.celeriacStoreResults = (keys, ...args) =>
