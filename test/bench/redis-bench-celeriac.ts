@@ -32,8 +32,8 @@ export interface CeleriacRunOptions {
   results?: boolean;
   /** Worker concurrency (prefetch is four times it); 50 unless given. */
   concurrency?: number;
-  /** The task's positional arguments (the payload runs send one large string). */
-  args?: unknown[];
+  /** The task's positional arguments, or a function giving each message's (payload runs). */
+  args?: unknown[] | (() => unknown[]);
 }
 
 function worker(
@@ -70,13 +70,16 @@ export async function publishAll(
   producer: RedisTransport,
   queue: string,
   count: number,
-  args: unknown[] = [],
+  args: unknown[] | (() => unknown[]) = [],
 ): Promise<void> {
   for (let sent = 0; sent < count; sent += 1000) {
     const batch = Math.min(1000, count - sent);
     await Promise.all(
       Array.from({ length: batch }, () =>
-        producer.publish(noopMessage(args), { exchange: '', routingKey: queue }),
+        producer.publish(noopMessage(typeof args === 'function' ? args() : args), {
+          exchange: '',
+          routingKey: queue,
+        }),
       ),
     );
   }

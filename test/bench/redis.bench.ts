@@ -20,6 +20,7 @@
  *   BENCH_TASKS=…                          a fixed count instead of sizing
  *   BENCH_LATENCY_TASKS=3000  BENCH_PAYLOAD_KB=100  BENCH_PAYLOAD_TASKS=500
  */
+import { randomBytes } from 'node:crypto';
 import { bullmqLatency, bullmqThroughput } from './redis-bench-bullmq.js';
 import { celeriacLatency, celeriacThroughput } from './redis-bench-celeriac.js';
 import { envelopeOf, noopMessage, percentile, report, round } from './redis-bench-common.js';
@@ -41,8 +42,9 @@ const wanted = (name: string) =>
   !only || only.some((o) => (o.endsWith('*') ? name.startsWith(o.slice(0, -1)) : name === o));
 
 // One string argument of PAYLOAD_BYTES; the envelope (base64 body) is what both move.
-const payloadArgs = ['x'.repeat(PAYLOAD_BYTES)];
-const payloadEnvelope = () => envelopeOf(noopMessage(payloadArgs), 'bench');
+// Random text per message: real payloads differ from one message to the next.
+const payloadArgs = () => [randomBytes(Math.ceil((PAYLOAD_BYTES * 3) / 4)).toString('base64')];
+const payloadEnvelope = () => envelopeOf(noopMessage(payloadArgs()), 'bench');
 const envelopeBytes = payloadEnvelope().length;
 
 const all: BenchSystem[] = [
