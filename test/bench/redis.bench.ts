@@ -12,13 +12,17 @@
  * sizes its run to drain in about BENCH_WINDOW_S seconds; then BENCH_ROUNDS rounds run
  * every system in turn. Lines: `redis.throughput.round` per run, then per system one
  * `redis.throughput` (median of the rounds, min/max, ratios as medians of per-round
- * ratios) and one `redis.latency`; every line has `loadavg`. Stdout holds only JSON lines.
+ * ratios) and one `redis.latency`; every line has `loadavg`. Stdout holds only JSON lines,
+ * so a script can run this as a child process and parse them (fields: `bench`, `system`,
+ * `tasks_per_s`, `ratio_vs_*`, `p50_ms`, `p99_ms`, `mb_per_s`, `loadavg`). About 2.5–3 min
+ * with the defaults; BENCH_CPU_PROF=<dir> writes a CPU profile of each celeriac drain
+ * (read with `npx tsx test/bench/redis-profile-top.ts <file>`).
  *
  *   npm run bench:redis
  *   BENCH_ONLY=celeriac,celeriac.results   systems to run (`name*` for a prefix; `latency`)
  *   BENCH_ROUNDS=3  BENCH_WINDOW_S=2.5     rounds; seconds each drain should last
  *   BENCH_TASKS=…                          a fixed count instead of sizing
- *   BENCH_LATENCY_TASKS=3000  BENCH_PAYLOAD_KB=100  BENCH_PAYLOAD_TASKS=500
+ *   BENCH_LATENCY_TASKS=3000  BENCH_PAYLOAD_KB=100  BENCH_PAYLOAD_TASKS=300
  */
 import { randomBytes } from 'node:crypto';
 import { bullmqLatency, bullmqThroughput } from './redis-bench-bullmq.js';
@@ -35,7 +39,7 @@ const FIXED = process.env['BENCH_TASKS'] ? env('BENCH_TASKS', 0) : undefined;
 const LATENCY_TASKS = env('BENCH_LATENCY_TASKS', 3_000);
 const LATENCY_RATE = 1_000;
 const PAYLOAD_BYTES = env('BENCH_PAYLOAD_KB', 100) * 1024;
-const PAYLOAD_TASKS = env('BENCH_PAYLOAD_TASKS', 500);
+const PAYLOAD_TASKS = env('BENCH_PAYLOAD_TASKS', 300);
 
 const only = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim());
 const wanted = (name: string) =>
