@@ -1,17 +1,19 @@
 /**
  * BullMQ for `npm run bench:redis`: `addBulk` of the same task content (headers + args as
- * job data), then a Worker with concurrency 50, a no-op processor and
- * `removeOnComplete`, timed until every job completed. Also enqueue→start latency at a
- * paced rate, for context.
+ * job data, a task id of its own each), then a Worker with concurrency 50 and a no-op
+ * processor, timed until every job completed. `bullmq` removes completed jobs
+ * (`removeOnComplete`), `bullmq.results` keeps them with their return value
+ * (`removeOnComplete: false`, BullMQ's way of storing results). Also enqueue→start
+ * latency at a paced rate.
  */
 import { Queue, Worker } from 'bullmq';
 import type { SystemResult } from './redis-bench-common.js';
 import {
   CONCURRENCY,
   REDIS_URL,
-  TASKS,
   benchPrefix,
   deletePrefix,
+  drained,
   noopMessage,
   nowMs,
   paced,
@@ -33,37 +35,48 @@ function jobData(args: unknown[] = []) {
   return { headers: message.headers, args, kwargs: {} };
 }
 
-/** BullMQ throughput: publish, then drain with one worker. */
-export async function bullmqThroughput(tasks = TASKS): Promise<SystemResult> {
+/** BullMQ throughput: publish `tasks`, then drain with one worker. */
+export async function bullmqThroughput(results: boolean, tasks: number): Promise<SystemResult> {
   const prefix = benchPrefix('bullmq').slice(0, -1);
   const name = 'noop';
   const queue = new Queue(name, { connection: connection(), prefix });
-  const data = jobData();
-  const start = performance.now();
-  for (let sent = 0; sent < tasks; sent += 1000) {
-    const count = Math.min(1000, tasks - sent);
-    await queue.addBulk(
-      Array.from({ length: count }, () => ({ name, data, opts: { removeOnComplete: true } })),
-    );
+  try {
+    const start = performance.now();
+    for (let sent = 0; sent < tasks; sent += 1000) {
+      const count = Math.min(1000, tasks - sent);
+      await queue.addBulk(
+        Array.from({ length: count }, () => ({
+          name,
+          data: jobData(),
+          opts: { removeOnComplete: !results },
+        })),
+      );
+    }
+    const publishPerSecond = tasks / ((performance.now() - start) / 1000);
+    let done = 0;
+    // The processor returns what celeriac's no-op returns (None): BullMQ stores it.
+    const worker = new Worker(name, () => Promise.resolve(null), {
+      connection: connection(),
+      prefix,
+      concurrency: CONCURRENCY,
+      autorun: false,
+    });
+    worker.on('completed', () => void done++);
+    const drainStart = performance.now();
+    void worker.run();
+    await until(() => done >= tasks);
+    const drainSeconds = (performance.now() - drainStart) / 1000;
+    await worker.close();
+    if (results) {
+      const kept = await queue.getCompletedCount();
+      if (kept !== tasks) throw new Error(`bullmq.results: ${kept} of ${tasks} jobs kept`);
+    }
+    const system = results ? 'bullmq.results' : 'bullmq';
+    return drained(system, tasks, publishPerSecond, drainSeconds);
+  } finally {
+    await queue.close();
+    await deletePrefix(prefix);
   }
-  const publishPerSecond = tasks / ((performance.now() - start) / 1000);
-  let done = 0;
-  const worker = new Worker(name, () => Promise.resolve(null), {
-    connection: connection(),
-    prefix,
-    concurrency: CONCURRENCY,
-    removeOnComplete: { count: 0 },
-    autorun: false,
-  });
-  worker.on('completed', () => void done++);
-  const drainStart = performance.now();
-  void worker.run();
-  await until(() => done >= tasks);
-  const drainSeconds = (performance.now() - drainStart) / 1000;
-  await worker.close();
-  await queue.close();
-  await deletePrefix(prefix);
-  return { system: 'bullmq', publishPerSecond, drainSeconds, tasksPerSecond: tasks / drainSeconds };
 }
 
 /** BullMQ enqueue→start latency samples (ms) at `perSecond` offered. */
@@ -80,14 +93,17 @@ export async function bullmqLatency(count: number, perSecond: number): Promise<n
     { connection: connection(), prefix, concurrency: CONCURRENCY, removeOnComplete: { count: 0 } },
   );
   const queue = new Queue(name, { connection: connection(), prefix });
-  await worker.waitUntilReady();
-  await queue.waitUntilReady();
-  await paced(count, perSecond, () => {
-    void queue.add(name, jobData([nowMs()]), { removeOnComplete: true });
-  });
-  await until(() => samples.length >= count);
-  await worker.close();
-  await queue.close();
-  await deletePrefix(prefix);
-  return samples;
+  try {
+    await worker.waitUntilReady();
+    await queue.waitUntilReady();
+    await paced(count, perSecond, () => {
+      void queue.add(name, jobData([nowMs()]), { removeOnComplete: true });
+    });
+    await until(() => samples.length >= count);
+    return samples;
+  } finally {
+    await worker.close();
+    await queue.close();
+    await deletePrefix(prefix);
+  }
 }

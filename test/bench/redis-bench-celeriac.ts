@@ -1,9 +1,9 @@
 /**
  * celeriac for `npm run bench:redis`: the Redis transport publishes the no-op task
- * message, then one `createWorker` (acks-late, concurrency 50, prefetch 200) drains the
- * queue; done when every task ran and every ack reached Redis. Also enqueue→start
- * latency at a paced rate: each task compares its start time with the send time in its
- * args.
+ * message (a task id of its own each), then one `createWorker` (acks-late, prefetch =
+ * concurrency × 4) drains the queue; done when every task ran and every ack reached Redis
+ * (and, with results, every result is in Redis). Also enqueue→start latency at a paced
+ * rate: each task compares its start time with the send time in its args.
  */
 import { Redis } from 'ioredis';
 import { createRedisResultBackend, createRedisTransport } from '@celeriac/redis';
@@ -13,21 +13,27 @@ import type { SystemResult } from './redis-bench-common.js';
 import {
   CONCURRENCY,
   NOOP_TASK,
-  PREFETCH,
   REDIS_URL,
-  TASKS,
   benchPrefix,
   deletePrefix,
+  drained,
   noopMessage,
   nowMs,
   paced,
+  profiled,
   until,
 } from './redis-bench-common.js';
 
 /** Options of one celeriac run. */
 export interface CeleriacRunOptions {
+  /** The system name on the output line. */
+  system: string;
   /** Store each result (SETEX + PUBLISH) as Celery does by default. */
-  results: boolean;
+  results?: boolean;
+  /** Worker concurrency (prefetch is four times it); 50 unless given. */
+  concurrency?: number;
+  /** The task's positional arguments, or a function giving each message's (payload runs). */
+  args?: unknown[] | (() => unknown[]);
 }
 
 function worker(
@@ -35,6 +41,7 @@ function worker(
   queue: string,
   handler: (ctx: unknown, ...args: unknown[]) => unknown,
   results: boolean,
+  concurrency = CONCURRENCY,
 ) {
   const transport = createRedisTransport(REDIS_URL, { globalKeyprefix: prefix });
   const backend = createRedisResultBackend(REDIS_URL, { keyPrefix: prefix, resultExpires: 600 });
@@ -42,7 +49,7 @@ function worker(
     transport,
     backend,
     queues: [queue],
-    concurrency: CONCURRENCY,
+    concurrency,
     logger: silentLogger,
     control: false,
     hostname: `bench-${prefix}@local`,
@@ -58,48 +65,78 @@ function worker(
   };
 }
 
-async function publishAll(producer: RedisTransport, queue: string, count: number) {
-  const message = noopMessage();
+/** Publish `count` messages, each with a task id of its own. */
+export async function publishAll(
+  producer: RedisTransport,
+  queue: string,
+  count: number,
+  args: unknown[] | (() => unknown[]) = [],
+): Promise<void> {
   for (let sent = 0; sent < count; sent += 1000) {
     const batch = Math.min(1000, count - sent);
     await Promise.all(
       Array.from({ length: batch }, () =>
-        producer.publish(message, { exchange: '', routingKey: queue }),
+        producer.publish(noopMessage(typeof args === 'function' ? args() : args), {
+          exchange: '',
+          routingKey: queue,
+        }),
       ),
     );
   }
 }
 
-/** celeriac throughput: publish, then drain with one worker. */
+/** celeriac throughput: publish `tasks`, then drain with one worker. */
 export async function celeriacThroughput(
   options: CeleriacRunOptions,
-  tasks = TASKS,
+  tasks: number,
 ): Promise<SystemResult> {
   const prefix = benchPrefix('celeriac');
   const queue = 'bench';
+  const results = options.results ?? false;
   const producer = createRedisTransport(REDIS_URL, { globalKeyprefix: prefix });
-  const start = performance.now();
-  await publishAll(producer, queue, tasks);
-  const publishPerSecond = tasks / ((performance.now() - start) / 1000);
   const redis = new Redis(REDIS_URL);
-  let ran = 0;
-  const w = worker(prefix, queue, () => void ran++, options.results);
-  const drainStart = performance.now();
-  await w.worker.start();
-  await until(() => ran >= tasks);
-  // Acks-late: the run ends when the last ack is in Redis.
-  await until(async () => (await redis.hlen(`${prefix}unacked`)) === 0, 1);
-  const drainSeconds = (performance.now() - drainStart) / 1000;
-  await w.close();
-  await producer.close();
-  redis.disconnect();
-  await deletePrefix(prefix);
-  return {
-    system: options.results ? 'celeriac.results' : 'celeriac',
-    publishPerSecond,
-    drainSeconds,
-    tasksPerSecond: tasks / drainSeconds,
-  };
+  try {
+    const start = performance.now();
+    await publishAll(producer, queue, tasks, options.args);
+    const publishPerSecond = tasks / ((performance.now() - start) / 1000);
+    let ran = 0;
+    const w = worker(prefix, queue, () => void ran++, results, options.concurrency);
+    const drainStart = performance.now();
+    await profiled(options.system, async () => {
+      await w.worker.start();
+      await until(() => ran >= tasks);
+      // Acks-late: the run ends when the last ack is in Redis (a result is stored first).
+      await until(async () => (await redis.hlen(`${prefix}unacked`)) === 0, 1);
+    });
+    const drainSeconds = (performance.now() - drainStart) / 1000;
+    await w.close();
+    const stored = results ? await storedResults(redis, prefix) : tasks;
+    if (stored !== tasks)
+      throw new Error(`${options.system}: ${stored} of ${tasks} results stored`);
+    return drained(options.system, tasks, publishPerSecond, drainSeconds);
+  } finally {
+    await producer.close();
+    redis.disconnect();
+    await deletePrefix(prefix);
+  }
+}
+
+/** How many results are stored under `prefix` (DBSIZE would count other users' keys). */
+async function storedResults(redis: Redis, prefix: string): Promise<number> {
+  let count = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(
+      cursor,
+      'MATCH',
+      `${prefix}celery-task-meta-*`,
+      'COUNT',
+      10_000,
+    );
+    cursor = next;
+    count += keys.length;
+  } while (cursor !== '0');
+  return count;
 }
 
 /** celeriac enqueue→start latency samples (ms) at `perSecond` offered. */
@@ -114,44 +151,17 @@ export async function celeriacLatency(count: number, perSecond: number): Promise
     (_ctx, sentAt) => void samples.push(nowMs() - Number(sentAt)),
     false,
   );
-  await w.worker.start();
-  await producer.connect();
-  await paced(count, perSecond, () => {
-    void producer.publish(noopMessage([nowMs()]), { exchange: '', routingKey: queue });
-  });
-  await until(() => samples.length >= count);
-  await w.close();
-  await producer.close();
-  await deletePrefix(prefix);
-  return samples;
-}
-
-/**
- * The transport alone (no worker): consume with the worker's prefetch and ack each
- * delivery at once — what `@celeriac/redis` costs on top of the raw pattern.
- */
-export async function transportThroughput(tasks = TASKS): Promise<SystemResult> {
-  const prefix = benchPrefix('celeriac-transport');
-  const queue = 'bench';
-  const producer = createRedisTransport(REDIS_URL, { globalKeyprefix: prefix });
-  const start = performance.now();
-  await publishAll(producer, queue, tasks);
-  const publishPerSecond = tasks / ((performance.now() - start) / 1000);
-  const consumer = createRedisTransport(REDIS_URL, { globalKeyprefix: prefix });
-  let acked = 0;
-  const drainStart = performance.now();
-  await consumer.consume([queue], (delivery) => void delivery.ack().then(() => void acked++), {
-    prefetch: PREFETCH,
-  });
-  await until(() => acked >= tasks);
-  const drainSeconds = (performance.now() - drainStart) / 1000;
-  await consumer.close();
-  await producer.close();
-  await deletePrefix(prefix);
-  return {
-    system: 'celeriac.transport',
-    publishPerSecond,
-    drainSeconds,
-    tasksPerSecond: tasks / drainSeconds,
-  };
+  try {
+    await w.worker.start();
+    await producer.connect();
+    await paced(count, perSecond, () => {
+      void producer.publish(noopMessage([nowMs()]), { exchange: '', routingKey: queue });
+    });
+    await until(() => samples.length >= count);
+    return samples;
+  } finally {
+    await w.close();
+    await producer.close();
+    await deletePrefix(prefix);
+  }
 }

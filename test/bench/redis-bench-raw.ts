@@ -1,135 +1,165 @@
 /**
- * The raw ioredis ceiling for `npm run bench:redis`: the same envelope, pipelined LPUSH,
- * then a reliable-pop consumer with celeriac's prefetch doing nothing but take and ack.
- * Two reliable-pop patterns:
- * - `take`: celeriac's own pattern stripped to the bone — one Lua script pops up to the
- *   free prefetch and records each message in a hash + zset; the messages of one take
- *   are acked by one script call (ZREM + HDEL of all their tags).
- * - `lmove`: the classic reliable queue — LMOVE into a processing list, LREM to ack, with
- *   as many in flight as the prefetch.
+ * The raw ioredis ceiling for `npm run bench:redis` (`raw.pipelined`): the best reliable
+ * queue we could hand-write with ioredis, doing nothing but take and ack the same
+ * envelopes celeriac's publisher writes.
+ *
+ * - Take: one Lua call pops a batch (`RPOP key n`), numbers it with one `INCRBY` and
+ *   records it with one variadic `HSET` + one `ZADD` (crash-safe, as kombu's `unacked`);
+ *   replies come back as Buffers (no UTF-8 decode).
+ * - Two takes in flight, so Redis runs the next take while this side handles the last.
+ * - Acks of one event-loop turn go as one `ZREM` + `HDEL` call, on the same auto-pipelined
+ *   connection as the takes; a message's prefetch is free once its ack is written.
+ *
+ * The old `raw.take` (take, then ack, strictly alternating) was no ceiling: celeriac's
+ * transport beat it, so it was dropped.
  */
 import { Redis } from 'ioredis';
 import type { SystemResult } from './redis-bench-common.js';
 import {
   PREFETCH,
   REDIS_URL,
-  TASKS,
   benchPrefix,
   deletePrefix,
-  noopEnvelope,
+  drained,
+  envelopeOf,
+  noopMessage,
   until,
 } from './redis-bench-common.js';
 
 const TAKE = `
-local out = {}
-local now = ARGV[1]
-for i = 1, tonumber(ARGV[2]) do
-  local raw = redis.call('RPOP', KEYS[1])
-  if not raw then break end
-  local tag = tostring(redis.call('INCR', KEYS[4]))
-  redis.call('HSET', KEYS[2], tag, raw)
-  redis.call('ZADD', KEYS[3], now, tag)
+local popped = redis.call('RPOP', KEYS[1], ARGV[2])
+if not popped then return {} end
+local first = redis.call('INCRBY', KEYS[4], #popped) - #popped
+local held, scored, out = {}, {}, {}
+for i, raw in ipairs(popped) do
+  local tag = tostring(first + i)
+  held[#held + 1] = tag
+  held[#held + 1] = raw
+  scored[#scored + 1] = ARGV[1]
+  scored[#scored + 1] = tag
   out[#out + 1] = tag
   out[#out + 1] = raw
 end
+redis.call('HSET', KEYS[2], unpack(held))
+redis.call('ZADD', KEYS[3], unpack(scored))
 return out
 `;
 const ACK = `
 redis.call('ZREM', KEYS[2], unpack(ARGV))
 return redis.call('HDEL', KEYS[1], unpack(ARGV))
 `;
+/** Most messages in one take (celeriac's take batch too). */
+const TAKE_BATCH = 100;
+const MAX_IN_FLIGHT = 2;
 
 interface RawRedis extends Redis {
-  rawTake(q: string, h: string, z: string, c: string, now: string, n: number): Promise<string[]>;
-  rawAck(h: string, z: string, ...tags: string[]): Promise<number>;
+  rawTakeBuffer(
+    q: string,
+    h: string,
+    z: string,
+    c: string,
+    now: string,
+    n: number,
+  ): Promise<Buffer[]>;
+  rawAck(h: string, z: string, ...tags: Buffer[]): Promise<number>;
 }
 
-/** Pipelined LPUSH of `tasks` copies of one envelope; returns publishes per second. */
-async function publish(redis: Redis, queue: string, tasks: number): Promise<number> {
-  const envelope = noopEnvelope(queue);
+/** Pipelined LPUSH of `envelopes`; returns publishes per second. */
+export async function pushAll(redis: Redis, queue: string, envelopes: string[]): Promise<number> {
   const start = performance.now();
-  for (let sent = 0; sent < tasks; sent += 1000) {
+  for (let sent = 0; sent < envelopes.length; sent += 1000) {
     const pipeline = redis.pipeline();
-    for (let i = sent; i < Math.min(tasks, sent + 1000); i++) pipeline.lpush(queue, envelope);
+    for (const envelope of envelopes.slice(sent, sent + 1000)) pipeline.lpush(queue, envelope);
     await pipeline.exec();
   }
-  return tasks / ((performance.now() - start) / 1000);
+  return envelopes.length / ((performance.now() - start) / 1000);
 }
 
-/** Raw ceiling with the atomic take script. */
-export async function rawTake(tasks = TASKS): Promise<SystemResult> {
-  const prefix = benchPrefix('raw-take');
+/** Raw ceiling: pipelined batch takes and per-turn batched acks. */
+export async function rawPipelined(tasks: number): Promise<SystemResult> {
+  const prefix = benchPrefix('raw-pipelined');
   const [queue, hash, zset, counter] = ['q', 'unacked', 'unacked_index', 'tags'].map(
     (k) => prefix + k,
   ) as [string, string, string, string];
   const redis = new Redis(REDIS_URL, { enableAutoPipelining: true }) as RawRedis;
   redis.defineCommand('rawTake', { lua: TAKE, numberOfKeys: 4 });
   redis.defineCommand('rawAck', { lua: ACK, numberOfKeys: 2 });
-  const publishPerSecond = await publish(redis, queue, tasks);
-  let held = 0;
-  let done = 0;
-  let taking = false;
-  // Take whenever there is free prefetch and no take in flight; ack each at once.
-  const pump = async (): Promise<void> => {
-    if (taking) return;
-    taking = true;
-    while (held < PREFETCH && done + held < tasks) {
-      const now = String(Date.now() / 1000);
-      const reply = await redis.rawTake(queue, hash, zset, counter, now, PREFETCH - held);
-      if (reply.length === 0) break;
-      // Acks of one take go as one call, as celeriac batches acks per event-loop turn.
-      const tags: string[] = [];
-      for (let i = 0; i < reply.length; i += 2) tags.push(reply[i]!);
-      held += tags.length;
-      void redis.rawAck(hash, zset, ...tags).then(() => {
-        held -= tags.length;
-        done += tags.length;
-        void pump();
-      });
-    }
-    taking = false;
-  };
-  const start = performance.now();
-  await pump();
-  await until(() => done >= tasks, 1);
-  const drainSeconds = (performance.now() - start) / 1000;
-  redis.disconnect();
-  await deletePrefix(prefix);
-  return {
-    system: 'raw.take',
-    publishPerSecond,
-    drainSeconds,
-    tasksPerSecond: tasks / drainSeconds,
-  };
+  try {
+    const envelopes = Array.from({ length: tasks }, () => envelopeOf(noopMessage(), 'q'));
+    const publishPerSecond = await pushAll(redis, queue, envelopes);
+    let held = 0;
+    let claimed = 0;
+    let inFlight = 0;
+    let taken = 0;
+    let done = 0;
+    let pending: Buffer[] = [];
+    const flush = () => {
+      const tags = pending;
+      pending = [];
+      void redis.rawAck(hash, zset, ...tags).then(() => (done += tags.length));
+      held -= tags.length; // written: the prefetch is free, as celeriac counts it
+      fill();
+    };
+    const fill = () => {
+      while (inFlight < MAX_IN_FLIGHT && taken + claimed < tasks) {
+        const free = PREFETCH - held - claimed;
+        if (free <= 0 || (inFlight > 0 && free < TAKE_BATCH / 2)) return;
+        const limit = Math.min(TAKE_BATCH, free);
+        inFlight++;
+        claimed += limit;
+        const now = String(Date.now() / 1000);
+        void redis.rawTakeBuffer(queue, hash, zset, counter, now, limit).then((reply) => {
+          inFlight--;
+          claimed -= limit;
+          if (pending.length === 0 && reply.length > 0) process.nextTick(flush);
+          taken += reply.length / 2;
+          for (let i = 0; i < reply.length; i += 2) pending.push(reply[i]!);
+          held += reply.length / 2;
+          fill();
+        });
+      }
+    };
+    const start = performance.now();
+    fill();
+    await until(() => done >= tasks, 1);
+    return drained('raw.pipelined', tasks, publishPerSecond, (performance.now() - start) / 1000);
+  } finally {
+    redis.disconnect();
+    await deletePrefix(prefix);
+  }
 }
 
-/** Raw ceiling with LMOVE into a processing list and LREM to ack. */
-export async function rawLmove(tasks = TASKS): Promise<SystemResult> {
-  const prefix = benchPrefix('raw-lmove');
+/**
+ * Raw LPUSH/RPOP of the same bytes (no reliability): pipelined LPUSH, then RPOP with a
+ * count, two calls in flight. Reports bytes per second.
+ */
+export async function rawPayload(envelopes: string[]): Promise<SystemResult> {
+  const prefix = benchPrefix('raw-payload');
   const queue = `${prefix}q`;
-  const processing = `${prefix}processing`;
   const redis = new Redis(REDIS_URL, { enableAutoPipelining: true });
-  const publishPerSecond = await publish(redis, queue, tasks);
-  let done = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: PREFETCH }, async () => {
-      for (;;) {
-        const raw = await redis.lmove(queue, processing, 'RIGHT', 'LEFT');
-        if (raw === null) return;
-        await redis.lrem(processing, 1, raw);
-        done++;
-      }
-    }),
-  );
-  const drainSeconds = (performance.now() - start) / 1000;
-  if (done !== tasks) throw new Error(`raw.lmove consumed ${done} of ${tasks}`);
-  redis.disconnect();
-  await deletePrefix(prefix);
-  return {
-    system: 'raw.lmove',
-    publishPerSecond,
-    drainSeconds,
-    tasksPerSecond: tasks / drainSeconds,
-  };
+  try {
+    const publishPerSecond = await pushAll(redis, queue, envelopes);
+    let bytes = 0;
+    let count = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: MAX_IN_FLIGHT }, async () => {
+        for (;;) {
+          const batch = await redis.rpopBuffer(queue, 10);
+          if (!batch || batch.length === 0) return;
+          for (const raw of batch) bytes += raw.length;
+          count += batch.length;
+        }
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    if (count !== envelopes.length) throw new Error(`raw.payload: ${count} of ${envelopes.length}`);
+    return {
+      ...drained('raw.payload', count, publishPerSecond, seconds),
+      bytesPerSecond: bytes / seconds,
+    };
+  } finally {
+    redis.disconnect();
+    await deletePrefix(prefix);
+  }
 }

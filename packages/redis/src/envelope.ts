@@ -73,25 +73,24 @@ export function parseEnvelope(raw: string): Record<string, unknown> {
 
 /** Decode an envelope into a {@link BrokerMessage} and its delivery facts. */
 export function decodeEnvelope(raw: string): DecodedEnvelope {
-  const envelope = parseEnvelope(raw);
+  return decodeParsedEnvelope(parseEnvelope(raw));
+}
+
+/**
+ * The message and delivery facts of a parsed envelope. `body` gives the body's bytes when
+ * the caller decoded them itself (`envelope-buffer.ts`); otherwise they come from
+ * `envelope.body`.
+ * @internal
+ */
+export function decodeParsedEnvelope(
+  envelope: Record<string, unknown>,
+  body?: (props: Record<string, unknown>) => Uint8Array,
+): DecodedEnvelope {
   const props = envelope['properties'] ?? {};
   if (!isRecord(props)) throw new DecodeError('properties', 'expected an object');
   const headers = envelope['headers'] ?? {};
   if (!isRecord(headers)) throw new DecodeError('headers', 'expected an object');
-  const body = envelope['body'];
-  let bytes: Uint8Array;
-  if (typeof body === 'string') {
-    // A Buffer is a Uint8Array: no copy into a plain one (this runs for every message).
-    bytes =
-      props['body_encoding'] === 'base64'
-        ? Buffer.from(body, 'base64')
-        : new TextEncoder().encode(body);
-  } else if (body === null || body === undefined) {
-    bytes = new Uint8Array();
-  } else {
-    throw new DecodeError('body', 'expected a string');
-  }
-
+  const bytes = body ? body(props) : bodyBytes(envelope['body'], props);
   const properties: MessageProperties = {};
   let extra: Record<string, unknown> | undefined;
   // `for…in` over a parsed object: no entries arrays per message.
@@ -137,6 +136,18 @@ export function decodeEnvelope(raw: string): DecodedEnvelope {
     routingKey: stringOr(info['routing_key'], ''),
     redelivered: info['redelivered'] === true || headers['redelivered'] === true,
   };
+}
+
+/** The bytes of an envelope's `body` field. */
+function bodyBytes(body: unknown, props: Record<string, unknown>): Uint8Array {
+  if (typeof body === 'string') {
+    // A Buffer is a Uint8Array: no copy into a plain one (this runs for every message).
+    return props['body_encoding'] === 'base64'
+      ? Buffer.from(body, 'base64')
+      : new TextEncoder().encode(body);
+  }
+  if (body === null || body === undefined) return new Uint8Array();
+  throw new DecodeError('body', 'expected a string');
 }
 
 function stringOr(value: unknown, fallback: string): string {

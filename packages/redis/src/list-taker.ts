@@ -166,7 +166,7 @@ export class ListTaker {
     try {
       reply = await this.#host
         .command()
-        .celeriacTake(
+        .celeriacTakeBuffer(
           this.#keysByRotation[rotation]!,
           (Date.now() / 1000).toFixed(6),
           limit,
@@ -190,7 +190,8 @@ export class ListTaker {
     this.#claimed -= limit;
     if (reply !== undefined) {
       // Replies come in the order the takes were sent: the last one tells the lists' state.
-      this.#empty = reply.length / 3 < limit;
+      // A trailing `more`: the take stopped at its byte budget, the lists are not empty.
+      this.#empty = reply.length % 3 === 0 && reply.length / 3 < limit;
       try {
         this.#host.accept(reply, this.#ordersByRotation[rotation]!);
       } catch (error) {

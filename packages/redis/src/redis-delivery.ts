@@ -46,8 +46,8 @@ export interface DeliveryInit {
   routingKey: string;
   queue: string;
   redelivered: boolean;
-  /** The envelope exactly as it was in the list. */
-  raw: string;
+  /** The envelope exactly as it was in the list (as Redis sent it, or decoded). */
+  raw: string | Buffer;
   priority: number;
   /** False for fanout (PUB/SUB) deliveries: nothing is held in Redis for them. */
   tracked: boolean;
@@ -65,7 +65,8 @@ export class RedisDelivery implements Delivery, AckTarget {
   readonly routingKey: string;
   readonly queue: string;
   readonly redelivered: boolean;
-  readonly raw: string;
+  /** The envelope as taken; turned into a string only if it is ever needed (a restore). */
+  #raw: string | Buffer;
   readonly priority: number;
   readonly tracked: boolean;
   #state: DeliveryState = DeliveryState.held;
@@ -80,10 +81,16 @@ export class RedisDelivery implements Delivery, AckTarget {
     this.routingKey = init.routingKey;
     this.queue = init.queue;
     this.redelivered = init.redelivered;
-    this.raw = init.raw;
+    this.#raw = init.raw;
     this.priority = init.priority;
     this.tracked = init.tracked;
     this.#host = host;
+  }
+
+  /** The envelope exactly as it was in the list. */
+  get raw(): string {
+    if (typeof this.#raw !== 'string') this.#raw = this.#raw.toString('utf8');
+    return this.#raw;
   }
 
   /** Whether the delivery is still held. */

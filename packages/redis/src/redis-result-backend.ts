@@ -1,7 +1,8 @@
 /**
  * `RedisResultBackend`: Celery's Redis result backend. Results are
  * `celery-task-meta-<id>` strings written with SETEX and PUBLISHed on the same name in
- * one script (which also refuses to replace a ready state); clients wait on pub/sub.
+ * one script (which also refuses to replace a ready state; the stores of one tick share one
+ * call, see `result-batcher.ts`); clients wait on pub/sub.
  */
 import type { RedisOptions } from 'ioredis';
 import type {
@@ -25,6 +26,7 @@ import {
 import type { ScriptedRedis } from './lua-scripts.js';
 import { withScripts } from './lua-scripts.js';
 import { pythonJsonStringify } from './python-json.js';
+import { ResultBatcher } from './result-batcher.js';
 import { ResultListener } from './result-listener.js';
 import { chordPartReturned, setChordSize } from './redis-chord.js';
 import { blockingClient, commandClient, connectOnce } from './redis-clients.js';
@@ -69,6 +71,7 @@ export class RedisResultBackend implements ResultBackend {
   /** Aborts the connect attempt in progress. */
   #attempt: AbortController | undefined;
   #closing: Promise<void> | undefined;
+  readonly #batcher: ResultBatcher;
   /** expect() references per task, released by the wait that follows. */
   readonly #expected = new Map<string, number>();
 
@@ -78,6 +81,7 @@ export class RedisResultBackend implements ResultBackend {
     this.#options = options;
     this.#expiresMs = options.expiresMs ?? (options.resultExpires ?? 86400) * 1000;
     this.#prefix = options.keyPrefix ?? '';
+    this.#batcher = new ResultBatcher(() => this.#redis(), this.#expiresMs);
   }
 
   #name(role: string): string {
@@ -155,10 +159,15 @@ export class RedisResultBackend implements ResultBackend {
   }
 
   async store(meta: ResultMeta, _context?: StoreContext): Promise<boolean> {
-    const redis = await this.#redis();
     // Celery's key order and kombu's JSON; refuses (EncodeError) what kombu could not encode.
     const json = serializeResultMeta(meta);
     const key = this.taskKey(meta.taskId);
+    // The stores of one tick go as one call; on a Cluster the keys of a batch would sit in
+    // different slots, so each is stored alone there.
+    if (this.#settings.mode !== RedisMode.cluster) {
+      return this.#batcher.store(key, json, isReady(meta.status));
+    }
+    const redis = await this.#redis();
     const stored = await redis.celeriacStoreResult(
       key,
       json,

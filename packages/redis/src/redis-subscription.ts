@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Delivery, Subscription } from '@celeriac/protocol';
 import { DecodeError } from '@celeriac/protocol';
 import { decodeEnvelope } from './envelope.js';
+import { decodeEnvelopeBuffer } from './envelope-buffer.js';
 import { KombuKeys } from './kombu-keys.js';
 import { ListTaker } from './list-taker.js';
 import type { DeliveryHost } from './redis-delivery.js';
@@ -122,24 +123,25 @@ export class RedisSubscription implements Subscription {
     let counted = 0;
     for (let i = 0; i + 2 < reply.length; i += 3) {
       const index = Number(reply[i]);
+      // Tags and envelopes come as Buffers (`celeriacTakeBuffer`): see envelope-buffer.ts.
       const tag = String(reply[i + 1]);
-      const raw = String(reply[i + 2]);
+      const raw = reply[i + 2] as Buffer;
       const queue = order[(Math.abs(index) - 1) % order.length]!;
       const step = this.#host.keys.steps[Math.floor((Math.abs(index) - 1) / order.length)] ?? 0;
       if (index < 0) {
         this.#host.malformed({
           queue,
-          raw,
+          raw: raw.toString('utf8'),
           error: new DecodeError('', 'the Redis envelope is not a JSON object with properties'),
         });
         continue;
       }
       let decoded;
       try {
-        decoded = decodeEnvelope(raw);
+        decoded = decodeEnvelopeBuffer(raw);
       } catch (error) {
         // Recorded in unacked but unusable: forget it so nobody restores it forever.
-        this.#host.malformed({ queue, raw, error: error as Error });
+        this.#host.malformed({ queue, raw: raw.toString('utf8'), error: error as Error });
         const keys = this.#host.keys;
         void this.#host
           .command()

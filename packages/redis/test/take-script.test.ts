@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisTransport } from '@celeriac/redis';
-import { collectDeliveries } from '@celeriac/testing';
+import { collectDeliveries, testMessage } from '@celeriac/testing';
+import { withScripts } from '../src/lua-scripts.js';
 import { REDIS_URL, deletePrefixed, rawClient, testPrefix } from './redis-fixture.js';
 
 const sample = (
@@ -88,5 +89,46 @@ describe('take script', () => {
       'interop.samples.add',
       'interop.samples.add',
     ]);
+  });
+});
+
+describe('take byte budget', () => {
+  it('stops a take of large messages at about 2 MB, says there is more, and loses none', async () => {
+    const prefix = testPrefix();
+    const redis = rawClient();
+    const transport = createRedisTransport(REDIS_URL, { globalKeyprefix: prefix });
+    cleanups.push(
+      () => deletePrefixed(prefix),
+      async () => redis.disconnect(),
+      () => transport.close(),
+    );
+    const queue = 'take-budget';
+    const big = 'y'.repeat(40_000);
+    const bodies = Array.from({ length: 30 }, (_, i) => `${i}:${big}`);
+    for (const body of bodies) {
+      await transport.publish(testMessage(body), { exchange: '', routingKey: queue });
+    }
+    // The script as the consumer calls it: one queue, a limit of 100.
+    const scripted = withScripts(redis);
+    const keys = [`${prefix}unacked`, `${prefix}unacked_index`, `${prefix}${queue}`];
+    const first = await scripted.celeriacTake(keys, String(Date.now() / 1000), 100, 1);
+    const taken = Math.floor(first.length / 3);
+    expect(first.length % 3).toBe(1);
+    expect(first.at(-1)).toBe('more');
+    expect(taken).toBeLessThan(30);
+    const sizes = Array.from({ length: taken }, (_, i) => String(first[3 * i + 2]).length);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    // At the budget with the last message, under it without.
+    expect(total).toBeGreaterThanOrEqual(2 * 1024 * 1024);
+    expect(total - sizes.at(-1)!).toBeLessThan(2 * 1024 * 1024);
+    expect(await redis.hlen(`${prefix}unacked`)).toBe(taken);
+
+    // A consumer gets every message, oldest first, whatever the takes' sizes.
+    const collector = await collectDeliveries(transport, [queue], { prefetch: 0 });
+    const deliveries = await collector.waitForCount(30 - taken, 10_000);
+    const order = deliveries.map(
+      (d) => /(\d+):y/.exec(Buffer.from(d.message.body).toString())?.[1],
+    );
+    expect(order).toEqual(bodies.slice(taken).map((_, i) => String(i + taken)));
   });
 });
