@@ -54,6 +54,16 @@ export function rssMb(pid: number): number {
   return Number(ps.stdout.trim()) / 1024;
 }
 
+/** CPU seconds (user + system) `pid` has used so far (Linux /proc; NaN elsewhere). */
+export function cpuSeconds(pid: number): number {
+  if (!existsSync(`/proc/${pid}/stat`)) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,17 +7,20 @@
  *
  *   npm run bench:footprint      BENCH_GROWTH_TASKS=100000 BENCH_SETTLE_MS=5000
  *                                BENCH_NO_BUILD=1 (use dist/ as it is)
+ *                                BENCH_WORKER_NODE_FLAGS='--max-semi-space-size=2'
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { createApp } from 'celeriac';
-import { BIN, buildApp, settledRss, startNode } from './footprint-support.js';
+import { BIN, buildApp, cpuSeconds, settledRss, startNode } from './footprint-support.js';
 
 const REDIS_URL = process.env['CELERIAC_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
 const AMQP_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
 const GROWTH_TASKS = Number(process.env['BENCH_GROWTH_TASKS'] ?? 100_000);
 const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 5_000);
+/** Node flags for the worker's process, to compare V8 settings (none by default). */
+const NODE_FLAGS = (process.env['BENCH_WORKER_NODE_FLAGS'] ?? '').split(/\s+/).filter(Boolean);
 const IDLE_TARGET_MB = 60;
 const GROWTH_TARGET_MB = 20;
 /** Sends in flight at once while feeding the worker. */
@@ -33,7 +36,7 @@ const appPath = buildApp();
 /** A worker of the app on `broker`, ready; `queue` and `prefix` keep it apart on shared brokers. */
 async function startWorker(broker: string, queue: string, prefix: string) {
   // The CLI's defaults (log level info: a line per task, as a deployed worker prints).
-  const worker = startNode([BIN, 'worker', '-A', appPath, '-b', broker], {
+  const worker = startNode([...NODE_FLAGS, BIN, 'worker', '-A', appPath, '-b', broker], {
     FOOTPRINT_QUEUE: queue,
     FOOTPRINT_PREFIX: prefix,
   });
@@ -83,6 +86,7 @@ async function growth(): Promise<void> {
   try {
     const before = await settledRss(worker.pid, SETTLE_MS);
     const start = performance.now();
+    const cpuBefore = cpuSeconds(worker.pid);
     let next = 0;
     const lane = async () => {
       while (next < GROWTH_TASKS) {
@@ -96,12 +100,15 @@ async function growth(): Promise<void> {
     const last = await producer.sendTask<number>('footprint.add', [1, 2]);
     if ((await last.get({ timeoutMs: 300_000 })) !== 3) throw new Error('footprint.add != 3');
     const seconds = (performance.now() - start) / 1000;
+    const cpu = cpuSeconds(worker.pid) - cpuBefore;
     const after = await settledRss(worker.pid, SETTLE_MS);
     report({
       bench: 'footprint.growth',
       system: 'celeriac.redis',
       tasks: GROWTH_TASKS,
       tasks_per_s: Math.round(GROWTH_TASKS / seconds),
+      // The worker's CPU per task: unlike tasks_per_s, barely moved by a loaded machine.
+      cpu_us_per_task: Math.round((cpu / GROWTH_TASKS) * 1e6),
       rss_before_mb: round1(before),
       rss_mb: round1(after),
       growth_mb: round1(after - before),
