@@ -19,6 +19,7 @@ export interface AckChannel {
   readonly open: boolean;
 }
 
+/** The acks of one consumer channel (see the module comment). */
 export class AckBatch {
   readonly #owner: AckChannel;
   readonly #logger: AmqpLogger;
