@@ -1,20 +1,25 @@
 /**
  * RabbitMQ throughput and latency, celeriac against the raw amqplib ceiling, in one run
- * on the local broker (127.0.0.1:5672), one JSON line per figure:
+ * on the local broker (127.0.0.1:5672), one JSON line per figure, each with `loadavg`:
  *
- * - raw: amqplib alone — publish with confirms (the same window of unconfirmed publishes
- *   as celeriac's run), then consume with the worker's prefetch and ack each message;
- * - celeriac: `AmqpTransport.publish` (confirmed) of the same task messages, then a
- *   worker (acks-late, no-op task, concurrency 50, results to the memory backend);
- * - latency: enqueue → task start at 1,000 tasks/s offered, p50/p99.
+ * - raw.amqplib: amqplib alone — publish with confirms (the same window of unconfirmed
+ *   publishes as celeriac's run), then consume with the worker's prefetch and ack each;
+ * - celeriac.transport: `AmqpTransport.publish` (confirmed), `transport.consume` + ack;
+ * - celeriac: a worker (acks-late, no-op task, concurrency 50, prefetch 200, results to
+ *   the memory backend) consuming the same messages;
+ * - latency: enqueue → task start at 1,000 tasks/s offered, p50/p99, celeriac's worker
+ *   beside a raw amqplib consumer with the same prefetch.
  *
- *   npm run bench:amqp          BENCH_TASKS=20000 BENCH_WINDOW=500
+ * Rounds alternate the order of the systems; each figure is the median of the rounds and
+ * each ratio is taken within the run. Targets: celeriac consume ≥ 1.0× raw, p99 ≤ 2 ms.
+ *
+ *   npm run bench:amqp          BENCH_TASKS=20000 BENCH_WINDOW=500 BENCH_ROUNDS=3
  *
  * Queues have unique names and are deleted afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { createAmqpTransport } from '@celeriac/amqp';
-import type { AmqpTransport } from '@celeriac/amqp';
+import { loadavg } from 'node:os';
+import { type AmqpTransport, createAmqpTransport } from '@celeriac/amqp';
 import { createMemoryResultBackend } from '@celeriac/memory';
 import type { BrokerMessage } from '@celeriac/protocol';
 import { encodeTaskMessage } from '@celeriac/protocol';
@@ -30,7 +35,8 @@ const CONCURRENCY = 50;
 /** The worker's prefetch: concurrency × Celery's multiplier 4. */
 const PREFETCH = CONCURRENCY * 4;
 const LATENCY_RATE = 1_000;
-const LATENCY_TASKS = Number(process.env.BENCH_LATENCY_TASKS ?? 5_000);
+/** Tasks per latency round (3 s at the offered rate). */
+const LATENCY_TASKS = Number(process.env.BENCH_LATENCY_TASKS ?? 3_000);
 const TASK = 'bench.noop';
 const quiet = { warn: () => undefined };
 
@@ -56,12 +62,31 @@ function seconds(start: number): number {
 }
 
 function line(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify(fields));
+  const load = loadavg().map((value) => Math.round(value * 100) / 100);
+  console.log(JSON.stringify({ ...fields, loadavg: load }));
 }
 
 interface Phases {
   publishSeconds: number;
   consumeSeconds: number;
+}
+
+/** One confirmed publish with amqplib, with the properties celeriac's transport sets. */
+function rawPublish(channel: ConfirmChannel, queue: string, message: BrokerMessage): Promise<void> {
+  const options: Options.Publish = {
+    contentType: message.contentType,
+    contentEncoding: message.contentEncoding,
+    headers: message.headers,
+    correlationId: message.properties.correlationId!,
+    deliveryMode: 2,
+    priority: 0,
+  };
+  return new Promise<void>((resolve, reject) => {
+    channel.publish('', queue, Buffer.from(message.body), options, (error: unknown) => {
+      if (error == null) resolve();
+      else reject(error instanceof Error ? error : new Error('publish not confirmed'));
+    });
+  });
 }
 
 async function raw(messages: BrokerMessage[]): Promise<Phases> {
@@ -70,25 +95,8 @@ async function raw(messages: BrokerMessage[]): Promise<Phases> {
   try {
     const publisher: ConfirmChannel = await model.createConfirmChannel();
     await publisher.assertQueue(queue, { durable: true });
-    const first = messages[0]!;
     const start = performance.now();
-    await pipelined(messages.length, WINDOW, (i) => {
-      const message = messages[i]!;
-      const options: Options.Publish = {
-        contentType: first.contentType,
-        contentEncoding: first.contentEncoding,
-        headers: message.headers,
-        correlationId: message.properties.correlationId!,
-        deliveryMode: 2,
-        priority: 0,
-      };
-      return new Promise<void>((resolve, reject) => {
-        publisher.publish('', queue, Buffer.from(message.body), options, (error: unknown) => {
-          if (error == null) resolve();
-          else reject(error instanceof Error ? error : new Error('publish not confirmed'));
-        });
-      });
-    });
+    await pipelined(messages.length, WINDOW, (i) => rawPublish(publisher, queue, messages[i]!));
     const publishSeconds = seconds(start);
 
     const consumer = await model.createChannel();
@@ -200,7 +208,52 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function latency(): Promise<{ p50: number; p99: number; max: number }> {
+interface Latency {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Offer LATENCY_TASKS tasks at LATENCY_RATE/s through `publish` (every millisecond, the
+ * ones due by now), each stamped when sent; resolves once `started` saw them all.
+ */
+async function offer(
+  publish: (message: BrokerMessage, id: string) => Promise<void>,
+  sentAt: Map<string, number>,
+  started: Promise<void>,
+): Promise<void> {
+  const start = performance.now();
+  let sent = 0;
+  const publishes: Promise<void>[] = [];
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(
+        LATENCY_TASKS,
+        Math.floor(((performance.now() - start) * LATENCY_RATE) / 1000),
+      );
+      for (; sent < due; sent++) {
+        const id = randomUUID();
+        const message = taskMessage(id);
+        sentAt.set(id, performance.now());
+        publishes.push(publish(message, id));
+      }
+      if (sent === LATENCY_TASKS) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.all(publishes);
+  await started;
+}
+
+function summary(latencies: number[]): Latency {
+  const sorted = latencies.sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1)! };
+}
+
+async function celeriacLatency(): Promise<Latency> {
   const queue = `bench.latency.${randomUUID()}`;
   const producer = createAmqpTransport(URL, { logger: quiet });
   const transport = createAmqpTransport(URL, { logger: quiet });
@@ -232,36 +285,9 @@ async function latency(): Promise<{ p50: number; p99: number; max: number }> {
   try {
     await worker.start();
     await producer.connect();
-    // Offer LATENCY_RATE tasks/s: every tick, publish the ones due by now.
-    const start = performance.now();
-    let sent = 0;
-    const publishes: Promise<void>[] = [];
-    await new Promise<void>((resolve) => {
-      const tick = setInterval(() => {
-        const due = Math.min(
-          LATENCY_TASKS,
-          Math.floor(((performance.now() - start) * LATENCY_RATE) / 1000),
-        );
-        for (; sent < due; sent++) {
-          const id = randomUUID();
-          const message = taskMessage(id);
-          sentAt.set(id, performance.now());
-          publishes.push(producer.publish(message, { exchange: '', routingKey: queue }));
-        }
-        if (sent === LATENCY_TASKS) {
-          clearInterval(tick);
-          resolve();
-        }
-      }, 1);
-    });
-    await Promise.all(publishes);
-    await finished;
-    const sorted = latencies.sort((a, b) => a - b);
-    return {
-      p50: Number(percentile(sorted, 50).toFixed(2)),
-      p99: Number(percentile(sorted, 99).toFixed(2)),
-      max: Number(sorted.at(-1)!.toFixed(2)),
-    };
+    const routing = { exchange: '', routingKey: queue };
+    await offer((message) => producer.publish(message, routing), sentAt, finished);
+    return summary(latencies);
   } finally {
     await worker.stop();
     await cleanup(producer, queue);
@@ -269,6 +295,40 @@ async function latency(): Promise<{ p50: number; p99: number; max: number }> {
     await backend.close();
   }
 }
+
+/** amqplib alone: confirmed publishes, a consumer with the worker's prefetch that acks. */
+async function rawLatency(): Promise<Latency> {
+  const model = await connect(URL);
+  const queue = `bench.raw-latency.${randomUUID()}`;
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let allDone!: () => void;
+  const finished = new Promise<void>((resolve) => (allDone = resolve));
+  try {
+    const publisher = await model.createConfirmChannel();
+    await publisher.assertQueue(queue, { durable: true });
+    const consumer = await model.createChannel();
+    await consumer.prefetch(PREFETCH, true);
+    await consumer.consume(queue, (msg) => {
+      if (msg === null) return;
+      const id = String(msg.properties.headers?.['id']);
+      latencies.push(performance.now() - sentAt.get(id)!);
+      consumer.ack(msg);
+      if (latencies.length === LATENCY_TASKS) allDone();
+    });
+    await offer((message) => rawPublish(publisher, queue, message), sentAt, finished);
+    await publisher.deleteQueue(queue);
+    return summary(latencies);
+  } finally {
+    await model.close();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+const round2 = (value: number) => Math.round(value * 100) / 100;
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const messages = Array.from({ length: TASKS }, () => taskMessage(randomUUID()));
@@ -278,54 +338,63 @@ await transportOnly(messages.slice(0, 2_000));
 await celeriac(messages.slice(0, 2_000));
 
 // The broker is shared and noisy: alternate the order each round and keep the medians.
-const runs: Record<'raw' | 'transport' | 'worker', Phases[]> = {
-  raw: [],
-  transport: [],
-  worker: [],
+const systems = {
+  'raw.amqplib': raw,
+  'celeriac.transport': transportOnly,
+  celeriac,
+} as const;
+type System = keyof typeof systems;
+const runs: Record<System, Phases[]> = {
+  'raw.amqplib': [],
+  'celeriac.transport': [],
+  celeriac: [],
+};
+const latencies: Record<'raw.amqplib' | 'celeriac', Latency[]> = {
+  'raw.amqplib': [],
+  celeriac: [],
 };
 for (let round = 0; round < ROUNDS; round++) {
-  const order = (['raw', 'transport', 'worker'] as const).slice();
+  const order = Object.keys(systems) as System[];
   if (round % 2 === 1) order.reverse();
-  for (const side of order) {
-    const run = side === 'raw' ? raw : side === 'transport' ? transportOnly : celeriac;
-    runs[side].push(await run(messages));
+  for (const system of order) runs[system].push(await systems[system](messages));
+  const latencyOrder = ['raw.amqplib', 'celeriac'] as const;
+  for (const system of round % 2 === 1 ? [...latencyOrder].reverse() : latencyOrder) {
+    latencies[system].push(await (system === 'celeriac' ? celeriacLatency() : rawLatency()));
   }
 }
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-const rate = (s: number) => Math.round(TASKS / s);
-const phase = (side: keyof typeof runs, pick: (p: Phases) => number) =>
-  median(runs[side].map(pick));
+const phase = (system: System, pick: (p: Phases) => number) => median(runs[system].map(pick));
 const publish = (p: Phases) => p.publishSeconds;
 const consume = (p: Phases) => p.consumeSeconds;
-const both = (p: Phases) => p.publishSeconds + p.consumeSeconds;
-const figures = [
-  ['publish', 'celeriac-transport', phase('raw', publish), phase('transport', publish)],
-  ['consume', 'celeriac-transport', phase('raw', consume), phase('transport', consume)],
-  ['consume', 'celeriac-worker', phase('raw', consume), phase('worker', consume)],
-  ['publish+consume', 'celeriac-worker', phase('raw', both), phase('worker', both)],
-] as const;
 const common = { tasks: TASKS, rounds: ROUNDS, window: WINDOW, prefetch: PREFETCH };
-for (const [name, side, rawSeconds, ourSeconds] of figures) {
-  line({ bench: `amqp.${name}`, side: 'raw-amqplib', ...common, tasksPerSecond: rate(rawSeconds) });
+for (const [bench, pick, systemsOf] of [
+  ['amqp.publish', publish, ['raw.amqplib', 'celeriac.transport']],
+  ['amqp.consume', consume, ['raw.amqplib', 'celeriac.transport', 'celeriac']],
+] as const) {
+  const rawSeconds = phase('raw.amqplib', pick);
+  for (const system of systemsOf) {
+    const ours = phase(system, pick);
+    line({
+      bench,
+      system,
+      ...common,
+      ...(system === 'celeriac' ? { concurrency: CONCURRENCY, acks_late: true } : {}),
+      tasks_per_s: Math.round(TASKS / ours),
+      ...(system === 'raw.amqplib' ? {} : { ratio_vs_raw: round2(rawSeconds / ours) }),
+    });
+  }
+}
+for (const system of ['raw.amqplib', 'celeriac'] as const) {
+  const rounds = latencies[system];
   line({
-    bench: `amqp.${name}`,
-    side,
-    ...common,
-    ...(side === 'celeriac-worker' ? { concurrency: CONCURRENCY, acksLate: true } : {}),
-    tasksPerSecond: rate(ourSeconds),
-    ratio_vs_raw: Number((rawSeconds / ourSeconds).toFixed(2)),
+    bench: 'amqp.latency',
+    system,
+    offered_per_s: LATENCY_RATE,
+    tasks: LATENCY_TASKS,
+    rounds: ROUNDS,
+    prefetch: PREFETCH,
+    p50_ms: round2(median(rounds.map((r) => r.p50))),
+    p99_ms: round2(median(rounds.map((r) => r.p99))),
+    max_ms: round2(Math.max(...rounds.map((r) => r.max))),
   });
 }
-const lat = await latency();
-line({
-  bench: 'amqp.enqueue-to-start',
-  offeredPerSecond: LATENCY_RATE,
-  tasks: LATENCY_TASKS,
-  concurrency: CONCURRENCY,
-  p50Ms: lat.p50,
-  p99Ms: lat.p99,
-  maxMs: lat.max,
-});
+process.exit(0);

@@ -6,6 +6,7 @@
  */
 import type { BrokerMessage, Delivery } from '@celeriac/protocol';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { AckBatch } from './ack-batch.js';
 import type { AmqpLogger } from './logger.js';
 import { fromAmqpMessage } from './message-properties.js';
 
@@ -19,6 +20,8 @@ export interface ConsumerChannel {
   open: boolean;
   /** Deliveries handed out and not settled yet. */
   unsettled: number;
+  /** Its acks, sent once per turn of the event loop (made with the first delivery). */
+  acks?: AckBatch;
 }
 
 /** A {@link Delivery} received by `@celeriac/amqp`. */
@@ -52,17 +55,20 @@ export class AmqpDelivery implements Delivery {
     this.routingKey = raw.fields.routingKey;
     this.queue = queue;
     this.redelivered = raw.fields.redelivered;
+    owner.acks ??= new AckBatch(owner, logger);
+    owner.acks.delivered(raw.fields.deliveryTag);
   }
 
   ack(): Promise<void> {
-    this.#settle('ack', (channel) => channel.ack(this.#raw));
+    this.#settle('ack', () => this.#owner.acks!.ack(this.#raw.fields.deliveryTag));
     return Promise.resolve();
   }
 
   reject(options: { requeue: boolean }): Promise<void> {
-    this.#settle(options.requeue ? 'reject (requeue)' : 'reject', (channel) =>
-      channel.reject(this.#raw, options.requeue),
-    );
+    this.#settle(options.requeue ? 'reject (requeue)' : 'reject', (channel) => {
+      channel.reject(this.#raw, options.requeue);
+      this.#owner.acks!.settled(this.#raw.fields.deliveryTag);
+    });
     return Promise.resolve();
   }
 

@@ -206,6 +206,7 @@ export class AmqpSubscription implements Subscription {
   #onSettled(consumers: Consumers): void {
     const retired = consumers.retired || this.#state !== SubscriptionState.active;
     if (!retired || consumers.unsettled > 0 || !consumers.open) return;
+    consumers.acks?.flush();
     consumers.open = false;
     consumers.channel.close().catch(() => undefined);
   }
@@ -243,6 +244,7 @@ export class AmqpSubscription implements Subscription {
     for (const tag of consumers.tags.values()) consumers.channel.cancel(tag).catch(() => undefined);
     consumers.tags.clear();
     if (consumers.unsettled === 0) {
+      consumers.acks?.flush();
       consumers.open = false;
       consumers.channel.close().catch(() => undefined);
     }
@@ -299,11 +301,14 @@ export class AmqpSubscription implements Subscription {
     const consumers = this.#current;
     this.#current = undefined;
     if (consumers?.open === true) {
+      // Acks made so far go out before the connection may close behind this cancel.
+      consumers.acks?.flush();
       for (const tag of consumers.tags.values()) {
         await consumers.channel.cancel(tag).catch(() => undefined);
       }
       consumers.tags.clear();
       if (consumers.unsettled === 0) {
+        consumers.acks?.flush();
         consumers.open = false;
         await consumers.channel.close().catch(() => undefined);
       }

@@ -11,12 +11,14 @@ import { register } from 'node:module';
 import process from 'node:process';
 import { URL } from 'node:url';
 import { reexecForDashboard } from './node-flags.js';
+import { reexecForWorker } from './worker-node-flags.js';
 
 const reexecuted = await reexecForDashboard(process.argv.slice(2));
 if (reexecuted !== undefined) process.exit(reexecuted);
 
 const dist = new URL('../dist/cli/run.js', import.meta.url);
 const fromSource = process.env.CELERIAC_CLI_SOURCE === '1' || !existsSync(dist);
+reexecForWorker(process.argv.slice(2), fromSource);
 if (fromSource) {
   register('./source-conditions.js', import.meta.url);
   const { register: registerTsx } = await import('tsx/esm/api');

@@ -26,7 +26,7 @@ class CommandLineError extends Error {
 
 /** Run the CLI with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
-  const program = buildProgram(io);
+  const program = await buildProgram(io, argv);
   let active: Command = program;
   program.hook('preAction', (_program, actionCommand) => {
     active = actionCommand;

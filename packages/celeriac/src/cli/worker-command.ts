@@ -16,7 +16,6 @@ import { banner } from './banner.js';
 import { beatOptionsFrom } from './beat-flags.js';
 import { CommandExit } from './command-exit.js';
 import { addConnectionOptions, connectionFlags, openApp } from './connection-options.js';
-import { startHealthServer } from './health-server.js';
 import type { HealthServer } from './health-server.js';
 import type { Io } from './io.js';
 import { watchLauncher } from './launcher-watch.js';
@@ -73,6 +72,8 @@ async function runWorker(io: Io, flags: WorkerFlags, command: Command): Promise<
 
     if (telemetry.summary) logger.info(`OpenTelemetry: ${telemetry.summary}`);
     if (flags.metricsPort !== undefined) {
+      // node:http alone is about 15 MB of an idle worker: loaded only for the port.
+      const { startHealthServer } = await import('./health-server.js');
       server = await startHealthServer({
         port: flags.metricsPort,
         host: flags.metricsHost,

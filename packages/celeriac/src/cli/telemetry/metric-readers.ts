@@ -3,21 +3,22 @@
  * by the SDK so that they can be combined with the Prometheus reader of `--metrics-port`
  * (the SDK reads the variable only when given no reader at all).
  */
-import type { IMetricReader } from '@opentelemetry/sdk-metrics';
-import { ConsoleMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type { IMetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 
 function milliseconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = Number(env[name]);
   return env[name] !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
-function periodic(
+/** The SDK's metrics module is imported only when an exporter is asked for. */
+async function periodic(
   exporter: ConstructorParameters<typeof PeriodicExportingMetricReader>[0]['exporter'],
   env: NodeJS.ProcessEnv,
-) {
+): Promise<PeriodicExportingMetricReader> {
+  const sdk = await import('@opentelemetry/sdk-metrics');
   const interval = milliseconds(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
   const timeout = Math.min(milliseconds(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, interval);
-  return new PeriodicExportingMetricReader({
+  return new sdk.PeriodicExportingMetricReader({
     exporter,
     exportIntervalMillis: interval,
     exportTimeoutMillis: timeout,
@@ -33,7 +34,8 @@ export async function metricReadersFor(
   const readers: IMetricReader[] = [];
   for (const name of exporters) {
     if (name === 'console') {
-      readers.push(periodic(new ConsoleMetricExporter(), env));
+      const { ConsoleMetricExporter } = await import('@opentelemetry/sdk-metrics');
+      readers.push(await periodic(new ConsoleMetricExporter(), env));
     } else if (name === 'prometheus') {
       const { PrometheusExporter } = await import('@opentelemetry/exporter-prometheus');
       const host = env['OTEL_EXPORTER_PROMETHEUS_HOST'];
@@ -46,13 +48,13 @@ export async function metricReadersFor(
         'http/protobuf';
       if (protocol === 'http/json') {
         const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
-        readers.push(periodic(new OTLPMetricExporter(), env));
+        readers.push(await periodic(new OTLPMetricExporter(), env));
       } else {
         if (protocol !== 'http/protobuf') {
           warn(`OTLP metrics over ${protocol} are not supported by the CLI; using http/protobuf`);
         }
         const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-proto');
-        readers.push(periodic(new OTLPMetricExporter(), env));
+        readers.push(await periodic(new OTLPMetricExporter(), env));
       }
     } else {
       warn(`OTEL_METRICS_EXPORTER=${name} is not supported (use otlp, console, prometheus)`);
