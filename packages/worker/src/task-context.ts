@@ -76,7 +76,12 @@ export interface TaskContext<K extends Record<string, unknown> = Record<string, 
   readonly log: Logger;
 }
 
-/** Inputs of {@link createTaskContext}. */
+/**
+ * Inputs of {@link createTaskContext}. `signal` is read on the handler's first
+ * `ctx.signal` (an accessor may create it then), and `now` and `updateState` are called
+ * as methods of this object, so a caller can pass one object of its own per run instead
+ * of building closures.
+ */
 export interface TaskContextInit {
   taskId: string;
   name: string;
@@ -88,29 +93,77 @@ export interface TaskContextInit {
   kwargs: Record<string, unknown>;
   hostname: string;
   deliveryInfo: DeliveryInfo;
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
   log: Logger;
-  now: () => number;
+  now(): number;
   maxRetries: number | null;
   defaultRetryDelay: number;
-  updateState: (state: string, meta: unknown) => Promise<void>;
+  updateState(state: string, meta: unknown): Promise<void>;
 }
 
 /** Build the context of one execution. */
 export function createTaskContext(init: TaskContextInit): TaskContext {
+  return new ExecutionContext(init);
+}
+
+/**
+ * One object per execution: the ids are own fields; `signal` and the calls are accessors
+ * on the prototype, so a run whose handler never reads them builds no AbortSignal and no
+ * functions. A call read off the context is made once and bound to it, so
+ * `const { retry } = ctx` works as with an object literal.
+ */
+class ExecutionContext implements TaskContext {
+  readonly taskId: string;
+  readonly name: string;
+  readonly retries: number;
+  readonly rootId: string | null;
+  readonly parentId: string | null;
+  readonly groupId: string | null;
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  readonly hostname: string;
+  readonly deliveryInfo: DeliveryInfo;
+  readonly log: Logger;
+  readonly #init: TaskContextInit;
+  #calls: Calls | undefined;
+
+  constructor(init: TaskContextInit) {
+    this.taskId = init.taskId;
+    this.name = init.name;
+    this.retries = init.retries;
+    this.rootId = init.rootId;
+    this.parentId = init.parentId;
+    this.groupId = init.groupId;
+    this.headers = init.headers;
+    this.kwargs = init.kwargs;
+    this.hostname = init.hostname;
+    this.deliveryInfo = init.deliveryInfo;
+    this.log = init.log;
+    this.#init = init;
+  }
+
+  get signal(): AbortSignal {
+    return this.#init.signal;
+  }
+
+  get retry(): TaskContext['retry'] {
+    return (this.#calls ??= callsOf(this.#init)).retry;
+  }
+
+  get replace(): TaskContext['replace'] {
+    return (this.#calls ??= callsOf(this.#init)).replace;
+  }
+
+  get updateState(): TaskContext['updateState'] {
+    return (this.#calls ??= callsOf(this.#init)).updateState;
+  }
+}
+
+type Calls = Pick<TaskContext, 'retry' | 'replace' | 'updateState'>;
+
+/** The calls of a context, made the first time one is read. */
+function callsOf(init: TaskContextInit): Calls {
   return {
-    taskId: init.taskId,
-    name: init.name,
-    retries: init.retries,
-    rootId: init.rootId,
-    parentId: init.parentId,
-    groupId: init.groupId,
-    headers: init.headers,
-    kwargs: init.kwargs,
-    hostname: init.hostname,
-    deliveryInfo: init.deliveryInfo,
-    signal: init.signal,
-    log: init.log,
     updateState(state: string, meta?: unknown): Promise<void> {
       return init.updateState(state, meta ?? null);
     },

@@ -17,8 +17,13 @@ import type { WorkerClock } from '../clock.js';
 import type { Logger, LogFields } from '../logger.js';
 import type { RegisteredTask } from '../pipeline/task-registry.js';
 import { deliveryInfoOf, type TaskRequest } from '../pipeline/request.js';
-import { createTaskContext, type TaskContext } from '../task-context.js';
-import type { TimeLimits } from '../task-options.js';
+import {
+  createTaskContext,
+  type DeliveryInfo,
+  type TaskContext,
+  type TaskContextInit,
+} from '../task-context.js';
+import type { ResolvedTaskOptions, TimeLimits } from '../task-options.js';
 import { classifyError } from './classify.js';
 import { outcomeOfEnd, type EndReason, type ExecutionOutcome } from './outcome.js';
 
@@ -37,7 +42,8 @@ export interface HandlerDeps {
  */
 export class HandlerRun {
   readonly promise: Promise<ExecutionOutcome>;
-  readonly #controller = new AbortController();
+  /** Made on the first read of `ctx.signal` or the first abort: most runs need none. */
+  #controller: AbortController | undefined;
   readonly #deps: HandlerDeps;
   readonly #task: RegisteredTask;
   readonly #request: TaskRequest;
@@ -74,10 +80,7 @@ export class HandlerRun {
     const { hard, soft } = this.#limits;
     if (soft !== null) {
       (this.#timers ??= []).push(
-        deps.clock.setTimeout(
-          () => this.#controller.abort(new SoftTimeLimitExceeded(soft)),
-          soft * 1000,
-        ),
+        deps.clock.setTimeout(() => this.#abort(new SoftTimeLimitExceeded(soft)), soft * 1000),
       );
     }
     if (hard !== null) {
@@ -85,30 +88,7 @@ export class HandlerRun {
         deps.clock.setTimeout(() => this.end({ kind: 'time-limit', seconds: hard }), hard * 1000),
       );
     }
-    const ctx = createTaskContext({
-      taskId: request.id,
-      name: request.name,
-      retries: request.retries,
-      rootId: request.rootId,
-      parentId: request.parentId,
-      groupId: request.groupId,
-      headers: request.headers,
-      kwargs: request.kwargs,
-      hostname: deps.hostname,
-      deliveryInfo: deliveryInfoOf(request),
-      log: new RequestLogger(deps.logger, request),
-      signal: this.#controller.signal,
-      // Methods, not arrows nor bound functions: no function is named per run (a
-      // transpiler keeping names, or bind, sets a name on each).
-      now() {
-        return deps.clock.now();
-      },
-      maxRetries: options.maxRetries,
-      defaultRetryDelay: options.defaultRetryDelay,
-      updateState(state, meta) {
-        return deps.storeState(request, state, meta);
-      },
-    });
+    const ctx = createTaskContext(new RunContextInit(this, deps, request, options));
     this.#ctx = ctx;
     let work: Promise<unknown>;
     try {
@@ -127,9 +107,18 @@ export class HandlerRun {
   end(reason: EndReason): boolean {
     if (this.#settled) return false;
     this.#abandoned = true;
-    this.#controller.abort(abortReasonOf(reason, this.#request));
+    this.#abort(abortReasonOf(reason, this.#request));
     this.#settle(outcomeOfEnd(reason));
     return true;
+  }
+
+  /** The run's signal (`ctx.signal`), made when first asked for. */
+  get signal(): AbortSignal {
+    return (this.#controller ??= new AbortController()).signal;
+  }
+
+  #abort(reason: Error): void {
+    (this.#controller ??= new AbortController()).abort(reason);
   }
 
   #failed(error: unknown): void {
@@ -146,6 +135,65 @@ export class HandlerRun {
     const timers = this.#timers;
     if (timers !== undefined) for (const timer of timers) this.#deps.clock.clearTimeout(timer);
     this.#resolve(outcome);
+  }
+}
+
+/**
+ * The context inputs of one run, as one object with methods instead of closures made per
+ * run; `signal` defers to the run, which makes its AbortController only when read.
+ */
+class RunContextInit implements TaskContextInit {
+  readonly taskId: string;
+  readonly name: string;
+  readonly retries: number;
+  readonly rootId: string | null;
+  readonly parentId: string | null;
+  readonly groupId: string | null;
+  readonly headers: Record<string, unknown>;
+  readonly kwargs: Record<string, unknown>;
+  readonly hostname: string;
+  readonly deliveryInfo: DeliveryInfo;
+  readonly log: Logger;
+  readonly maxRetries: number | null;
+  readonly defaultRetryDelay: number;
+  readonly #run: HandlerRun;
+  readonly #deps: HandlerDeps;
+  readonly #request: TaskRequest;
+
+  constructor(
+    run: HandlerRun,
+    deps: HandlerDeps,
+    request: TaskRequest,
+    options: ResolvedTaskOptions,
+  ) {
+    this.taskId = request.id;
+    this.name = request.name;
+    this.retries = request.retries;
+    this.rootId = request.rootId;
+    this.parentId = request.parentId;
+    this.groupId = request.groupId;
+    this.headers = request.headers;
+    this.kwargs = request.kwargs;
+    this.hostname = deps.hostname;
+    this.deliveryInfo = deliveryInfoOf(request);
+    this.log = new RequestLogger(deps.logger, request);
+    this.maxRetries = options.maxRetries;
+    this.defaultRetryDelay = options.defaultRetryDelay;
+    this.#run = run;
+    this.#deps = deps;
+    this.#request = request;
+  }
+
+  get signal(): AbortSignal {
+    return this.#run.signal;
+  }
+
+  now(): number {
+    return this.#deps.clock.now();
+  }
+
+  updateState(state: string, meta: unknown): Promise<void> {
+    return this.#deps.storeState(this.#request, state, meta);
   }
 }
 
