@@ -16,7 +16,7 @@ import { endConsumerSpan, recordOutcome, startConsumerSpan } from '../telemetry.
 import { Settlement, type SettleAs } from './acknowledgement.js';
 import { decodeRequest, Refusal } from './decode.js';
 import { EtaTimer, type Release } from './eta-timer.js';
-import { discard, finish, type FinishDeps } from './finish.js';
+import { discard, finish, finishedQuietly, type FinishDeps } from './finish.js';
 import { RateLimiter } from './rate-limiter.js';
 import { refuseMessage, refuseUnknown } from './refuse.js';
 import { RequestPhase, type TaskRequest } from './request.js';
@@ -228,9 +228,10 @@ export class Intake {
     }
     // Follow-ups are sent inside the CONSUMER span, so a workflow stays one trace.
     const how =
-      spanContext === context.active()
+      finishedQuietly(deps, request, task, outcome) ??
+      (spanContext === context.active()
         ? await finish(deps, request, task, outcome)
-        : await context.with(spanContext, finish, undefined, deps, request, task, outcome);
+        : await context.with(spanContext, finish, undefined, deps, request, task, outcome));
     endConsumerSpan(span);
     deps.metrics?.processed(request, outcome, deps.clock.now());
     if (outcomeSignalsConnected()) {
