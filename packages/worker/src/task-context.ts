@@ -77,8 +77,8 @@ export interface TaskContext<K extends Record<string, unknown> = Record<string, 
 }
 
 /**
- * Inputs of {@link createTaskContext}. `signal` is read on the handler's first
- * `ctx.signal` (an accessor may create it then), and `now` and `updateState` are called
+ * Inputs of {@link createTaskContext}. `signal`, `deliveryInfo` and `log` are read when
+ * the handler reads them from the context (an accessor may create them then), and `now` and `updateState` are called
  * as methods of this object, so a caller can pass one object of its own per run instead
  * of building closures.
  */
@@ -92,9 +92,9 @@ export interface TaskContextInit {
   headers: Record<string, unknown>;
   kwargs: Record<string, unknown>;
   hostname: string;
-  deliveryInfo: DeliveryInfo;
+  readonly deliveryInfo: DeliveryInfo;
   readonly signal: AbortSignal;
-  log: Logger;
+  readonly log: Logger;
   now(): number;
   maxRetries: number | null;
   defaultRetryDelay: number;
@@ -107,7 +107,8 @@ export function createTaskContext(init: TaskContextInit): TaskContext {
 }
 
 /**
- * One object per execution: the ids are own fields; `signal` and the calls are accessors
+ * One object per execution: the ids are own fields; `signal`, `deliveryInfo`, `log` and
+ * the calls are accessors
  * on the prototype, so a run whose handler never reads them builds no AbortSignal and no
  * functions. A call read off the context is made once and bound to it, so
  * `const { retry } = ctx` works as with an object literal.
@@ -122,8 +123,6 @@ class ExecutionContext implements TaskContext {
   readonly headers: Readonly<Record<string, unknown>>;
   readonly kwargs: Readonly<Record<string, unknown>>;
   readonly hostname: string;
-  readonly deliveryInfo: DeliveryInfo;
-  readonly log: Logger;
   readonly #init: TaskContextInit;
   #calls: Calls | undefined;
 
@@ -137,13 +136,19 @@ class ExecutionContext implements TaskContext {
     this.headers = init.headers;
     this.kwargs = init.kwargs;
     this.hostname = init.hostname;
-    this.deliveryInfo = init.deliveryInfo;
-    this.log = init.log;
     this.#init = init;
   }
 
   get signal(): AbortSignal {
     return this.#init.signal;
+  }
+
+  get deliveryInfo(): DeliveryInfo {
+    return this.#init.deliveryInfo;
+  }
+
+  get log(): Logger {
+    return this.#init.log;
   }
 
   get retry(): TaskContext['retry'] {

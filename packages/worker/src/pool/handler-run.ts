@@ -140,7 +140,8 @@ export class HandlerRun {
 
 /**
  * The context inputs of one run, as one object with methods instead of closures made per
- * run; `signal` defers to the run, which makes its AbortController only when read.
+ * run; `signal` defers to the run, which makes its AbortController only when read, and
+ * `deliveryInfo` and `log` are made on first read too.
  */
 class RunContextInit implements TaskContextInit {
   readonly taskId: string;
@@ -152,13 +153,13 @@ class RunContextInit implements TaskContextInit {
   readonly headers: Record<string, unknown>;
   readonly kwargs: Record<string, unknown>;
   readonly hostname: string;
-  readonly deliveryInfo: DeliveryInfo;
-  readonly log: Logger;
   readonly maxRetries: number | null;
   readonly defaultRetryDelay: number;
   readonly #run: HandlerRun;
   readonly #deps: HandlerDeps;
   readonly #request: TaskRequest;
+  #deliveryInfo: DeliveryInfo | undefined;
+  #log: Logger | undefined;
 
   constructor(
     run: HandlerRun,
@@ -175,8 +176,6 @@ class RunContextInit implements TaskContextInit {
     this.headers = request.headers;
     this.kwargs = request.kwargs;
     this.hostname = deps.hostname;
-    this.deliveryInfo = deliveryInfoOf(request);
-    this.log = new RequestLogger(deps.logger, request);
     this.maxRetries = options.maxRetries;
     this.defaultRetryDelay = options.defaultRetryDelay;
     this.#run = run;
@@ -186,6 +185,14 @@ class RunContextInit implements TaskContextInit {
 
   get signal(): AbortSignal {
     return this.#run.signal;
+  }
+
+  get deliveryInfo(): DeliveryInfo {
+    return (this.#deliveryInfo ??= deliveryInfoOf(this.#request));
+  }
+
+  get log(): Logger {
+    return (this.#log ??= new RequestLogger(this.#deps.logger, this.#request));
   }
 
   now(): number {
