@@ -42,8 +42,7 @@ export interface HandlerDeps {
  */
 export class HandlerRun {
   readonly promise: Promise<ExecutionOutcome>;
-  /** Made on the first read of `ctx.signal` or the first abort: most runs need none. */
-  #controller: AbortController | undefined;
+  readonly #controller = new AbortController();
   readonly #deps: HandlerDeps;
   readonly #task: RegisteredTask;
   readonly #request: TaskRequest;
@@ -80,7 +79,10 @@ export class HandlerRun {
     const { hard, soft } = this.#limits;
     if (soft !== null) {
       (this.#timers ??= []).push(
-        deps.clock.setTimeout(() => this.#abort(new SoftTimeLimitExceeded(soft)), soft * 1000),
+        deps.clock.setTimeout(
+          () => this.#controller.abort(new SoftTimeLimitExceeded(soft)),
+          soft * 1000,
+        ),
       );
     }
     if (hard !== null) {
@@ -88,7 +90,9 @@ export class HandlerRun {
         deps.clock.setTimeout(() => this.end({ kind: 'time-limit', seconds: hard }), hard * 1000),
       );
     }
-    const ctx = createTaskContext(new RunContextInit(this, deps, request, options));
+    const ctx = createTaskContext(
+      new RunContextInit(deps, request, options, this.#controller.signal),
+    );
     this.#ctx = ctx;
     let work: Promise<unknown>;
     try {
@@ -107,18 +111,9 @@ export class HandlerRun {
   end(reason: EndReason): boolean {
     if (this.#settled) return false;
     this.#abandoned = true;
-    this.#abort(abortReasonOf(reason, this.#request));
+    this.#controller.abort(abortReasonOf(reason, this.#request));
     this.#settle(outcomeOfEnd(reason));
     return true;
-  }
-
-  /** The run's signal (`ctx.signal`), made when first asked for. */
-  get signal(): AbortSignal {
-    return (this.#controller ??= new AbortController()).signal;
-  }
-
-  #abort(reason: Error): void {
-    (this.#controller ??= new AbortController()).abort(reason);
   }
 
   #failed(error: unknown): void {
@@ -140,8 +135,7 @@ export class HandlerRun {
 
 /**
  * The context inputs of one run, as one object with methods instead of closures made per
- * run; `signal` defers to the run, which makes its AbortController only when read, and
- * `deliveryInfo` and `log` are made on first read too.
+ * run (`createTaskContext` calls `init.now()` and `init.updateState()` on it).
  */
 class RunContextInit implements TaskContextInit {
   readonly taskId: string;
@@ -153,19 +147,19 @@ class RunContextInit implements TaskContextInit {
   readonly headers: Record<string, unknown>;
   readonly kwargs: Record<string, unknown>;
   readonly hostname: string;
+  readonly deliveryInfo: DeliveryInfo;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
   readonly maxRetries: number | null;
   readonly defaultRetryDelay: number;
-  readonly #run: HandlerRun;
   readonly #deps: HandlerDeps;
   readonly #request: TaskRequest;
-  #deliveryInfo: DeliveryInfo | undefined;
-  #log: Logger | undefined;
 
   constructor(
-    run: HandlerRun,
     deps: HandlerDeps,
     request: TaskRequest,
     options: ResolvedTaskOptions,
+    signal: AbortSignal,
   ) {
     this.taskId = request.id;
     this.name = request.name;
@@ -176,23 +170,13 @@ class RunContextInit implements TaskContextInit {
     this.headers = request.headers;
     this.kwargs = request.kwargs;
     this.hostname = deps.hostname;
+    this.deliveryInfo = deliveryInfoOf(request);
+    this.signal = signal;
+    this.log = new RequestLogger(deps.logger, request);
     this.maxRetries = options.maxRetries;
     this.defaultRetryDelay = options.defaultRetryDelay;
-    this.#run = run;
     this.#deps = deps;
     this.#request = request;
-  }
-
-  get signal(): AbortSignal {
-    return this.#run.signal;
-  }
-
-  get deliveryInfo(): DeliveryInfo {
-    return (this.#deliveryInfo ??= deliveryInfoOf(this.#request));
-  }
-
-  get log(): Logger {
-    return (this.#log ??= new RequestLogger(this.#deps.logger, this.#request));
   }
 
   now(): number {
