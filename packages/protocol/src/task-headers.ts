@@ -92,6 +92,9 @@ export const TASK_HEADER_KEYS = [
 
 const KNOWN_HEADERS: ReadonlySet<string> = new Set(TASK_HEADER_KEYS);
 
+/** `[null, null]`, shared: nearly every message has no limit, decoded once per message. */
+const NO_TIME_LIMITS: TimeLimits = Object.freeze([null, null] as const);
+
 /** Keys that describe the body, not the task; kept out of `extraHeaders`. */
 const BODY_HEADERS: ReadonlySet<string> = new Set(['compression']);
 
@@ -178,12 +181,14 @@ export function decodeTaskHeaders(
   const retries = optInteger(h, 'retries', where) ?? 0;
   if (retries < 0) throw new DecodeError(`${where}.retries`, 'must not be negative');
   const tl = h['timelimit'];
-  let timelimit: TimeLimits = [null, null];
+  let timelimit: TimeLimits = NO_TIME_LIMITS;
   if (!isNone(tl)) {
     if (!Array.isArray(tl) || tl.length !== 2) {
       throw new DecodeError(`${where}.timelimit`, 'expected [hard, soft]');
     }
-    timelimit = [limit(tl[0], `${where}.timelimit[0]`), limit(tl[1], `${where}.timelimit[1]`)];
+    const hard = limit(tl[0], `${where}.timelimit[0]`);
+    const soft = limit(tl[1], `${where}.timelimit[1]`);
+    if (hard !== null || soft !== null) timelimit = [hard, soft];
   }
   const ignore = h['ignore_result'];
   if (!isNone(ignore) && typeof ignore !== 'boolean') {

@@ -200,12 +200,6 @@ export function decodeTaskMessage(
     );
   }
   const raw = message.headers;
-  const compression = typeof raw['compression'] === 'string' ? raw['compression'] : undefined;
-  const base = {
-    properties: message.properties,
-    ...(compression === undefined ? {} : { compression }),
-    ...(signer === undefined ? {} : { signer }),
-  };
   if ('task' in raw && !(isRecord(body) && 'args' in body)) {
     if (!Array.isArray(body) || body.length < 2 || body.length > 3) {
       throw new DecodeError('body', 'expected [args, kwargs, embed]');
@@ -213,14 +207,18 @@ export function decodeTaskMessage(
     const [args, kwargs, embed] = body as [unknown, unknown, unknown];
     if (!Array.isArray(args)) throw new DecodeError('body[0]', 'args must be an array');
     if (!isRecord(kwargs)) throw new DecodeError('body[1]', 'kwargs must be an object');
-    return {
-      protocol: TaskProtocol.v2,
-      headers: decodeTaskHeaders(raw, 'headers'),
-      args,
-      kwargs,
-      embed: decodeEmbed(embed, 'body[2]'),
-      ...base,
-    };
+    return withBase(
+      {
+        protocol: TaskProtocol.v2,
+        headers: decodeTaskHeaders(raw, 'headers'),
+        args,
+        kwargs,
+        embed: decodeEmbed(embed, 'body[2]'),
+        properties: message.properties,
+      },
+      raw,
+      signer,
+    );
   }
   if (Array.isArray(body)) {
     throw new DecodeError('headers.task', 'missing: a v2 body without a task header');
@@ -249,20 +247,39 @@ export function decodeTaskMessage(
       throw new DecodeError('body.utc', 'non-UTC v1 eta/expires are not supported');
     }
   }
-  return {
-    protocol: hybrid ? TaskProtocol.hybrid : TaskProtocol.v1,
-    headers: { ...headers, rootId: headers.rootId ?? headers.id },
-    args,
-    kwargs,
-    embed: {
-      callbacks: decodeSignatureList(body['callbacks'], 'body.callbacks'),
-      errbacks: decodeSignatureList(body['errbacks'], 'body.errbacks'),
-      chain: null,
-      chord:
-        body['chord'] === null || body['chord'] === undefined
-          ? null
-          : decodeSignature(body['chord'], 'body.chord'),
+  return withBase(
+    {
+      protocol: hybrid ? TaskProtocol.hybrid : TaskProtocol.v1,
+      headers: { ...headers, rootId: headers.rootId ?? headers.id },
+      args,
+      kwargs,
+      embed: {
+        callbacks: decodeSignatureList(body['callbacks'], 'body.callbacks'),
+        errbacks: decodeSignatureList(body['errbacks'], 'body.errbacks'),
+        chain: null,
+        chord:
+          body['chord'] === null || body['chord'] === undefined
+            ? null
+            : decodeSignature(body['chord'], 'body.chord'),
+      },
+      properties: message.properties,
     },
-    ...base,
-  };
+    raw,
+    signer,
+  );
+}
+
+/**
+ * `compression` and `signer` added to a decoded message when present: set on the one
+ * object rather than spread from others, as this runs once per message a worker takes.
+ */
+function withBase(
+  decoded: TaskMessage,
+  raw: Record<string, unknown>,
+  signer: string | undefined,
+): TaskMessage {
+  const compression = raw['compression'];
+  if (typeof compression === 'string') decoded.compression = compression;
+  if (signer !== undefined) decoded.signer = signer;
+  return decoded;
 }

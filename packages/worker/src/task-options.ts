@@ -126,11 +126,13 @@ export function effectiveTimeLimits(
   header: readonly [number | null, number | null] | undefined,
   options: Pick<ResolvedTaskOptions, 'timeLimit' | 'softTimeLimit'>,
 ): TimeLimits {
-  return {
-    hard: positiveOr(header?.[0], options.timeLimit),
-    soft: positiveOr(header?.[1], options.softTimeLimit),
-  };
+  const hard = positiveOr(header?.[0], options.timeLimit);
+  const soft = positiveOr(header?.[1], options.softTimeLimit);
+  // Most tasks have no limit: one shared object rather than one per execution.
+  return hard === null && soft === null ? NO_LIMITS : { hard, soft };
 }
+
+const NO_LIMITS: TimeLimits = Object.freeze({ hard: null, soft: null });
 
 function positiveOr(value: number | null | undefined, fallback: number | null): number | null {
   if (value !== null && value !== undefined && value > 0) return value;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MaxRetriesExceededError, Retry, silentLogger } from '@celeriac/worker';
-import { InvalidOptionError } from '../src/errors.js';
+import { InvalidOptionError, Replace } from '../src/errors.js';
 import { LimitedSet } from '../src/pipeline/limited-set.js';
 import { TokenBucket, parseRateLimit } from '../src/pipeline/rate-limit.js';
 import { backoffCountdownMs } from '../src/pool/retry-policy.js';
@@ -121,6 +121,28 @@ describe('ctx.retry', () => {
     // The countdown as given, as Celery prints it (not rounded to whole seconds).
     const soon = thrownBy(() => make(0, 3).retry({ countdown: 0.25, exc: new TypeError('x') }));
     expect((soon as Retry).message).toBe('Retry in 0.25s: TypeError("x")');
+  });
+
+  it('keeps working when spread or taken off the context (its members are its own)', () => {
+    const ctx = make(0, 3);
+    const { retry } = ctx;
+    expect((thrownBy(() => retry({ countdown: 5 })) as Retry).when).toBe(1_005_000);
+    const spread = { ...ctx, kwargs: { a: 1 } };
+    expect(spread.signal).toBe(ctx.signal);
+    expect(spread.taskId).toBe('t1');
+    expect(thrownBy(() => spread.retry())).toBeInstanceOf(Retry);
+    expect(
+      thrownBy(() =>
+        spread.replace({
+          task: 'x',
+          args: [],
+          kwargs: {},
+          options: {},
+          subtask_type: null,
+          immutable: false,
+        }),
+      ),
+    ).toBeInstanceOf(Replace);
   });
 
   it('re-throws exc or MaxRetriesExceededError when retries ran out', () => {

@@ -67,3 +67,36 @@ function succeeded(): undefined {
 function failedWith(error: unknown): unknown {
   return error ?? new Error('settling failed');
 }
+
+const VERB: Record<Settlement, string> = {
+  acked: 'ack',
+  rejected: 'reject',
+  requeued: 'requeue',
+  pending: 'settle',
+};
+
+/** The log line of a settlement that failed: what, of which task, and what follows. */
+export function settleFailure(
+  transportKind: string,
+  state: Settlement,
+  name: string,
+  id: string,
+  error: unknown,
+): string {
+  return (
+    `Could not ${VERB[state]} the message of ${name}[${id}]: ` +
+    `${error instanceof Error ? error.message : String(error)}; ${whatFollows(transportKind)}`
+  );
+}
+
+/** What the broker does with a message whose settlement failed. */
+function whatFollows(kind: string): string {
+  switch (kind) {
+    case 'redis':
+      return 'the Redis transport settles it again once reconnected (until then it stays reserved)';
+    case 'amqp':
+      return 'RabbitMQ delivers it again once the channel is gone, so it may run twice';
+    default:
+      return 'the broker may deliver it again';
+  }
+}

@@ -34,6 +34,32 @@ export interface FinishDeps extends CanvasDeps {
   readonly logInfo: boolean;
 }
 
+/**
+ * The settlement of a success that needs nothing sent or stored (no result, chord,
+ * event, info line or callback): counted now, without the promise and the turn of
+ * {@link finish}; undefined when `finish` has work to do.
+ */
+export function finishedQuietly(
+  deps: FinishDeps,
+  request: TaskRequest,
+  task: RegisteredTask,
+  outcome: ExecutionOutcome,
+): SettleAs | undefined {
+  if (
+    outcome.kind !== 'success' ||
+    !(task.options.ignoreResult || request.ignoreResult) ||
+    request.chord ||
+    request.callbacks ||
+    request.chain?.length ||
+    deps.events.enabled ||
+    deps.logInfo
+  ) {
+    return undefined;
+  }
+  deps.stats.count(request.name);
+  return Settlement.acked;
+}
+
 /** Apply `outcome` of `request`; resolves with how its message is to be settled. */
 export async function finish(
   deps: FinishDeps,

@@ -5,18 +5,19 @@
  * the request's phase, acks, rejects or requeues its message. A settlement that fails is
  * logged with the task, its id, its queue and what the transport does next.
  */
-import { context } from '@opentelemetry/api';
+import { context, type Span } from '@opentelemetry/api';
 import type { AuthSerializer, Delivery } from '@celeriac/protocol';
 import type { LimitedSet } from './limited-set.js';
 import { TaskEventType } from '../control/events.js';
-import type { Pool } from '../pool/pool.js';
+import type { Pool, Started } from '../pool/pool.js';
+import type { Execution } from '../pool/unit.js';
 import type { ExecutionOutcome } from '../pool/outcome.js';
 import type { WorkerMetrics } from '../worker-metrics.js';
 import { endConsumerSpan, recordOutcome, startConsumerSpan } from '../telemetry.js';
-import { Settlement, type SettleAs } from './acknowledgement.js';
+import { Acknowledgement, Settlement, settleFailure, type SettleAs } from './acknowledgement.js';
 import { decodeRequest, Refusal } from './decode.js';
 import { EtaTimer, type Release } from './eta-timer.js';
-import { discard, finish, type FinishDeps } from './finish.js';
+import { discard, finish, finishedQuietly, type FinishDeps } from './finish.js';
 import { RateLimiter } from './rate-limiter.js';
 import { refuseMessage, refuseUnknown } from './refuse.js';
 import { RequestPhase, type TaskRequest } from './request.js';
@@ -83,7 +84,7 @@ export class Intake {
   onDelivery(delivery: Delivery): void {
     if (this.#closed) {
       // Shutting down: straight back to the broker for another worker.
-      void this.#settle(delivery.queue, undefined, delivery, Settlement.requeued);
+      void this.#settle(undefined, delivery, Settlement.requeued);
       return;
     }
     const deps = this.#deps;
@@ -153,10 +154,21 @@ export class Intake {
           if (release === 'due' && perMs !== null && !this.rateLimiter.admit(request, perMs)) {
             release = await this.#hold(request, this.rateLimiter.wait(request, perMs));
           }
-          how =
-            release === 'due'
-              ? await this.#execute(request, task)
-              : await this.#withdrawn(request, task, release);
+          if (release !== 'due') {
+            how = await this.#withdrawn(request, task, release);
+          } else {
+            // Wait for an executor, run, finish: stages called from here, so that a
+            // task costs this one async frame.
+            const run = this.#begin(request, task);
+            const prerun = sendPrerun(request, deps.hostname, deps.logger);
+            if (prerun) await prerun;
+            request.phase = RequestPhase.reserved;
+            const started = deps.pool.start(run) ?? (await deps.pool.reserve(run));
+            how =
+              started.kind === 'withdrawn'
+                ? await this.#notStarted(run, started.reason)
+                : await this.#ran(run, await this.#running(run, started));
+          }
         }
       }
     } catch (error) {
@@ -172,7 +184,9 @@ export class Intake {
       );
       how = Settlement.rejected;
     }
-    await this.#settle(request.delivery.queue, request, request.delivery, how);
+    // The settlement awaited here rather than through `#settle`: one promise less a task.
+    const error = await request.ack.settle(how);
+    if (error !== undefined) this.#settleFailed(request.delivery, request, how, error);
     if (request.phase === RequestPhase.finishing) request.phase = RequestPhase.settled;
     this.#owned.delete(request);
     if (this.#owned.size === 0 && this.#idle.length > 0) {
@@ -197,40 +211,61 @@ export class Intake {
     return why;
   }
 
-  /** Wait for an executor, run, finish; returns how the message is settled. */
-  async #execute(request: TaskRequest, task: RegisteredTask): Promise<SettleAs> {
+  /** The request's CONSUMER span and what the pool runs. */
+  #begin(request: TaskRequest, task: RegisteredTask): Run {
     const deps = this.#deps;
-    const { span, context: spanContext } = startConsumerSpan(
-      request,
-      deps.transport.kind,
-      deps.hostname,
-    );
-    const execution = { request, task, context: spanContext };
-    const prerun = sendPrerun(request, deps.hostname, deps.logger);
-    if (prerun) await prerun;
-    request.phase = RequestPhase.reserved;
-    const started = deps.pool.start(execution) ?? (await deps.pool.reserve(execution));
-    if (started.kind === 'withdrawn') {
-      endConsumerSpan(span);
-      return this.#withdrawn(request, task, started.reason);
-    }
+    const { span, context } = startConsumerSpan(request, deps.transport.kind, deps.hostname);
+    return { request, task, context, span };
+  }
+
+  /** Taken out of the reserved queue before an executor took it. */
+  #notStarted(run: Run, why: Exclude<Release, 'due'>): Promise<SettleAs> | SettleAs {
+    endConsumerSpan(run.span);
+    return this.#withdrawn(run.request, run.task, why);
+  }
+
+  /** An executor took the request: it is active; resolves with its outcome. */
+  #running(run: Run, started: Running): Promise<ExecutionOutcome> {
+    const deps = this.#deps;
+    const request = run.request;
     request.phase = RequestPhase.active;
     request.timeStart = deps.clock.now();
     request.workerPid = started.pid;
     // Celery acks early once the pool accepted the task.
-    if (!task.options.acksLate) void request.ack.settle(Settlement.acked);
+    if (!run.task.options.acksLate) void request.ack.settle(Settlement.acked);
     if (deps.events.enabled) deps.events.send(TaskEventType.started, { uuid: request.id });
-    const outcome = await started.outcome;
+    return started.outcome;
+  }
+
+  /** After the run: finish, end the span, measure; returns how the message is settled. */
+  #ran(run: Run, outcome: ExecutionOutcome): Promise<SettleAs> | SettleAs {
+    const deps = this.#deps;
+    const { request, task, span } = run;
     request.phase = RequestPhase.finishing;
     recordOutcome(span, outcome.kind, errorOf(outcome));
     if (outcome.kind === 'revoked') {
       request.phase = outcome.reason === 'expired' ? RequestPhase.expired : RequestPhase.revoked;
     }
+    const quick = finishedQuietly(deps, request, task, outcome);
+    if (quick === undefined || outcomeSignalsConnected()) return this.#finish(run, outcome, quick);
+    endConsumerSpan(span);
+    deps.metrics?.processed(request, outcome, deps.clock.now());
+    return quick;
+  }
+
+  async #finish(
+    run: Run,
+    outcome: ExecutionOutcome,
+    quick: SettleAs | undefined,
+  ): Promise<SettleAs> {
+    const deps = this.#deps;
+    const { request, task, span, context: spanContext } = run;
     // Follow-ups are sent inside the CONSUMER span, so a workflow stays one trace.
     const how =
-      spanContext === context.active()
+      quick ??
+      (spanContext === context.active()
         ? await finish(deps, request, task, outcome)
-        : await context.with(spanContext, finish, undefined, deps, request, task, outcome);
+        : await context.with(spanContext, finish, undefined, deps, request, task, outcome));
     endConsumerSpan(span);
     deps.metrics?.processed(request, outcome, deps.clock.now());
     if (outcomeSignalsConnected()) {
@@ -290,61 +325,43 @@ export class Intake {
       delivery.queue,
       delivery.message.contentType,
     );
-    await this.#settle(delivery.queue, refusal.request, delivery, how);
+    await this.#settle(refusal.request, delivery, how);
   }
 
   /** Apply a settlement; a failure is logged with what the transport does next. */
   async #settle(
-    queue: string,
     request: TaskRequest | undefined,
     delivery: Delivery,
     how: SettleAs,
   ): Promise<void> {
-    const error = (await (request?.ack ?? oneShot(delivery)).settle(how)) as Error | undefined;
-    if (error === undefined) return;
+    const error = await (request?.ack ?? new Acknowledgement(delivery)).settle(how);
+    if (error !== undefined) this.#settleFailed(delivery, request, how, error);
+  }
+
+  #settleFailed(
+    delivery: Delivery,
+    request: TaskRequest | undefined,
+    how: SettleAs,
+    error: unknown,
+  ): void {
+    const queue = delivery.queue;
     const headers = delivery.message.headers;
     const name = request?.name ?? String(headers.task);
     const id = request?.id ?? String(headers.id);
     this.#deps.logger.error(
-      `Could not ${VERB[request?.ack.state ?? how]} the message of ${name}[${id}]: ` +
-        `${error instanceof Error ? error.message : String(error)}; ${whatFollows(this.#deps.transport.kind)}`,
+      settleFailure(this.#deps.transport.kind, request?.ack.state ?? how, name, id, error),
       { task: name, id, queue },
     );
   }
 }
 
-const VERB: Record<string, string> = {
-  acked: 'ack',
-  rejected: 'reject',
-  requeued: 'requeue',
-  pending: 'settle',
-};
-
-/** What the broker does with a message whose settlement failed. */
-function whatFollows(kind: string): string {
-  switch (kind) {
-    case 'redis':
-      return 'the Redis transport settles it again once reconnected (until then it stays reserved)';
-    case 'amqp':
-      return 'RabbitMQ delivers it again once the channel is gone, so it may run twice';
-    default:
-      return 'the broker may deliver it again';
-  }
+/** A request handed to the pool, with its CONSUMER span. */
+interface Run extends Execution {
+  readonly span: Span;
 }
 
-/** A settle-once handle for a delivery that never became a request. */
-function oneShot(delivery: Delivery): { settle(how: SettleAs): Promise<unknown> } {
-  return {
-    settle: (how) =>
-      (how === Settlement.acked
-        ? delivery.ack()
-        : delivery.reject({ requeue: how === Settlement.requeued })
-      ).then(
-        () => undefined,
-        (error: unknown) => error ?? new Error('settling failed'),
-      ),
-  };
-}
+/** A start of the pool's that got an executor. */
+type Running = Extract<Started, { kind: 'running' }>;
 
 function errorOf(outcome: ExecutionOutcome): unknown {
   switch (outcome.kind) {

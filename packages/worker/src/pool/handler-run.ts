@@ -17,8 +17,13 @@ import type { WorkerClock } from '../clock.js';
 import type { Logger, LogFields } from '../logger.js';
 import type { RegisteredTask } from '../pipeline/task-registry.js';
 import { deliveryInfoOf, type TaskRequest } from '../pipeline/request.js';
-import { createTaskContext, type TaskContext } from '../task-context.js';
-import type { TimeLimits } from '../task-options.js';
+import {
+  createTaskContext,
+  type DeliveryInfo,
+  type TaskContext,
+  type TaskContextInit,
+} from '../task-context.js';
+import type { ResolvedTaskOptions, TimeLimits } from '../task-options.js';
 import { classifyError } from './classify.js';
 import { outcomeOfEnd, type EndReason, type ExecutionOutcome } from './outcome.js';
 
@@ -85,30 +90,9 @@ export class HandlerRun {
         deps.clock.setTimeout(() => this.end({ kind: 'time-limit', seconds: hard }), hard * 1000),
       );
     }
-    const ctx = createTaskContext({
-      taskId: request.id,
-      name: request.name,
-      retries: request.retries,
-      rootId: request.rootId,
-      parentId: request.parentId,
-      groupId: request.groupId,
-      headers: request.headers,
-      kwargs: request.kwargs,
-      hostname: deps.hostname,
-      deliveryInfo: deliveryInfoOf(request),
-      log: new RequestLogger(deps.logger, request),
-      signal: this.#controller.signal,
-      // Methods, not arrows nor bound functions: no function is named per run (a
-      // transpiler keeping names, or bind, sets a name on each).
-      now() {
-        return deps.clock.now();
-      },
-      maxRetries: options.maxRetries,
-      defaultRetryDelay: options.defaultRetryDelay,
-      updateState(state, meta) {
-        return deps.storeState(request, state, meta);
-      },
-    });
+    const ctx = createTaskContext(
+      new RunContextInit(deps, request, options, this.#controller.signal),
+    );
     this.#ctx = ctx;
     let work: Promise<unknown>;
     try {
@@ -146,6 +130,61 @@ export class HandlerRun {
     const timers = this.#timers;
     if (timers !== undefined) for (const timer of timers) this.#deps.clock.clearTimeout(timer);
     this.#resolve(outcome);
+  }
+}
+
+/**
+ * The context inputs of one run, as one object with methods instead of closures made per
+ * run (`createTaskContext` calls `init.now()` and `init.updateState()` on it).
+ */
+class RunContextInit implements TaskContextInit {
+  readonly taskId: string;
+  readonly name: string;
+  readonly retries: number;
+  readonly rootId: string | null;
+  readonly parentId: string | null;
+  readonly groupId: string | null;
+  readonly headers: Record<string, unknown>;
+  readonly kwargs: Record<string, unknown>;
+  readonly hostname: string;
+  readonly deliveryInfo: DeliveryInfo;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly maxRetries: number | null;
+  readonly defaultRetryDelay: number;
+  readonly #deps: HandlerDeps;
+  readonly #request: TaskRequest;
+
+  constructor(
+    deps: HandlerDeps,
+    request: TaskRequest,
+    options: ResolvedTaskOptions,
+    signal: AbortSignal,
+  ) {
+    this.taskId = request.id;
+    this.name = request.name;
+    this.retries = request.retries;
+    this.rootId = request.rootId;
+    this.parentId = request.parentId;
+    this.groupId = request.groupId;
+    this.headers = request.headers;
+    this.kwargs = request.kwargs;
+    this.hostname = deps.hostname;
+    this.deliveryInfo = deliveryInfoOf(request);
+    this.signal = signal;
+    this.log = new RequestLogger(deps.logger, request);
+    this.maxRetries = options.maxRetries;
+    this.defaultRetryDelay = options.defaultRetryDelay;
+    this.#deps = deps;
+    this.#request = request;
+  }
+
+  now(): number {
+    return this.#deps.clock.now();
+  }
+
+  updateState(state: string, meta: unknown): Promise<void> {
+    return this.#deps.storeState(this.#request, state, meta);
   }
 }
 
