@@ -11,8 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { Redis } from 'ioredis';
 import { createApp } from 'celeriac';
+import { deleteRedisKeys } from '../support/redis-keys.js';
 import { BIN, buildApp, cpuSeconds, settledRss, startNode } from './footprint-support.js';
 
 const REDIS_URL = process.env['CELERIAC_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
@@ -69,7 +69,7 @@ async function idle(system: string, broker: string): Promise<void> {
     });
   } finally {
     await worker.stop();
-    if (broker.startsWith('redis')) await deletePrefix(prefix);
+    if (broker.startsWith('redis')) await deleteRedisKeys(prefix, [], REDIS_URL);
   }
 }
 
@@ -118,22 +118,7 @@ async function growth(): Promise<void> {
   } finally {
     await worker.stop();
     await producer.close();
-    await deletePrefix(prefix);
-  }
-}
-
-/** Delete every key under `prefix` (SCAN + UNLINK: the shared Redis is not blocked). */
-async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = nextCursor;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
+    await deleteRedisKeys(prefix, [], REDIS_URL);
   }
 }
 

@@ -170,6 +170,10 @@ export interface SubscriptionInfo {
   consumed: boolean;
   /** Whether the answering worker runs the task. */
   registered: boolean;
-  /** Tasks of that task name the answering worker has finished since it started. */
+  /**
+   * Tasks of the subscription's task name the answering worker has finished since it
+   * started (a task shared by two subscriptions counts for both): 0 for one nothing has
+   * matched.
+   */
   processed: number;
 }

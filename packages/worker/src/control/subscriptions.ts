@@ -5,29 +5,9 @@
  * pattern has matched nothing yet is listed like any other: subscriptions are
  * declarations, not traffic, so an idle one is visible before its first message.
  */
+import type { SubscriptionInfo } from '@celeriac/client';
 import type { MessageSubscription } from '@celeriac/protocol';
 import type { ControlScope } from './scope.js';
-
-/** One subscription as `inspect subscriptions` shows it. */
-export interface SubscriptionInfo {
-  /** Unique among the app's subscriptions. */
-  name: string;
-  /** The event or document name, or the pattern (`shop.order.*`, `shop.#`). */
-  pattern: string;
-  /** The task each matching message becomes. */
-  task: string;
-  /** The subscription's own queue. */
-  queue: string;
-  /** Whether this worker consumes the queue now. */
-  consumed: boolean;
-  /** Whether this worker runs the task. */
-  registered: boolean;
-  /**
-   * Tasks of the subscription's task name this worker has finished since it started (a
-   * task shared by two subscriptions counts for both): 0 for one nothing has matched.
-   */
-  processed: number;
-}
 
 /** The reply: every subscription the worker was given, in declaration order. */
 export function subscriptionsInfo(
