@@ -1,23 +1,13 @@
 // Acks go out batched (one `multiple` ack for the run of settled deliveries from the
 // oldest unsettled one): a delivery still at work must never be acked with the others,
 // and acks made one by one after such a gap must still reach the broker.
-import { createAmqpTransport } from '@celeriac/amqp';
 import type { AmqpTransport } from '@celeriac/amqp';
 import { collectDeliveries, deliveryId, testMessage } from '@celeriac/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AMQP_URL, recordingLogger, unique } from './support/rabbitmq.js';
+import { describe, expect, it } from 'vitest';
+import { unique } from './support/rabbitmq.js';
+import { transportsFixture } from './support/transports.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
-});
-
-async function transport(): Promise<AmqpTransport> {
-  const t = createAmqpTransport(AMQP_URL, { logger: recordingLogger() });
-  cleanup.push(() => t.close());
-  await t.connect();
-  return t;
-}
+const { cleanup, transport } = transportsFixture();
 
 /** A queue holding m0…m(n-1), in order, on `producer`. */
 async function queueOf(producer: AmqpTransport, n: number): Promise<string> {

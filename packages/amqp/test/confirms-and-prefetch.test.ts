@@ -1,22 +1,11 @@
-import { createAmqpTransport } from '@celeriac/amqp';
-import type { AmqpTransport } from '@celeriac/amqp';
 import { ErrorCode } from '@celeriac/protocol';
 import { collectDeliveries, testMessage } from '@celeriac/testing';
 import { connect } from 'amqplib';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AMQP_URL, recordingLogger, unique } from './support/rabbitmq.js';
+import { describe, expect, it } from 'vitest';
+import { AMQP_URL, unique } from './support/rabbitmq.js';
+import { transportsFixture } from './support/transports.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
-});
-
-async function transport(): Promise<AmqpTransport> {
-  const t = createAmqpTransport(AMQP_URL, { logger: recordingLogger() });
-  cleanup.push(() => t.close());
-  await t.connect();
-  return t;
-}
+const { cleanup, transport } = transportsFixture();
 
 describe('publisher confirms', () => {
   it('resolves once the broker holds the message', async () => {

@@ -3,34 +3,17 @@ import {
   celeryPidboxQueue,
   celeryReplyQueue,
   celeryTaskQueue,
-  createAmqpTransport,
   declareQueueDeclaration,
   rpcResultQueue,
 } from '@celeriac/amqp';
 import type { AmqpTransport, QueueDeclaration } from '@celeriac/amqp';
 import type { Delivery } from '@celeriac/protocol';
 import { testMessage, waitFor } from '@celeriac/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AMQP_URL,
-  argumentMap,
-  exchangeInfo,
-  queueInfo,
-  recordingLogger,
-  unique,
-} from './support/rabbitmq.js';
+import { describe, expect, it } from 'vitest';
+import { argumentMap, exchangeInfo, queueInfo, unique } from './support/rabbitmq.js';
+import { transportsFixture } from './support/transports.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
-});
-
-async function transport(): Promise<AmqpTransport> {
-  const t = createAmqpTransport(AMQP_URL, { logger: recordingLogger() });
-  cleanup.push(() => t.close());
-  await t.connect();
-  return t;
-}
+const { cleanup, transport } = transportsFixture();
 
 async function declare(t: AmqpTransport, declaration: QueueDeclaration): Promise<void> {
   cleanup.push(() => t.deleteQueue(declaration.queue.name));
