@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { connect } from 'amqplib';
-import { beatCoordinationQueues, createAmqpBeatCoordination } from '@celeriac/amqp';
+import { createAmqpBeatCoordination } from '@celeriac/amqp';
 import { ClaimOutcome } from '@celeriac/protocol';
 import { waitFor } from '@celeriac/testing';
 import { describe, expect, it } from 'vitest';
+import { deleteBeatQueues } from './amqp-beat-queues.js';
 
 const url = process.env.CELERIAC_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
 const CHILD = fileURLToPath(new URL('./amqp-coordination-child.ts', import.meta.url));
@@ -78,12 +78,7 @@ describe('a paused RabbitMQ beat leader', () => {
       child.stdin.end();
       child.kill('SIGKILL');
       await next.close();
-      const model = await connect(url);
-      const channel = await model.createChannel();
-      const { leader, commands } = beatCoordinationQueues(namespace);
-      await channel.deleteQueue(leader);
-      await channel.deleteQueue(commands);
-      await model.close();
+      await deleteBeatQueues(url, [namespace]);
     }
   }, 60_000);
 });

@@ -6,18 +6,14 @@
  * and no gap between ticks is longer than the failover bound (`leaseMs + pollEveryMs`).
  */
 import { randomUUID } from 'node:crypto';
-import { connect } from 'amqplib';
-import {
-  beatCoordinationQueues,
-  createAmqpBeatCoordination,
-  createAmqpTransport,
-} from '@celeriac/amqp';
+import { createAmqpBeatCoordination, createAmqpTransport } from '@celeriac/amqp';
 import type { AmqpBeatCoordination } from '@celeriac/amqp';
 import { BeatRole, createBeat } from '@celeriac/beat';
 import type { Beat } from '@celeriac/beat';
 import { createClient } from '@celeriac/client';
 import { sleep, waitFor } from '@celeriac/testing';
 import { describe, expect, it } from 'vitest';
+import { deleteBeatQueues } from './amqp-beat-queues.js';
 
 const url = process.env.CELERIAC_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
 const LEASE_MS = 3_000;
@@ -99,12 +95,7 @@ describe('beat replicas on the RabbitMQ coordination', () => {
       await client.close();
       await transport.deleteQueue(queue);
       await transport.close();
-      const model = await connect(url);
-      const channel = await model.createChannel();
-      const { leader, commands } = beatCoordinationQueues(namespace);
-      await channel.deleteQueue(leader);
-      await channel.deleteQueue(commands);
-      await model.close();
+      await deleteBeatQueues(url, [namespace]);
     }
   }, 60_000);
 });

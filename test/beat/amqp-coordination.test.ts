@@ -8,24 +8,9 @@ import type { AmqpBeatCoordination } from '@celeriac/amqp';
 import { beatCoordinationQueues, createAmqpBeatCoordination } from '@celeriac/amqp';
 import { beatCoordinationConformance, sleep, uniqueName, waitFor } from '@celeriac/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { deleteBeatQueues } from './amqp-beat-queues.js';
 
 const url = process.env.CELERIAC_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
-
-/** Delete the queues of the given namespaces and of `extra`. */
-async function deleteQueues(namespaces: readonly string[], extra: readonly string[] = []) {
-  const model = await connect(url);
-  try {
-    const channel = await model.createChannel();
-    for (const ns of namespaces) {
-      const { leader, commands } = beatCoordinationQueues(ns);
-      await channel.deleteQueue(leader);
-      await channel.deleteQueue(commands);
-    }
-    for (const queue of extra) await channel.deleteQueue(queue);
-  } finally {
-    await model.close();
-  }
-}
 
 beatCoordinationConformance('amqp beat coordination (RabbitMQ)', () => {
   const namespace = uniqueName('beat-conf');
@@ -43,7 +28,7 @@ beatCoordinationConformance('amqp beat coordination (RabbitMQ)', () => {
       await model.close();
       return existing;
     },
-    cleanup: () => deleteQueues([namespace], [existing]),
+    cleanup: () => deleteBeatQueues(url, [namespace], [existing]),
   };
 });
 
@@ -55,7 +40,7 @@ beatCoordinationConformance('amqp beat coordination on quorum queues (RabbitMQ)'
     ttlMs: 1_000,
     expirySlackMs: 100,
     countsLeaseTime: false,
-    cleanup: () => deleteQueues([namespace]),
+    cleanup: () => deleteBeatQueues(url, [namespace]),
   };
 });
 
@@ -69,7 +54,7 @@ describe('amqp beat coordination, beyond the contract', () => {
   };
   afterEach(async () => {
     await Promise.all(open.splice(0).map((c) => c.close()));
-    await deleteQueues(namespaces.splice(0));
+    await deleteBeatQueues(url, namespaces.splice(0));
   });
 
   it('hands leadership to a waiting replica as soon as the leader’s connection closes', async () => {
